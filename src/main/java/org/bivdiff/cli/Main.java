@@ -1,0 +1,54 @@
+package org.bivdiff.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code bivdiff COMMAND [OPTIONS]}: dispatches to the commands. */
+public final class Main {
+
+    static final String USAGE = """
+            usage: bivdiff COMMAND [OPTIONS]
+
+            commands:
+              conformance [--fixtures DIR] [--case NAME ...] [--provider cpu|cuda] [--threads N]
+                    run the golden conformance cases; one line per case, then a count; exits 1 on any FAIL
+              help  show this text
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command and returns its exit code (0 ok, 1 failure, 2 bad usage). */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.print(USAGE);
+            return 2;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        try {
+            return switch (args[0]) {
+                case "conformance" -> ConformanceCommand.run(Args.parse(rest), out);
+                case "help", "--help", "-h" -> {
+                    out.print(USAGE);
+                    yield 0;
+                }
+                default -> {
+                    err.println("bivdiff: unknown command '" + args[0] + "'");
+                    err.print(USAGE);
+                    yield 2;
+                }
+            };
+        } catch (UsageException e) {
+            err.println("bivdiff " + args[0] + ": " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("bivdiff " + args[0] + ": " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** The {@code bivdiff} command line. */
+package org.bivdiff.cli;

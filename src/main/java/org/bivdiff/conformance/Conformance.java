@@ -1,0 +1,81 @@
+package org.bivdiff.conformance;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.bivdiff.graph.Engine;
+
+/**
+ * The conformance engine shared by the test suite and {@code bivdiff conformance}: finds the cases of
+ * a fixture set, runs each through its {@link CaseRunner} and checks every golden output.
+ */
+public final class Conformance {
+
+    private static final Map<String, CaseRunner> RUNNERS = new LinkedHashMap<>();
+
+    static {
+        RUNNERS.put("vae_sd15", VaeCases::encodeDecode);
+    }
+
+    private Conformance() {
+    }
+
+    /** Names of the cases this implementation can run. */
+    public static Set<String> implemented() {
+        return RUNNERS.keySet();
+    }
+
+    /** Case names of the fixture set at {@code root}, sorted. */
+    public static List<String> cases(Path root) throws IOException {
+        Path dir = root.resolve("cases");
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("no fixture set at " + root + ": " + dir + " is not a folder (set "
+                    + Fixtures.ENV + " or pass --fixtures)");
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
+                    .map(n -> n.substring(0, n.length() - 5)).sorted().toList();
+        }
+    }
+
+    /**
+     * Runs case {@code name} of the fixture set at {@code root}. A case without a runner is SKIP; an
+     * exception, an output out of tolerance or an output left unchecked is FAIL.
+     */
+    public static CaseResult run(Path root, String name, Engine engine) {
+        long start = System.nanoTime();
+        CaseRunner runner = RUNNERS.get(name);
+        if (runner == null) {
+            return new CaseResult(name, CaseResult.Status.SKIP, List.of(), "not implemented yet", 0);
+        }
+        CaseSpec spec;
+        try {
+            spec = CaseSpec.read(root, name);
+        } catch (IOException | RuntimeException e) {
+            return new CaseResult(name, CaseResult.Status.FAIL, List.of(), "cannot read case: " + e.getMessage(), 0);
+        }
+        try (CaseContext ctx = new CaseContext(spec, engine)) {
+            runner.run(ctx);
+            List<Comparison> done = ctx.comparisons();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            List<String> unchecked = new ArrayList<>(spec.outputs().keySet());
+            done.forEach(c -> unchecked.remove(c.output()));
+            if (!unchecked.isEmpty()) {
+                return new CaseResult(name, CaseResult.Status.FAIL, done, "outputs not checked: " + unchecked, seconds);
+            }
+            boolean ok = !done.isEmpty() && done.stream().allMatch(Comparison::passed);
+            return new CaseResult(name, ok ? CaseResult.Status.PASS : CaseResult.Status.FAIL, done, "", seconds);
+        } catch (Exception | LinkageError e) {
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new CaseResult(name, CaseResult.Status.FAIL, List.of(),
+                    e.getClass().getSimpleName() + ": " + e.getMessage(), seconds);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package org.bivdiff.graph;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.AttributeProto.AttributeType;
+
+/** Node attributes, one static factory per ONNX attribute type. */
+public final class Attr {
+
+    private Attr() {
+    }
+
+    public static AttributeProto i(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeType.INT).setI(value).build();
+    }
+
+    public static AttributeProto f(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeType.FLOAT).setF(value).build();
+    }
+
+    public static AttributeProto s(String name, String value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeType.STRING)
+                .setS(com.google.protobuf.ByteString.copyFromUtf8(value)).build();
+    }
+
+    public static AttributeProto ints(String name, long... values) {
+        AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeType.INTS);
+        for (long v : values) {
+            b.addInts(v);
+        }
+        return b.build();
+    }
+
+    public static AttributeProto floats(String name, float... values) {
+        AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeType.FLOATS);
+        for (float v : values) {
+            b.addFloats(v);
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,148 @@
+package org.bivdiff.graph;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+
+/**
+ * Turns {@link Model}s into runnable {@link Network}s with one set of session options: graph
+ * optimisation ALL, a fixed number of intra-op threads and an execution provider.
+ */
+public final class Engine {
+
+    /**
+     * Session settings.
+     *
+     * @param threads           intra-op threads; 0 lets ONNX Runtime choose (one per core)
+     * @param provider          where to run
+     * @param deviceId          GPU index for {@link Provider#CUDA}
+     * @param disablePrepacking load weights lazily (fast start, less memory) at some GEMM speed
+     * @param profilePrefix     when not null, ONNX Runtime writes a per-op JSON profile with this prefix
+     */
+    public record Options(int threads, Provider provider, int deviceId, boolean disablePrepacking, String profilePrefix) {
+
+        public Options {
+            if (threads < 0) {
+                throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+            }
+        }
+
+        /** CPU, one thread per core, prepacked weights, no profiling. */
+        public static Options defaults() {
+            return new Options(0, Provider.CPU, 0, false, null);
+        }
+
+        public Options withProvider(Provider p) {
+            return new Options(threads, p, deviceId, disablePrepacking, profilePrefix);
+        }
+
+        public Options withThreads(int n) {
+            return new Options(n, provider, deviceId, disablePrepacking, profilePrefix);
+        }
+    }
+
+    private static final OrtEnvironment ENV = NativeRuntime.environment();
+
+    private final Options options;
+
+    public Engine(Options options) {
+        this.options = options;
+    }
+
+    /** An engine with {@link Options#defaults()}. */
+    public static Engine cpu() {
+        return new Engine(Options.defaults());
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /**
+     * Creates a session for {@code model}. Its external weights are read from files under
+     * {@link Model#weightsRoot()}.
+     *
+     * @throws EngineException when the provider is unavailable or ONNX Runtime rejects the graph
+     */
+    public Network load(Model model) {
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            so.setIntraOpNumThreads(options.threads());
+            so.setInterOpNumThreads(1);
+            so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            so.addConfigEntry("session.model_external_initializers_file_folder_path", model.weightsRoot().toString());
+            if (options.disablePrepacking()) {
+                so.addConfigEntry("session.disable_prepacking", "1");
+            }
+            if (options.profilePrefix() != null) {
+                so.enableProfiling(options.profilePrefix() + "-" + model.name());
+            }
+            if (options.provider() == Provider.CUDA) {
+                addCuda(so);
+            }
+            OrtSession session = ENV.createSession(model.proto().toByteArray(), so);
+            return new Network(ENV, session, model);
+        } catch (OrtException e) {
+            throw new EngineException("ONNX Runtime could not load graph '" + model.name() + "' (weights under "
+                    + model.weightsRoot() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private void addCuda(OrtSession.SessionOptions so) {
+        try {
+            so.addCUDA(options.deviceId());
+        } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
+            throw new EngineException("the CUDA provider is not available in this ONNX Runtime build (" + e.getMessage()
+                    + "); use --provider cpu, or put com.microsoft.onnxruntime:onnxruntime_gpu on the class path "
+                    + "with CUDA and cuDNN installed", e);
+        }
+    }
+
+    /** ONNX Runtime's process-wide environment and the clean-up of what its native loader leaves behind. */
+    private static final class NativeRuntime {
+
+        static OrtEnvironment environment() {
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            Set<Path> before = ortTempEntries(tmp);
+            OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "bivdiff");
+            Set<Path> created = ortTempEntries(tmp);
+            created.removeAll(before);
+            created.add(tmp.resolve("mat-debug-" + ProcessHandle.current().pid() + ".log"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> created.forEach(NativeRuntime::deleteIfEmpty)));
+            return env;
+        }
+
+        private static Set<Path> ortTempEntries(Path tmp) {
+            try (Stream<Path> s = Files.list(tmp)) {
+                return new HashSet<>(s.filter(p -> p.getFileName().toString().startsWith("onnxruntime-java")).toList());
+            } catch (IOException e) {
+                return new HashSet<>();
+            }
+        }
+
+        private static void deleteIfEmpty(Path p) {
+            try {
+                if (Files.isDirectory(p)) {
+                    try (Stream<Path> s = Files.list(p)) {
+                        if (s.findAny().isPresent()) {
+                            return;
+                        }
+                    }
+                } else if (!Files.exists(p) || Files.size(p) > 0) {
+                    return;
+                }
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // best effort at exit: a leftover empty file is harmless
+            }
+        }
+    }
+}

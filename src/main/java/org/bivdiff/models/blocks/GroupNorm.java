@@ -1,0 +1,40 @@
+package org.bivdiff.models.blocks;
+
+import org.bivdiff.graph.ExternalTensor;
+import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.Value;
+import org.bivdiff.models.Weights;
+
+/** torch.nn.GroupNorm with affine {@code weight} and {@code bias} (C). */
+public final class GroupNorm {
+
+    private final ExternalTensor weight;
+    private final ExternalTensor bias;
+    private final int groups;
+    private final float eps;
+
+    private GroupNorm(ExternalTensor weight, ExternalTensor bias, int groups, float eps) {
+        this.weight = weight;
+        this.bias = bias;
+        this.groups = groups;
+        this.eps = eps;
+    }
+
+    public static GroupNorm load(Weights w, int channels, int groups, float eps) {
+        if (channels % groups != 0) {
+            throw new IllegalArgumentException(w.key("weight") + ": " + channels + " channels are not divisible into "
+                    + groups + " groups");
+        }
+        return new GroupNorm(w.tensor("weight", channels), w.tensor("bias", channels), groups, eps);
+    }
+
+    /** x: (N, C, H, W), statistics per sample and group. */
+    public Value forward(Graph g, Value x) {
+        return forward(g, x, 2);
+    }
+
+    /** x: (N, C, ...) with {@code spatialRank} dimensions after C; statistics over all of them. */
+    public Value forward(Graph g, Value x, int spatialRank) {
+        return g.groupNorm(x, groups, eps, g.weight(weight), g.weight(bias), spatialRank);
+    }
+}
