@@ -20,6 +20,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -256,7 +257,7 @@ final class SafeTensorsHeader {
     }
 
     private static String kind(JsonNode node) {
-        return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        return node.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
     private SafeTensorsException fileError(String problem) {

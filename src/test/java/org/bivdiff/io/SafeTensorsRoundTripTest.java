@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.SafeTensorsWriter.Entry;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class SafeTensorsRoundTripTest {
     @TempDir
     Path dir;
 
-    private static byte[] le(int bytesPerElement, int n, java.util.function.BiConsumer<ByteBuffer, Integer> put) {
+    private static byte[] le(int bytesPerElement, int n, BiConsumer<ByteBuffer, Integer> put) {
         ByteBuffer b = ByteBuffer.allocate(bytesPerElement * n).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
             put.accept(b, i);
