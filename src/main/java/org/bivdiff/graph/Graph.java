@@ -249,7 +249,7 @@ public final class Graph {
 
     /** Splits along {@code axis} into {@code parts} equal pieces. */
     public List<Value> split(Value x, int axis, int parts) {
-        return node("", "Split", List.of(x), List.of(Attr.i("axis", axis), Attr.i("num_outputs", parts)), parts);
+        return node("", "Split", List.of(x), List.of(Attr.i("axis", axis)), parts);
     }
 
     public Value unsqueeze(Value x, long... axes) {

@@ -68,7 +68,12 @@ public final class Weights {
                 + checkpoint.folder() + " (" + checkpoint.files().size() + " file(s), " + checkpoint.names().size()
                 + " tensors)" + nearby(k)));
         used.add(k);
-        SafeTensorsFile file = checkpoint.fileOf(k);
+        SafeTensorsFile file;
+        try {
+            file = checkpoint.fileOf(k);
+        } catch (IOException e) {
+            throw new WeightsException("cannot locate weight '" + k + "': " + e.getMessage(), e);
+        }
         return new ExternalTensor(k, file.path(), file.absoluteOffset(info), info.byteLength(), info.dtype(), info.shape());
     }
 
