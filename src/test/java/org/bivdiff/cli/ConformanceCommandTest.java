@@ -1,0 +1,93 @@
+package org.bivdiff.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.bivdiff.conformance.Fixtures;
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.SafeTensorsFile;
+import org.bivdiff.io.SafeTensorsWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bivdiff conformance}: report lines, the closing count and the exit code. */
+class ConformanceCommandTest {
+
+    private record Outcome(int code, String out, String err) {
+        List<String> lines() {
+            return out.lines().toList();
+        }
+    }
+
+    private static Outcome run(String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void passingCasePrintsPassAndTheCount() {
+        Outcome o = run("conformance", "--fixtures", Fixtures.root().toString(), "--case", "vae_sd15", "--threads", "1");
+        assertEquals(0, o.code(), o.out() + o.err());
+        assertTrue(o.lines().stream().anyMatch(l -> l.startsWith("PASS vae_sd15") && l.contains("worst")), o.out());
+        assertEquals("1 passed, 0 failed, 0 skipped", o.lines().getLast());
+    }
+
+    @Test
+    void perturbedGoldenValueFailsWithExitCodeOne(@TempDir Path dir) throws Exception {
+        Path cases = Files.createDirectories(dir.resolve("cases"));
+        Files.createSymbolicLink(dir.resolve("models"), Fixtures.root().resolve("models"));
+        Files.copy(Fixtures.root().resolve("cases/vae_sd15.json"), cases.resolve("vae_sd15.json"));
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        try (SafeTensorsFile f = SafeTensorsFile.open(Fixtures.root().resolve("cases/vae_sd15.safetensors"))) {
+            for (String n : f.names()) {
+                tensors.put(n, f.readTensor(n));
+            }
+        }
+        tensors.get("decoded_z").data()[5] += 0.5f;
+        SafeTensorsWriter.write(cases.resolve("vae_sd15.safetensors"), tensors, Map.of());
+        Outcome o = run("conformance", "--fixtures", dir.toString(), "--threads", "1");
+        assertEquals(1, o.code(), o.out() + o.err());
+        String line = o.lines().stream().filter(l -> l.startsWith("FAIL vae_sd15")).findFirst().orElseThrow();
+        assertTrue(line.contains("decoded_z"), line);
+        assertEquals("0 passed, 1 failed, 0 skipped", o.lines().getLast());
+    }
+
+    @Test
+    void caseWithoutRunnerIsSkipped(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("cases"));
+        Files.writeString(dir.resolve("cases/future_model.json"), "{\"case\": \"future_model\"}");
+        Outcome o = run("conformance", "--fixtures", dir.toString());
+        assertEquals(0, o.code(), o.out() + o.err());
+        assertTrue(o.out().contains("SKIP future_model") && o.out().contains("not implemented yet"), o.out());
+        assertEquals("0 passed, 0 failed, 1 skipped", o.lines().getLast());
+    }
+
+    @Test
+    void unknownCaseAndOptionAreUsageErrors() {
+        Outcome unknownCase = run("conformance", "--case", "no_such_case");
+        assertEquals(2, unknownCase.code());
+        assertTrue(unknownCase.err().contains("no case 'no_such_case'"), unknownCase.err());
+        Outcome unknownOption = run("conformance", "--colour");
+        assertEquals(2, unknownOption.code());
+        assertTrue(unknownOption.err().contains("--colour"), unknownOption.err());
+        assertEquals(2, run("frobnicate").code());
+    }
+
+    @Test
+    void missingFixtureFolderIsExplained(@TempDir Path dir) {
+        Outcome o = run("conformance", "--fixtures", dir.resolve("nowhere").toString());
+        assertEquals(1, o.code());
+        assertTrue(o.err().contains("no fixture set") && o.err().contains(Fixtures.ENV), o.err());
+    }
+}
