@@ -128,9 +128,21 @@ public final class Engine {
             }
         }
 
+        /**
+         * Deletes what this process's ONNX Runtime left: its native-library folder (the libraries are
+         * loaded already; the JVM's own delete-on-exit would only run after this hook and leave the
+         * folder) and an empty {@code mat-debug} log.
+         */
         private static void deleteIfEmpty(Path p) {
             try {
                 if (Files.isDirectory(p)) {
+                    try (Stream<Path> s = Files.list(p)) {
+                        for (Path f : s.toList()) {
+                            if (Files.isRegularFile(f) && f.getFileName().toString().contains("onnxruntime")) {
+                                Files.deleteIfExists(f);
+                            }
+                        }
+                    }
                     try (Stream<Path> s = Files.list(p)) {
                         if (s.findAny().isPresent()) {
                             return;
@@ -141,7 +153,7 @@ public final class Engine {
                 }
                 Files.deleteIfExists(p);
             } catch (IOException ignored) {
-                // best effort at exit: a leftover empty file is harmless
+                // best effort at exit: a leftover empty folder is harmless
             }
         }
     }
