@@ -365,9 +365,9 @@ public final class Graph {
     }
 
     /**
-     * Attention with an additive mask through the same fused op.
+     * Attention with an additive mask through the same fused op (its input 5, {@code attention_bias}).
      *
-     * @param mask broadcastable to (B, heads, S, L); added to the logits
+     * @param mask (B or 1, heads or 1, S, L); added to the scaled logits
      */
     public Value attention(Value q, Value k, Value v, Value mask, int heads, float scale) {
         return node("com.microsoft", "MultiHeadAttention", List.of(q, k, v, NONE, NONE, mask),
