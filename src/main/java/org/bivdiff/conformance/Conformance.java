@@ -21,6 +21,9 @@ public final class Conformance {
     private static final Map<String, CaseRunner> RUNNERS = new LinkedHashMap<>();
 
     static {
+        RUNNERS.put("tokenizer", TokenizerCases::encode);
+        RUNNERS.put("text_encoder_sd15", TextEncoderCases::forward);
+        RUNNERS.put("text_encoder_sd21", TextEncoderCases::forward);
         RUNNERS.put("vae_sd15", VaeCases::encodeDecode);
     }
 

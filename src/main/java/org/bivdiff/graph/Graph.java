@@ -260,6 +260,28 @@ public final class Graph {
         return node("Gather", List.of(data, indices), List.of(Attr.i("axis", axis)));
     }
 
+    /**
+     * Rows picked per batch element, as ONNX's {@code GatherND} with {@code batch_dims = 1}.
+     *
+     * @param data    (B, S, D)
+     * @param indices (B, 1) int64 positions along S
+     * @return (B, D)
+     */
+    public Value gatherRows(Value data, Value indices) {
+        return node("GatherND", List.of(data, indices), List.of(Attr.i("batch_dims", 1)));
+    }
+
+    /** Element type conversion. */
+    public Value cast(Value x, DType to) {
+        return node("Cast", List.of(x), List.of(Attr.i("to", onnxType(to))));
+    }
+
+    /** Index of the largest element along {@code axis}, first occurrence on ties; int64, axis kept as size 1. */
+    public Value argMax(Value x, int axis) {
+        return node("ArgMax", List.of(x), List.of(Attr.i("axis", axis), Attr.i("keepdims", 1),
+                Attr.i("select_last_index", 0)));
+    }
+
     /** Constant padding of a (N, C, H, W) tensor: {@code pads} = [top, left, bottom, right]. */
     public Value pad2d(Value x, long top, long left, long bottom, long right) {
         return node("Pad", List.of(x, longs(0, 0, top, left, 0, 0, bottom, right)), List.of(Attr.s("mode", "constant")));
@@ -343,13 +365,25 @@ public final class Graph {
     }
 
     /**
-     * Attention with an additive mask through the same fused op.
+     * Attention with an additive mask through the same fused op (its input 5, {@code attention_bias}).
      *
-     * @param mask broadcastable to (B, heads, S, L); added to the logits
+     * @param mask (B or 1, heads or 1, S, L); added to the scaled logits
      */
     public Value attention(Value q, Value k, Value v, Value mask, int heads, float scale) {
         return node("com.microsoft", "MultiHeadAttention", List.of(q, k, v, NONE, NONE, mask),
                 List.of(Attr.i("num_heads", heads), Attr.f("scale", scale)), 1).getFirst();
+    }
+
+    /**
+     * Causal self-attention (position i attends to positions 0..i) through the same fused op with its
+     * {@code unidirectional} attribute, so no (S, S) mask tensor is built.
+     *
+     * @param q (B, S, heads * d); k and v the same length S
+     * @return (B, S, heads * dv)
+     */
+    public Value causalAttention(Value q, Value k, Value v, int heads, float scale) {
+        return node("com.microsoft", "MultiHeadAttention", List.of(q, k, v),
+                List.of(Attr.i("num_heads", heads), Attr.f("scale", scale), Attr.i("unidirectional", 1)), 1).getFirst();
     }
 
     /** Freezes the graph. Weight locations are made relative to the deepest folder holding every weight file. */
