@@ -94,7 +94,10 @@ final class SchedulerCases {
         Scheduler b = build(cfg, args.path("num_inference_steps_b").intValue(), eta);
         ctx.check("timesteps_a", vector(a.timesteps()));
         ctx.check("timesteps_b", vector(b.timesteps()));
-        if (a instanceof SigmaScheduler sa && b instanceof SigmaScheduler sb) {
+        if (spec.outputs().containsKey("sigmas_a") || spec.outputs().containsKey("sigmas_b")) {
+            if (!(a instanceof SigmaScheduler sa && b instanceof SigmaScheduler sb)) {
+                throw new IllegalArgumentException(kind.className() + " has no sigmas but the case lists them");
+            }
             check(ctx, "sigmas_a", sa.sigmas());
             check(ctx, "sigmas_b", sb.sigmas());
         }

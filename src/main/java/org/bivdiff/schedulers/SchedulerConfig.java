@@ -120,8 +120,10 @@ public record SchedulerConfig(SchedulerKind kind, int numTrainTimesteps, double 
         if (own.contains("use_lu_lambdas") && c.bool("use_lu_lambdas", false)) {
             throw new ConfigException(c.file() + ": 'use_lu_lambdas' = true is not supported");
         }
-        if (own.contains("variance_type") && c.has("variance_type")) {
-            throw new ConfigException(c.file() + ": learned 'variance_type' is not supported");
+        String varianceType = own.contains("variance_type") ? c.string("variance_type", "") : "";
+        if (varianceType.startsWith("learned")) {
+            throw new ConfigException(c.file() + ": 'variance_type' = " + varianceType
+                    + " (a learned variance channel) is not supported");
         }
         // Only read by the thresholding we reject above.
         c.ignore("dynamic_thresholding_ratio", "sample_max_value", "variance_type");
