@@ -25,6 +25,11 @@ public final class Conformance {
         RUNNERS.put("text_encoder_sd15", TextEncoderCases::forward);
         RUNNERS.put("text_encoder_sd21", TextEncoderCases::forward);
         RUNNERS.put("vae_sd15", VaeCases::encodeDecode);
+        RUNNERS.put("ddim", SchedulerCases::ddim);
+        for (String c : List.of("sched_pndm", "sched_euler", "sched_euler_ancestral", "sched_dpmpp_2m", "sched_lms",
+                "sched_ddim_eta")) {
+            RUNNERS.put(c, SchedulerCases::analyticLoop);
+        }
     }
 
     private Conformance() {

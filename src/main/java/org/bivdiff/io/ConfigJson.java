@@ -154,6 +154,22 @@ public final class ConfigJson {
         return a;
     }
 
+    /** A list of numbers, e.g. a scheduler's {@code trained_betas}. */
+    public double[] numbers(String key) throws ConfigException {
+        JsonNode n = required(key);
+        if (!n.isArray()) {
+            throw bad(key, n, "a list of numbers");
+        }
+        double[] a = new double[n.size()];
+        for (int i = 0; i < a.length; i++) {
+            if (!n.get(i).isNumber()) {
+                throw bad(key, n, "a list of numbers");
+            }
+            a[i] = n.get(i).asDouble();
+        }
+        return a;
+    }
+
     /** The constant of {@code type} spelled as the string under {@code key}. */
     public <E extends Enum<E> & Spelled> E enumValue(String key, Class<E> type) throws ConfigException {
         JsonNode n = required(key);
