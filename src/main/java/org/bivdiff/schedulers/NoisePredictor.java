@@ -7,5 +7,5 @@ import org.bivdiff.graph.Tensor;
 public interface NoisePredictor {
 
     /** The noise prediction (or v / x_0, per the scheduler's prediction type), same shape as {@code sample}. */
-    Tensor predict(Tensor sample, int timestep);
+    Tensor predict(Tensor sample, double timestep);
 }

@@ -1,0 +1,110 @@
+package org.bivdiff.pipelines;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.schedulers.NoisePredictor;
+import org.bivdiff.schedulers.Sampler;
+import org.bivdiff.schedulers.Scheduler;
+import org.bivdiff.schedulers.StepOutput;
+
+/**
+ * The one denoising loop every pipeline uses:
+ * <pre>
+ * for t in scheduler.timesteps()[startStep:]:
+ *     eps = model(scheduler.scaleModelInput(x, t), t)
+ *     x   = sampler.step(eps, t, x, noise).prevSample
+ * </pre>
+ * Guidance, ControlNet residuals and image-vs-video UNets live in the {@link NoisePredictor} (see
+ * {@link Guidance}); the loop only schedules. Latents are never scaled here: pass them already
+ * multiplied by {@link Scheduler#initNoiseSigma()} when starting from pure noise.
+ */
+public final class DenoisingLoop {
+
+    /** Sees every step's model output and result, e.g. to record per-step latents. */
+    @FunctionalInterface
+    public interface StepObserver {
+        void afterStep(int index, double timestep, Tensor modelOutput, StepOutput result);
+
+        StepObserver NONE = (i, t, eps, out) -> { };
+    }
+
+    /**
+     * One loop.
+     *
+     * @param scheduler    built for the run's number of steps
+     * @param latents      x_T (or the partially noised start for img2img / smoothing)
+     * @param model        the network with guidance applied
+     * @param startStep    index into the timesteps to start at (img2img strength), usually 0
+     * @param noise        per-step draws for schedulers that need them ({@link Scheduler#needsNoise()})
+     * @param stage        a name for progress events
+     * @param progress     per-step events
+     * @param cancellation checked before every step
+     * @param observer     per-step results
+     */
+    public record Request(Scheduler scheduler, Tensor latents, NoisePredictor model, int startStep, StepNoise noise,
+                          String stage, ProgressListener progress, Cancellation cancellation, StepObserver observer) {
+
+        public Request {
+            Objects.requireNonNull(scheduler, "scheduler");
+            Objects.requireNonNull(latents, "latents");
+            Objects.requireNonNull(model, "model");
+            if (startStep < 0 || startStep > scheduler.timesteps().length) {
+                throw new IllegalArgumentException("start step " + startStep + " outside [0, "
+                        + scheduler.timesteps().length + "]");
+            }
+        }
+
+        /** From step 0, no noise, no events. */
+        public static Request of(Scheduler scheduler, Tensor latents, NoisePredictor model) {
+            return new Request(scheduler, latents, model, 0, StepNoise.NONE, "denoising", ProgressListener.NONE,
+                    Cancellation.NONE, StepObserver.NONE);
+        }
+
+        public Request withStartStep(int step) {
+            return new Request(scheduler, latents, model, step, noise, stage, progress, cancellation, observer);
+        }
+
+        public Request withNoise(StepNoise n) {
+            return new Request(scheduler, latents, model, startStep, n, stage, progress, cancellation, observer);
+        }
+
+        public Request withProgress(String stageName, ProgressListener listener) {
+            return new Request(scheduler, latents, model, startStep, noise, stageName, listener, cancellation, observer);
+        }
+
+        public Request withCancellation(Cancellation c) {
+            return new Request(scheduler, latents, model, startStep, noise, stage, progress, c, observer);
+        }
+
+        public Request withObserver(StepObserver o) {
+            return new Request(scheduler, latents, model, startStep, noise, stage, progress, cancellation, o);
+        }
+    }
+
+    private DenoisingLoop() {
+    }
+
+    /** Runs the loop and returns x_0's latents (the last {@code prevSample}). */
+    public static Tensor run(Request r) {
+        Scheduler scheduler = r.scheduler();
+        double[] timesteps = scheduler.timesteps();
+        Sampler sampler = scheduler.sampler();
+        Tensor x = r.latents();
+        long start = System.nanoTime();
+        int total = timesteps.length - r.startStep();
+        for (int i = r.startStep(); i < timesteps.length; i++) {
+            r.cancellation().check(r.stage() + " step " + (i + 1) + "/" + timesteps.length);
+            double t = timesteps[i];
+            Tensor eps = r.model().predict(scheduler.scaleModelInput(x, t), t);
+            Tensor stepNoise = scheduler.needsNoise() ? r.noise().draw(i, x.shape()) : null;
+            StepOutput out = sampler.step(eps, t, x, stepNoise);
+            x = out.prevSample();
+            r.observer().afterStep(i, t, eps, out);
+            r.progress().onStep(new ProgressListener.Progress(r.stage(), i - r.startStep() + 1, total, t,
+                    Duration.ofNanos(System.nanoTime() - start)));
+        }
+        return x;
+    }
+}

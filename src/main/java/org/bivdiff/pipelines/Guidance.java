@@ -1,0 +1,57 @@
+package org.bivdiff.pipelines;
+
+import java.util.List;
+
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.schedulers.NoisePredictor;
+
+/**
+ * Guidance as wrappers around a text-conditioned network, giving the {@link NoisePredictor} the
+ * {@link DenoisingLoop} calls. Works for images (N, C, H, W) and videos (N, C, F, H, W) alike: the
+ * guidance batch is always dimension 0.
+ */
+public final class Guidance {
+
+    /** A network conditioned on text states: (sample, timestep, encoderHiddenStates) to its output. */
+    @FunctionalInterface
+    public interface ConditionedModel {
+        Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates);
+    }
+
+    private Guidance() {
+    }
+
+    /**
+     * Classifier-free guidance, diffusers' way: with {@code scale > 1} one call on the batch
+     * {@code [x; x]} with states {@code [negative; positive]}, then
+     * {@code eps = eps_uncond + scale * (eps_text - eps_uncond)}; otherwise one call on the positive
+     * states alone.
+     */
+    public static NoisePredictor classifierFree(ConditionedModel model, PromptEmbeddings embeddings, double scale) {
+        if (scale < 0 || Double.isNaN(scale)) {
+            throw new IllegalArgumentException("guidance scale must be >= 0, got " + scale);
+        }
+        if (scale <= 1) {
+            Tensor cond = embeddings.promptEmbeds();
+            return (x, t) -> model.predict(x, t, cond);
+        }
+        Tensor states = embeddings.encoderHiddenStates();
+        return (x, t) -> {
+            Tensor both = model.predict(Tensor.concat0(List.of(x, x)), t, states);
+            int n = x.dim(0);
+            return combine(both.slice0(0, n), both.slice0(n, 2 * n), scale);
+        };
+    }
+
+    /** eps_uncond + scale * (eps_text - eps_uncond), elementwise in float32 as torch does. */
+    public static Tensor combine(Tensor uncond, Tensor text, double scale) {
+        float[] u = uncond.data();
+        float[] c = text.data();
+        float[] out = new float[u.length];
+        float s = (float) scale;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = u[i] + s * (c[i] - u[i]);
+        }
+        return new Tensor(uncond.shape(), out);
+    }
+}
