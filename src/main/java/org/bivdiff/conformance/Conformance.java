@@ -22,6 +22,11 @@ public final class Conformance {
 
     static {
         RUNNERS.put("vae_sd15", VaeCases::encodeDecode);
+        RUNNERS.put("unet2d_sd15", UNetCases::unet2d);
+        RUNNERS.put("unet2d_sd15_oddsize", UNetCases::unet2d);
+        RUNNERS.put("unet2d_sd21", UNetCases::unet2d);
+        RUNNERS.put("unet2d_ip2p", UNetCases::unet2d);
+        RUNNERS.put("unet2d_inpaint", UNetCases::unet2d);
     }
 
     private Conformance() {

@@ -1,0 +1,30 @@
+package org.bivdiff.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.models.unet2d.UNet2DConditionModel;
+
+/** Golden cases of the image UNet (SD 1.5, SD 2.1, InstructPix2Pix, inpainting, odd latent sizes). */
+final class UNetCases {
+
+    private UNetCases() {
+    }
+
+    /**
+     * {@code unet2d_*}: the UNet at each scalar timestep of {@code args.timesteps} (outputs
+     * {@code out_t<t>}) and with the per-sample vector {@code timesteps_vec} ({@code out_tvec}).
+     */
+    static void unet2d(CaseContext ctx) throws Exception {
+        try (UNet2DConditionModel unet = UNet2DConditionModel.load(ctx.path("model"), ctx.engine())) {
+            Tensor sample = ctx.tensor("sample");
+            Tensor ehs = ctx.tensor("encoder_hidden_states");
+            for (JsonNode t : ctx.spec().args().path("timesteps")) {
+                ctx.check("out_t" + t.asText(), unet.forward(sample, t.asDouble(), ehs));
+            }
+            if (ctx.spec().args().has("timesteps_vec")) {
+                ctx.check("out_tvec", unet.forward(sample, ctx.tensor("timesteps_vec"), ehs));
+            }
+        }
+    }
+}
