@@ -27,6 +27,7 @@ public final class Conformance {
         RUNNERS.put("unet2d_sd21", UNetCases::unet2d);
         RUNNERS.put("unet2d_ip2p", UNetCases::unet2d);
         RUNNERS.put("unet2d_inpaint", UNetCases::unet2d);
+        RUNNERS.put("unet_inflated_sd15", UNetCases::inflated);
     }
 
     private Conformance() {
