@@ -28,6 +28,7 @@ public final class Conformance {
         RUNNERS.put("unet2d_ip2p", UNetCases::unet2d);
         RUNNERS.put("unet2d_inpaint", UNetCases::unet2d);
         RUNNERS.put("unet_inflated_sd15", UNetCases::inflated);
+        RUNNERS.put("controlnet_sd15", ControlNetCases::controlNet);
     }
 
     private Conformance() {
