@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.bivdiff.graph.Attr;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.Model;
@@ -33,8 +32,7 @@ public final class T2IAdapter implements AutoCloseable {
     private final Engine engine;
     private final Checkpoint checkpoint;
     private final Conv2d convIn;
-    private final List<Conv2d> inConvs = new ArrayList<>();
-    private final List<List<Conv2d[]>> resnets = new ArrayList<>();
+    private final List<AdapterBlock> body = new ArrayList<>();
     private Network session;
 
     private T2IAdapter(Weights root, T2IAdapterConfig config, Engine engine) {
@@ -46,16 +44,8 @@ public final class T2IAdapter implements AutoCloseable {
         int r = config.downscaleFactor();
         convIn = Conv2d.load3x3(w.child("conv_in"), config.inChannels() * r * r, ch[0]);
         for (int i = 0; i < ch.length; i++) {
-            Weights block = w.child("body").child(i);
-            int in = ch[Math.max(i - 1, 0)];
-            inConvs.add(in == ch[i] ? null : Conv2d.load1x1(block.child("in_conv"), in, ch[i]));
-            List<Conv2d[]> level = new ArrayList<>();
-            for (int j = 0; j < config.numResBlocks(); j++) {
-                Weights rw = block.child("resnets").child(j);
-                level.add(new Conv2d[] {Conv2d.load3x3(rw.child("block1"), ch[i], ch[i]),
-                    Conv2d.load1x1(rw.child("block2"), ch[i], ch[i])});
-            }
-            resnets.add(level);
+            body.add(new AdapterBlock(w.child("body").child(i), ch[Math.max(i - 1, 0)], ch[i], config.numResBlocks(),
+                    i > 0));
         }
     }
 
@@ -118,19 +108,9 @@ public final class T2IAdapter implements AutoCloseable {
         Graph g = new Graph("t2i_adapter");
         Value x = g.input("image", DType.F32, "batch", config.inChannels(), "height", "width");
         x = convIn.forward(g, pixelUnshuffle(g, x, config.inChannels(), config.downscaleFactor()));
-        for (int i = 0; i < resnets.size(); i++) {
-            if (i > 0) {
-                x = g.node("AveragePool", List.of(x), List.of(Attr.ints("kernel_shape", 2, 2),
-                        Attr.ints("strides", 2, 2), Attr.i("ceil_mode", 1), Attr.i("count_include_pad", 0)));
-            }
-            if (inConvs.get(i) != null) {
-                x = inConvs.get(i).forward(g, x);
-            }
-            for (Conv2d[] block : resnets.get(i)) {
-                Value h = g.node("Relu", List.of(block[0].forward(g, x)), List.of());
-                x = g.add(block[1].forward(g, h), x);
-            }
-            g.output("feature_" + i, x);
+        for (int i = 0; i < body.size(); i++) {
+            x = body.get(i).forward(g, x);
+            g.output("feature_" + i, x);                                             // (N, channels[i], h_i, w_i)
         }
         return g.build();
     }
