@@ -30,6 +30,14 @@ public final class Conformance {
                 "sched_ddim_eta")) {
             RUNNERS.put(c, SchedulerCases::analyticLoop);
         }
+        RUNNERS.put("unet2d_sd15", UNetCases::unet2d);
+        RUNNERS.put("unet2d_sd15_oddsize", UNetCases::unet2d);
+        RUNNERS.put("unet2d_sd21", UNetCases::unet2d);
+        RUNNERS.put("unet2d_ip2p", UNetCases::unet2d);
+        RUNNERS.put("unet2d_inpaint", UNetCases::unet2d);
+        RUNNERS.put("unet_inflated_sd15", UNetCases::inflated);
+        RUNNERS.put("controlnet_sd15", ControlNetCases::controlNet);
+        RUNNERS.put("t2i_adapter_sd15", AdapterCases::t2iAdapter);
     }
 
     private Conformance() {

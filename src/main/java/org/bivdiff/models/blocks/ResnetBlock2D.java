@@ -48,13 +48,24 @@ public final class ResnetBlock2D {
      * @return (N, out, H, W)
      */
     public Value forward(Graph g, Value x, Value temb) {
-        Value h = cfg.act().apply(g, norm1.forward(g, x));
+        return forward(g, x, temb, NormScope.PER_SAMPLE);
+    }
+
+    /**
+     * As {@link #forward(Graph, Value, Value)}, with norm1 / norm2 statistics spanning what
+     * {@code norms} says (all frames of a video for BIVDiff's inflated UNet).
+     *
+     * @param x    (N, in, H, W), or (B*F, in, H, W) for frames folded into the batch
+     * @param temb (N, tembChannels), or null when the block has no time embedding
+     */
+    public Value forward(Graph g, Value x, Value temb, NormScope norms) {
+        Value h = cfg.act().apply(g, norm1.forward(g, x, norms));
         h = conv1.forward(g, h);
         if (timeEmbProj != null) {
             Value t = timeEmbProj.forward2d(g, cfg.act().apply(g, temb));             // (N, out)
             h = g.add(h, g.unsqueeze(t, 2, 3));                                          // (N, out, 1, 1)
         }
-        h = cfg.act().apply(g, norm2.forward(g, h));
+        h = cfg.act().apply(g, norm2.forward(g, h, norms));
         h = conv2.forward(g, h);
         Value shortcut = convShortcut == null ? x : convShortcut.forward(g, x);
         Value y = g.add(shortcut, h);

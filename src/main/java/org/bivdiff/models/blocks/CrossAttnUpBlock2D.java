@@ -1,0 +1,49 @@
+package org.bivdiff.models.blocks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.Value;
+import org.bivdiff.models.Weights;
+
+/**
+ * Port of diffusers models/unet_2d_blocks.py::CrossAttnUpBlock2D: for each layer, the input
+ * concatenated with a skip connection (the last one first), a resnet and a Transformer2DModel; then
+ * an optional nearest-neighbour upsampler and a 3x3 conv.
+ */
+public final class CrossAttnUpBlock2D implements UpBlock {
+
+    private final List<ResnetBlock2D> resnets = new ArrayList<>();
+    private final List<Transformer2DModel> attentions = new ArrayList<>();
+    private final Upsample2D upsampler;
+
+    public CrossAttnUpBlock2D(Weights w, UNetBlockConfig cfg) {
+        int out = cfg.outChannels();
+        for (int i = 0; i < cfg.numLayers(); i++) {
+            int resSkip = i == cfg.numLayers() - 1 ? cfg.inChannels() : out;
+            int resnetIn = i == 0 ? cfg.prevOutputChannels() : out;
+            resnets.add(new ResnetBlock2D(w.child("resnets").child(i), cfg.resnet(resnetIn + resSkip, out)));
+            attentions.add(new Transformer2DModel(w.child("attentions").child(i), cfg.transformer(out)));
+        }
+        upsampler = cfg.addResample() ? new Upsample2D(w.child("upsamplers").child(0), out, out) : null;
+    }
+
+    @Override
+    public Value forward(Graph g, Value x, List<Value> resSamples, BlockContext ctx, Optional<Value> upsampleTo) {
+        UpBlocks.checkSkips(resSamples, resnets.size());
+        Value h = x;
+        for (int i = 0; i < resnets.size(); i++) {
+            h = UpBlocks.withSkip(g, h, resSamples, i);
+            h = resnets.get(i).forward(g, h, ctx.temb(), ctx.norms());
+            h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates());
+        }
+        return upsampler == null ? h : upsampler.forward(g, h, upsampleTo.orElseThrow());
+    }
+
+    @Override
+    public int resnetCount() {
+        return resnets.size();
+    }
+}

@@ -1,0 +1,38 @@
+package org.bivdiff.models.blocks;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.Value;
+import org.bivdiff.models.Weights;
+
+/**
+ * Port of diffusers models/unet_2d_blocks.py::UNetMidBlock2DCrossAttn: a resnet, then for each
+ * layer a Transformer2DModel and a resnet, all at {@code inChannels}.
+ */
+public final class UNetMidBlock2DCrossAttn {
+
+    private final List<ResnetBlock2D> resnets = new ArrayList<>();
+    private final List<Transformer2DModel> attentions = new ArrayList<>();
+
+    /** {@code cfg.inChannels()} is the width; {@code numLayers} counts the transformer + resnet pairs (1 in SD). */
+    public UNetMidBlock2DCrossAttn(Weights w, UNetBlockConfig cfg) {
+        int c = cfg.inChannels();
+        resnets.add(new ResnetBlock2D(w.child("resnets").child(0), cfg.resnet(c, c)));
+        for (int i = 0; i < cfg.numLayers(); i++) {
+            attentions.add(new Transformer2DModel(w.child("attentions").child(i), cfg.transformer(c)));
+            resnets.add(new ResnetBlock2D(w.child("resnets").child(i + 1), cfg.resnet(c, c)));
+        }
+    }
+
+    /** x: (N, C, H, W) -> (N, C, H, W). */
+    public Value forward(Graph g, Value x, BlockContext ctx) {
+        Value h = resnets.getFirst().forward(g, x, ctx.temb(), ctx.norms());
+        for (int i = 0; i < attentions.size(); i++) {
+            h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates());
+            h = resnets.get(i + 1).forward(g, h, ctx.temb(), ctx.norms());
+        }
+        return h;
+    }
+}

@@ -1,0 +1,171 @@
+package org.bivdiff.models.unet2d;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.Model;
+import org.bivdiff.graph.Network;
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.graph.Value;
+import org.bivdiff.io.Checkpoint;
+import org.bivdiff.io.ConfigException;
+import org.bivdiff.io.DType;
+import org.bivdiff.models.Weights;
+import org.bivdiff.models.blocks.Activation;
+import org.bivdiff.models.blocks.NormScope;
+import org.bivdiff.models.unet2d.UNet2DConditionConfig.DownBlockType;
+import org.bivdiff.models.unet2d.UNet2DConditionConfig.UpBlockType;
+
+/**
+ * Port of BIVDiff's "image model" for mixed inversion: models/StableDiffusion3D/unet.py
+ * {@code UNet3DConditionModel.from_pretrained_2d}, the Stable Diffusion 1.x weights run on every frame
+ * of a video at once. Convolutions, attention and resampling act per frame (frames folded into the
+ * batch, the text embedding repeated per frame), exactly as the 2D UNet.
+ *
+ * <p>Reference quirk, reproduced on purpose with {@link FrameNorm#ACROSS_FRAMES}: its ResnetBlock3D
+ * {@code norm1} / {@code norm2} (models/StableDiffusion3D/resnet.py) and its {@code conv_norm_out}
+ * (models/StableDiffusion3D/unet.py) are torch GroupNorms applied to the 5-D {@code (B, C, F, H, W)}
+ * tensor, so their statistics span all frames. The Transformer3DModel's GroupNorm
+ * (models/StableDiffusion3D/attention.py) runs after folding frames into the batch and stays per
+ * frame. {@link FrameNorm#PER_FRAME} is the clean 2D UNet applied frame by frame.
+ */
+public final class InflatedUNet3DConditionModel implements AutoCloseable {
+
+    /** Where the resnet and output GroupNorms take their statistics. */
+    public enum FrameNorm {
+        /** Over all frames of each video, as BIVDiff's inflated UNet does. */
+        ACROSS_FRAMES,
+        /** Over each frame, as the 2D UNet applied frame by frame. */
+        PER_FRAME
+    }
+
+    private static final List<DownBlockType> FROM_PRETRAINED_2D_DOWN = List.of(DownBlockType.CROSS_ATTN_DOWN_BLOCK_2D,
+            DownBlockType.CROSS_ATTN_DOWN_BLOCK_2D, DownBlockType.CROSS_ATTN_DOWN_BLOCK_2D, DownBlockType.DOWN_BLOCK_2D);
+    private static final List<UpBlockType> FROM_PRETRAINED_2D_UP = List.of(UpBlockType.UP_BLOCK_2D,
+            UpBlockType.CROSS_ATTN_UP_BLOCK_2D, UpBlockType.CROSS_ATTN_UP_BLOCK_2D, UpBlockType.CROSS_ATTN_UP_BLOCK_2D);
+
+    private final UNet2DConditionConfig config;
+    private final Engine engine;
+    private final Checkpoint checkpoint;
+    private final UNetLayers layers;
+    private final Map<FrameNorm, Network> sessions = new EnumMap<>(FrameNorm.class);
+
+    private InflatedUNet3DConditionModel(UNet2DConditionConfig config, Engine engine, Checkpoint checkpoint,
+                                         UNetLayers layers) {
+        this.config = config;
+        this.engine = engine;
+        this.checkpoint = checkpoint;
+        this.layers = layers;
+    }
+
+    /**
+     * Inflates the 2D UNet of a diffusers folder. Its config must have the layout
+     * {@code from_pretrained_2d} forces (3 x CrossAttnDownBlock + DownBlock, mirrored up blocks, one
+     * transformer layer per block, SiLU): BIVDiff would otherwise load the 2D weights into a different
+     * architecture without complaint ({@code strict=False}).
+     */
+    public static InflatedUNet3DConditionModel load(Path folder, Engine engine) throws IOException {
+        UNet2DConditionConfig cfg = UNet2DConditionConfig.read(folder);
+        checkInflatable(cfg, folder);
+        Checkpoint ckpt = Checkpoint.open(folder);
+        try {
+            Weights w = Weights.of(ckpt);
+            UNetLayers layers = new UNetLayers(w, cfg);
+            w.requireAllUsed(Set.of());
+            return new InflatedUNet3DConditionModel(cfg, engine, ckpt, layers);
+        } catch (RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
+    }
+
+    private static void checkInflatable(UNet2DConditionConfig cfg, Path folder) throws ConfigException {
+        boolean layout = cfg.downBlockTypes().equals(FROM_PRETRAINED_2D_DOWN)
+                && cfg.upBlockTypes().equals(FROM_PRETRAINED_2D_UP);
+        boolean oneTransformerLayer = Arrays.stream(cfg.transformerLayersPerBlock()).allMatch(n -> n == 1);
+        boolean sameLayers = Arrays.stream(cfg.layersPerBlock()).distinct().count() == 1;
+        boolean plain = cfg.act() == Activation.SILU && cfg.convInKernel() == 3 && cfg.convOutKernel() == 3
+                && cfg.resnetOutScaleFactor() == 1.0;
+        if (!layout || !oneTransformerLayer || !sameLayers || !plain) {
+            throw new ConfigException(folder.resolve("config.json") + ": BIVDiff's from_pretrained_2d builds "
+                    + FROM_PRETRAINED_2D_DOWN + " / " + FROM_PRETRAINED_2D_UP + " with one transformer layer, one "
+                    + "layers_per_block, SiLU and 3x3 conv_in / conv_out; this UNet differs (down " + cfg.downBlockTypes()
+                    + ", up " + cfg.upBlockTypes() + ", transformer layers "
+                    + Arrays.toString(cfg.transformerLayersPerBlock()) + ")");
+        }
+    }
+
+    public UNet2DConditionConfig config() {
+        return config;
+    }
+
+    /**
+     * @param sample              (B, in_channels, F, H, W)
+     * @param timestep            a single value or one per video (B)
+     * @param encoderHiddenStates (B, L, cross_attention_dim), shared by the frames of a video
+     * @param frameNorm           the reference's across-frames statistics or the clean per-frame UNet
+     * @return (B, out_channels, F, H, W)
+     */
+    public Tensor forward(Tensor sample, Tensor timestep, Tensor encoderHiddenStates, FrameNorm frameNorm) {
+        int[] s = sample.shape();
+        if (s.length != 5 || s[1] != config.inChannels() || s[0] < 1 || s[2] < 1 || s[3] < 1 || s[4] < 1) {
+            throw new IllegalArgumentException("inflated UNet sample must be (B, " + config.inChannels()
+                    + ", F, H, W), got " + Arrays.toString(s));
+        }
+        UNetInputs.checkText(encoderHiddenStates, s[0], config.crossAttentionDim());
+        Tensor t = UNetInputs.broadcast(timestep, s[0]);
+        Network net = sessions.computeIfAbsent(frameNorm, n -> engine.load(graph(n)));
+        return net.run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states", encoderHiddenStates))
+                .get("sample_out");
+    }
+
+    /** As {@link #forward(Tensor, Tensor, Tensor, FrameNorm)} with one timestep for every video. */
+    public Tensor forward(Tensor sample, double timestep, Tensor encoderHiddenStates, FrameNorm frameNorm) {
+        return forward(sample, Tensor.full((float) timestep, 1), encoderHiddenStates, frameNorm);
+    }
+
+    /** The graph for {@code frameNorm}, for inspection or a custom session. */
+    public Model graph(FrameNorm frameNorm) {
+        Graph g = new Graph("unet_inflated_" + frameNorm.name().toLowerCase(java.util.Locale.ROOT));
+        Value sample = g.input("sample", DType.F32, "batch", config.inChannels(), "frames", "height", "width");
+        Value timestep = g.input("timestep", DType.F32, "batch");
+        Value ehs = g.input("encoder_hidden_states", DType.F32, "batch", "sequence", config.crossAttentionDim());
+        Value frames = slice(g, g.shape(sample), 2, 3);                             // (1): F
+        Value x = g.transpose(sample, 0, 2, 1, 3, 4);                               // (B, F, C, H, W)
+        x = g.reshape(x, g.concat(0, g.longs(-1), slice(g, g.shape(x), 2, 5)));     // (B*F, C, H, W)
+        Value t = g.reshape(expandFrames(g, g.unsqueeze(timestep, 1), frames, 0), g.longs(-1));   // (B*F)
+        Value text = expandFrames(g, g.unsqueeze(ehs, 1), frames, 2);               // (B, F, L, D)
+        text = g.reshape(text, g.concat(0, g.longs(-1), slice(g, g.shape(ehs), 1, 3)));           // (B*F, L, D)
+        NormScope norms = frameNorm == FrameNorm.ACROSS_FRAMES ? NormScope.acrossFrames(frames) : NormScope.PER_SAMPLE;
+        Value out = layers.forward(g, x, t, text, norms, UNetLayers.Extras.NONE);   // (B*F, O, H, W)
+        Value video = g.reshape(out, g.concat(0, g.longs(-1), frames, slice(g, g.shape(out), 1, 4)));
+        g.output("sample_out", g.transpose(video, 0, 2, 1, 3, 4));                 // (B, O, F, H, W)
+        return g.build();
+    }
+
+    /** x (B, 1, ...) -> (B, F, ...), {@code trailing} more axes of size kept. */
+    private static Value expandFrames(Graph g, Value x, Value frames, int trailing) {
+        long[] ones = new long[trailing];
+        Arrays.fill(ones, 1);
+        Value shape = trailing == 0 ? g.concat(0, g.longs(1), frames) : g.concat(0, g.longs(1), frames, g.longs(ones));
+        return g.node("Expand", List.of(x, shape), List.of());
+    }
+
+    private static Value slice(Graph g, Value shape, long from, long to) {
+        return g.slice(shape, new long[] {from}, new long[] {to}, new long[] {0});
+    }
+
+    @Override
+    public void close() {
+        sessions.values().forEach(Network::close);
+        sessions.clear();
+        checkpoint.close();
+    }
+}
