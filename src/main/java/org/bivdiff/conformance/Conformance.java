@@ -22,6 +22,7 @@ public final class Conformance {
 
     static {
         RUNNERS.put("vae_sd15", VaeCases::encodeDecode);
+        RUNNERS.put("canny", CannyCases::canny);
     }
 
     private Conformance() {
