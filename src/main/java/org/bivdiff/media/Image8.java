@@ -40,6 +40,20 @@ public record Image8(int height, int width, int channels, byte[] pixels) {
         return pixels[(y * width + x) * channels + c] & 0xFF;
     }
 
+    /** This image with 3 channels: a grayscale image copied to R, G and B; an RGB image is returned as is. */
+    public Image8 toRgb() {
+        if (channels == 3) {
+            return this;
+        }
+        byte[] out = new byte[pixels.length * 3];
+        for (int i = 0; i < pixels.length; i++) {
+            out[3 * i] = pixels[i];
+            out[3 * i + 1] = pixels[i];
+            out[3 * i + 2] = pixels[i];
+        }
+        return new Image8(height, width, 3, out);
+    }
+
     /** Whether {@code other} has the same height and width. */
     public boolean sameSize(Image8 other) {
         return height == other.height && width == other.width;

@@ -114,17 +114,7 @@ public final class Canny {
      * @return an {@code (H, W, 3)} image
      */
     public static Image8 hwc3(Image8 image) {
-        if (image.channels() == 3) {
-            return image;
-        }
-        byte[] src = image.pixels();
-        byte[] out = new byte[src.length * 3];
-        for (int i = 0; i < src.length; i++) {
-            out[3 * i] = src[i];
-            out[3 * i + 1] = src[i];
-            out[3 * i + 2] = src[i];
-        }
-        return new Image8(image.height(), image.width(), 3, out);
+        return image.toRgb();
     }
 
     /**
