@@ -64,18 +64,33 @@ final class FFmpeg {
         }
     }
 
-    /** The error messages FFmpeg logged since {@link #clearMessages}, joined, or "" if none. */
+    /** The distinct error messages FFmpeg logged since {@link #clearMessages}, joined, or "" if none. */
     static String messages() {
         synchronized (RECENT) {
             return String.join("; ", RECENT);
         }
     }
 
+    /** JavaCV's message of {@code e} without its hints about setFormat() and FFmpegLogCallback. */
+    static String describe(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int hint = m.indexOf(" (Has setFormat()");
+        if (hint < 0) {
+            hint = m.indexOf(" (For more details");
+        }
+        return hint < 0 ? m : m.substring(0, hint);
+    }
+
     private static void record(String message) {
+        // "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x7ff5bc605780] moov atom not found" -> "[mov,mp4,...] moov atom not found"
+        message = message.replaceAll(" @ 0x[0-9a-fA-F]+\\]", "]");
         if (message.isEmpty()) {
             return;
         }
         synchronized (RECENT) {
+            if (RECENT.contains(message)) {
+                return;
+            }
             if (RECENT.size() == KEEP) {
                 RECENT.removeFirst();
             }

@@ -54,10 +54,17 @@ public final class ImageFiles {
         }
     }
 
-    /** An RGB (or grayscale) {@link BufferedImage} as an {@code (H, W, 3)} image. */
+    /**
+     * An RGB (or grayscale) {@link BufferedImage} as an {@code (H, W, 3)} image. 8-bit grayscale samples
+     * are copied as they are ({@code getRGB} would pass them through a linear-to-sRGB curve).
+     */
     public static Image8 fromBufferedImage(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
+        if (img.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+            byte[] gray = (byte[]) img.getRaster().getDataElements(0, 0, w, h, null);
+            return new Image8(h, w, 1, gray).toRgb();
+        }
         int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
         byte[] px = new byte[w * h * 3];
         for (int i = 0; i < argb.length; i++) {

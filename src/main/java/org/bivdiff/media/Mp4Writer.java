@@ -65,7 +65,7 @@ final class Mp4Writer {
                 chosen = name;
                 return;
             } catch (FFmpegFrameRecorder.Exception e) {
-                tried.add(name + ": " + e.getMessage() + (FFmpeg.messages().isEmpty() ? "" : " [" + FFmpeg.messages() + "]"));
+                tried.add(name + ": " + FFmpeg.describe(e) + (FFmpeg.messages().isEmpty() ? "" : " [" + FFmpeg.messages() + "]"));
                 Files.deleteIfExists(file);
             }
         }

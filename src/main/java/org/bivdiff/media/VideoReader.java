@@ -221,7 +221,7 @@ public final class VideoReader {
 
     private static IOException notAVideo(Path file, Exception e) {
         return new IOException("cannot read " + file + " as a video (not a video, or corrupt): "
-                + e.getMessage() + details(), e);
+                + FFmpeg.describe(e) + details(), e);
     }
 
     private static String details() {
