@@ -57,7 +57,12 @@ final class Mp4Writer {
         int w = first.width() + (first.width() & 1);
         int h = first.height() + (first.height() & 1);
         List<String> tried = new ArrayList<>();
-        List<String> names = chosen != null ? List.of(chosen) : candidates();
+        List<String> names = new ArrayList<>(candidates());
+        if (chosen != null) {
+            // the encoder that worked last time first, the others still as fallbacks
+            names.remove(chosen);
+            names.addFirst(chosen);
+        }
         for (String name : names) {
             FFmpeg.clearMessages();
             try {

@@ -80,4 +80,11 @@ class VideoRoundTripTest {
             assertTrue(mae < 10, "sample " + i + " is not clip frame " + 2 * i + ": mean abs error " + mae);
         }
     }
+
+    @Test
+    void encodersArePreferredH264ThenMpeg4() {
+        List<String> names = Mp4Writer.candidates();
+        assertEquals("mpeg4", names.getLast());
+        assertTrue(names.getFirst().contains("264"), "an H.264 encoder first: " + names);
+    }
 }
