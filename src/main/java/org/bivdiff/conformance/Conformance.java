@@ -38,6 +38,7 @@ public final class Conformance {
         RUNNERS.put("unet_inflated_sd15", UNetCases::inflated);
         RUNNERS.put("controlnet_sd15", ControlNetCases::controlNet);
         RUNNERS.put("t2i_adapter_sd15", AdapterCases::t2iAdapter);
+        RUNNERS.put("canny", CannyCases::canny);
     }
 
     private Conformance() {
