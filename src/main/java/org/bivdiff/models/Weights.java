@@ -1,7 +1,11 @@
 package org.bivdiff.models;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeSet;
@@ -9,6 +13,7 @@ import java.util.TreeSet;
 import org.bivdiff.graph.ExternalTensor;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint;
+import org.bivdiff.io.DType;
 import org.bivdiff.io.SafeTensorsFile;
 import org.bivdiff.io.TensorInfo;
 
@@ -23,21 +28,68 @@ public final class Weights {
     private final Checkpoint checkpoint;
     private final String prefix;
     private final Set<String> used;
+    /** Non-null in recording mode: every key asked for, with the shape the architecture implies. */
+    private final Map<String, long[]> recorded;
 
-    private Weights(Checkpoint checkpoint, String prefix, Set<String> used) {
+    private Weights(Checkpoint checkpoint, String prefix, Set<String> used, Map<String, long[]> recorded) {
         this.checkpoint = checkpoint;
         this.prefix = prefix;
         this.used = used;
+        this.recorded = recorded;
+    }
+
+    /** Builds a model's layers from a weights view. */
+    @FunctionalInterface
+    public interface Builder<T> {
+        T build(Weights w) throws IOException;
+    }
+
+    /**
+     * Builds from the checkpoint in {@code folder} and requires every weight in it to be used. The
+     * files are only read for their headers: graphs point into them by path, so the checkpoint is
+     * closed again before this returns.
+     */
+    public static <T> T load(Path folder, Builder<T> builder) throws IOException {
+        try (Checkpoint checkpoint = Checkpoint.open(folder)) {
+            Weights w = of(checkpoint);
+            T built = builder.build(w);
+            w.requireAllUsed(Set.of());
+            return built;
+        }
+    }
+
+    /** Every weight {@code builder} asks for, with its shape: the checkpoint layout of an architecture. */
+    public static Map<String, long[]> shapes(Builder<?> builder) throws IOException {
+        Weights w = recording();
+        builder.build(w);
+        return w.recorded();
     }
 
     /** The root view of {@code checkpoint}. */
     public static Weights of(Checkpoint checkpoint) {
-        return new Weights(checkpoint, "", new HashSet<>());
+        return new Weights(checkpoint, "", new HashSet<>(), null);
+    }
+
+    /**
+     * A view over no file that records the key and shape of every weight a model asks for while it
+     * is built: the architecture's own list of parameters, for writing random-weight checkpoints in
+     * the real layout. Graphs may be built from it but not run.
+     */
+    public static Weights recording() {
+        return new Weights(null, "", new HashSet<>(), new LinkedHashMap<>());
+    }
+
+    /** In recording mode, every key asked for so far and its shape, in the order asked. */
+    public Map<String, long[]> recorded() {
+        if (recorded == null) {
+            throw new IllegalStateException("not a recording view");
+        }
+        return Collections.unmodifiableMap(recorded);
     }
 
     /** The view under {@code name.}. */
     public Weights child(String name) {
-        return new Weights(checkpoint, prefix + name + ".", used);
+        return new Weights(checkpoint, prefix + name + ".", used, recorded);
     }
 
     /** The view under {@code index.}, for module lists ({@code resnets.0}). */
@@ -52,18 +104,21 @@ public final class Weights {
 
     /** True if the checkpoint has {@code name} under this view. */
     public boolean has(String name) {
-        return checkpoint.info(key(name)).isPresent();
+        return recorded == null ? checkpoint.info(key(name)).isPresent() : recorded.containsKey(key(name));
     }
 
     /** True if any key starts with this view's prefix followed by {@code name.}. */
     public boolean hasChild(String name) {
         String p = key(name) + ".";
-        return checkpoint.names().stream().anyMatch(k -> k.startsWith(p));
+        return (recorded == null ? checkpoint.names() : recorded.keySet()).stream().anyMatch(k -> k.startsWith(p));
     }
 
     /** The weight {@code name}, marked as used. */
     public ExternalTensor tensor(String name) {
         String k = key(name);
+        if (recorded != null) {
+            throw new IllegalStateException("weight '" + k + "' is asked for without its shape, which a recording needs");
+        }
         TensorInfo info = checkpoint.info(k).orElseThrow(() -> new WeightsException("missing weight '" + k + "' in "
                 + checkpoint.folder() + " (" + checkpoint.files().size() + " file(s), " + checkpoint.names().size()
                 + " tensors)" + nearby(k)));
@@ -79,6 +134,15 @@ public final class Weights {
 
     /** The weight {@code name}, which must have exactly {@code shape}. */
     public ExternalTensor tensor(String name, long... shape) {
+        if (recorded != null) {
+            String k = key(name);
+            recorded.put(k, shape.clone());
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return new ExternalTensor(k, Path.of("recorded.safetensors"), 0, 4 * n, DType.F32, shape);
+        }
         ExternalTensor t = tensor(name);
         if (!Arrays.equals(t.shape(), shape)) {
             throw new WeightsException("weight '" + t.key() + "' in " + checkpoint.folder() + " has shape "
@@ -90,6 +154,12 @@ public final class Weights {
     /** The shape of {@code name}, without marking it used. */
     public long[] shape(String name) {
         String k = key(name);
+        if (recorded != null && recorded.containsKey(k)) {
+            return recorded.get(k).clone();
+        }
+        if (recorded != null) {
+            throw new WeightsException("weight '" + k + "' has not been recorded");
+        }
         return checkpoint.info(k).orElseThrow(() -> new WeightsException("missing weight '" + k + "' in "
                 + checkpoint.folder())).shape();
     }
@@ -106,7 +176,7 @@ public final class Weights {
 
     /** Marks keys as deliberately not used by the graph (buffers such as {@code position_ids}). */
     public void markUsed(String name) {
-        if (has(name)) {
+        if (recorded == null && has(name)) {
             used.add(key(name));
         }
     }
@@ -116,6 +186,9 @@ public final class Weights {
      * (full keys).
      */
     public void requireAllUsed(Set<String> expectedUnused) {
+        if (recorded != null) {
+            return;
+        }
         Set<String> unused = new TreeSet<>(checkpoint.names());
         unused.removeAll(used);
         unused.removeAll(expectedUnused);
@@ -124,10 +197,6 @@ public final class Weights {
                     + " are not used by the architecture its config describes: " + abbreviate(unused)
                     + " (a config that does not match the weights, or a variant this implementation does not know)");
         }
-    }
-
-    public Checkpoint checkpoint() {
-        return checkpoint;
     }
 
     private String nearby(String key) {

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
@@ -14,7 +13,6 @@ import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
-import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.Conv2d;
@@ -30,7 +28,6 @@ public final class T2IAdapter implements AutoCloseable {
 
     private final T2IAdapterConfig config;
     private final Engine engine;
-    private final Checkpoint checkpoint;
     private final Conv2d convIn;
     private final List<AdapterBlock> body = new ArrayList<>();
     private Network session;
@@ -38,7 +35,6 @@ public final class T2IAdapter implements AutoCloseable {
     private T2IAdapter(Weights root, T2IAdapterConfig config, Engine engine) {
         this.config = config;
         this.engine = engine;
-        this.checkpoint = root.checkpoint();
         Weights w = root.child("adapter");
         int[] ch = config.channels();
         int r = config.downscaleFactor();
@@ -52,16 +48,13 @@ public final class T2IAdapter implements AutoCloseable {
     /** Loads the adapter of a diffusers folder; every weight must be used. */
     public static T2IAdapter load(Path folder, Engine engine) throws IOException {
         T2IAdapterConfig cfg = T2IAdapterConfig.read(folder);
-        Checkpoint ckpt = Checkpoint.open(folder);
-        try {
-            Weights w = Weights.of(ckpt);
-            T2IAdapter adapter = new T2IAdapter(w, cfg, engine);
-            w.requireAllUsed(Set.of());
-            return adapter;
-        } catch (RuntimeException e) {
-            ckpt.close();
-            throw e;
-        }
+        return Weights.load(folder, w -> new T2IAdapter(w, cfg, engine));
+    }
+
+    /** The weight keys and shapes of the adapter described by {@code folder/config.json}. */
+    public static Map<String, long[]> parameterShapes(Path folder) throws IOException {
+        T2IAdapterConfig cfg = T2IAdapterConfig.read(folder);
+        return Weights.shapes(w -> new T2IAdapter(w, cfg, null));
     }
 
     public T2IAdapterConfig config() {
@@ -133,6 +126,5 @@ public final class T2IAdapter implements AutoCloseable {
             session.close();
             session = null;
         }
-        checkpoint.close();
     }
 }

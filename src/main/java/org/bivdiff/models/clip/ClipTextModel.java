@@ -16,7 +16,6 @@ import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
-import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.LayerNorm;
@@ -44,14 +43,12 @@ public final class ClipTextModel implements AutoCloseable {
     private final ClipTextConfig config;
     private final Engine engine;
     private final Model model;
-    private final Checkpoint checkpoint;
     private Network network;
 
-    private ClipTextModel(ClipTextConfig config, Engine engine, Model model, Checkpoint checkpoint) {
+    private ClipTextModel(ClipTextConfig config, Engine engine, Model model) {
         this.config = config;
         this.engine = engine;
         this.model = model;
-        this.checkpoint = checkpoint;
     }
 
     /**
@@ -62,27 +59,30 @@ public final class ClipTextModel implements AutoCloseable {
      */
     public static ClipTextModel load(Path folder, Engine engine) throws IOException {
         ClipTextConfig cfg = ClipTextConfig.read(folder);
-        Checkpoint ckpt = Checkpoint.open(folder);
-        try {
-            Weights textModel = Weights.of(ckpt).child("text_model");
-            Weights emb = textModel.child("embeddings");
-            int d = cfg.hiddenSize();
-            ExternalTensor tokenEmbedding = emb.child("token_embedding").tensor("weight", cfg.vocabSize(), d);
-            ExternalTensor positionEmbedding = emb.child("position_embedding").tensor("weight",
-                    cfg.maxPositionEmbeddings(), d);
-            // Always arange(max_position_embeddings) in transformers; positions are computed in the graph.
-            emb.markUsed("position_ids");
-            List<ClipEncoderLayer> layers = new ArrayList<>();
-            for (int i = 0; i < cfg.numHiddenLayers(); i++) {
-                layers.add(ClipEncoderLayer.load(textModel.child("encoder").child("layers").child(i), cfg));
-            }
-            LayerNorm finalLayerNorm = LayerNorm.load(textModel.child("final_layer_norm"), d, (float) cfg.layerNormEps());
-            textModel.requireAllUsed(Set.of());
-            return new ClipTextModel(cfg, engine, graph(tokenEmbedding, positionEmbedding, layers, finalLayerNorm), ckpt);
-        } catch (RuntimeException e) {
-            ckpt.close();
-            throw e;
+        return Weights.load(folder, w -> build(w, cfg, engine));
+    }
+
+    /** The weight keys and shapes of the text encoder described by {@code folder/config.json}. */
+    public static Map<String, long[]> parameterShapes(Path folder) throws IOException {
+        ClipTextConfig cfg = ClipTextConfig.read(folder);
+        return Weights.shapes(w -> build(w, cfg, null));
+    }
+
+    private static ClipTextModel build(Weights root, ClipTextConfig cfg, Engine engine) {
+        Weights textModel = root.child("text_model");
+        Weights emb = textModel.child("embeddings");
+        int d = cfg.hiddenSize();
+        ExternalTensor tokenEmbedding = emb.child("token_embedding").tensor("weight", cfg.vocabSize(), d);
+        ExternalTensor positionEmbedding = emb.child("position_embedding").tensor("weight",
+                cfg.maxPositionEmbeddings(), d);
+        // Always arange(max_position_embeddings) in transformers; positions are computed in the graph.
+        emb.markUsed("position_ids");
+        List<ClipEncoderLayer> layers = new ArrayList<>();
+        for (int i = 0; i < cfg.numHiddenLayers(); i++) {
+            layers.add(ClipEncoderLayer.load(textModel.child("encoder").child("layers").child(i), cfg));
         }
+        LayerNorm finalLayerNorm = LayerNorm.load(textModel.child("final_layer_norm"), d, (float) cfg.layerNormEps());
+        return new ClipTextModel(cfg, engine, graph(tokenEmbedding, positionEmbedding, layers, finalLayerNorm));
     }
 
     private static Model graph(ExternalTensor tokenEmbedding, ExternalTensor positionEmbedding,
@@ -175,10 +175,9 @@ public final class ClipTextModel implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
         if (network != null) {
             network.close();
         }
-        checkpoint.close();
     }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
@@ -14,7 +13,6 @@ import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
-import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.BlockContext;
@@ -42,7 +40,6 @@ public final class ControlNetModel implements AutoCloseable {
 
     private final ControlNetConfig config;
     private final Engine engine;
-    private final Checkpoint checkpoint;
     private final Conv2d convIn;
     private final Timesteps timeProj;
     private final TimestepEmbedding timeEmbedding;
@@ -56,7 +53,6 @@ public final class ControlNetModel implements AutoCloseable {
     private ControlNetModel(Weights w, ControlNetConfig config, Engine engine) {
         this.config = config;
         this.engine = engine;
-        this.checkpoint = w.checkpoint();
         UNet2DConditionConfig u = config.unet();
         int c0 = u.blockOutChannels()[0];
         convIn = Conv2d.load3x3(w.child("conv_in"), u.inChannels(), c0);
@@ -78,16 +74,13 @@ public final class ControlNetModel implements AutoCloseable {
     /** Loads the ControlNet of a diffusers folder; every weight must be used. */
     public static ControlNetModel load(Path folder, Engine engine) throws IOException {
         ControlNetConfig cfg = ControlNetConfig.read(folder);
-        Checkpoint ckpt = Checkpoint.open(folder);
-        try {
-            Weights w = Weights.of(ckpt);
-            ControlNetModel model = new ControlNetModel(w, cfg, engine);
-            w.requireAllUsed(Set.of());
-            return model;
-        } catch (RuntimeException e) {
-            ckpt.close();
-            throw e;
-        }
+        return Weights.load(folder, w -> new ControlNetModel(w, cfg, engine));
+    }
+
+    /** The weight keys and shapes of the ControlNet described by {@code folder/config.json}. */
+    public static Map<String, long[]> parameterShapes(Path folder) throws IOException {
+        ControlNetConfig cfg = ControlNetConfig.read(folder);
+        return Weights.shapes(w -> new ControlNetModel(w, cfg, null));
     }
 
     public ControlNetConfig config() {
@@ -184,6 +177,5 @@ public final class ControlNetModel implements AutoCloseable {
             session.close();
             session = null;
         }
-        checkpoint.close();
     }
 }

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
@@ -14,7 +13,6 @@ import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
-import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
@@ -53,15 +51,12 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
 
     private final UNet2DConditionConfig config;
     private final Engine engine;
-    private final Checkpoint checkpoint;
     private final UNetLayers layers;
     private final Map<FrameNorm, Network> sessions = new EnumMap<>(FrameNorm.class);
 
-    private InflatedUNet3DConditionModel(UNet2DConditionConfig config, Engine engine, Checkpoint checkpoint,
-                                         UNetLayers layers) {
+    private InflatedUNet3DConditionModel(UNet2DConditionConfig config, Engine engine, UNetLayers layers) {
         this.config = config;
         this.engine = engine;
-        this.checkpoint = checkpoint;
         this.layers = layers;
     }
 
@@ -74,16 +69,7 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
     public static InflatedUNet3DConditionModel load(Path folder, Engine engine) throws IOException {
         UNet2DConditionConfig cfg = UNet2DConditionConfig.read(folder);
         checkInflatable(cfg, folder);
-        Checkpoint ckpt = Checkpoint.open(folder);
-        try {
-            Weights w = Weights.of(ckpt);
-            UNetLayers layers = new UNetLayers(w, cfg);
-            w.requireAllUsed(Set.of());
-            return new InflatedUNet3DConditionModel(cfg, engine, ckpt, layers);
-        } catch (RuntimeException e) {
-            ckpt.close();
-            throw e;
-        }
+        return Weights.load(folder, w -> new InflatedUNet3DConditionModel(cfg, engine, new UNetLayers(w, cfg)));
     }
 
     private static void checkInflatable(UNet2DConditionConfig cfg, Path folder) throws ConfigException {
@@ -166,6 +152,5 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
     public void close() {
         sessions.values().forEach(Network::close);
         sessions.clear();
-        checkpoint.close();
     }
 }

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
@@ -16,7 +15,6 @@ import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
-import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.NormScope;
@@ -44,30 +42,25 @@ public final class UNet2DConditionModel implements AutoCloseable {
 
     private final UNet2DConditionConfig config;
     private final Engine engine;
-    private final Checkpoint checkpoint;
     private final UNetLayers layers;
     private final Map<Conditioning, Network> sessions = new EnumMap<>(Conditioning.class);
 
-    private UNet2DConditionModel(UNet2DConditionConfig config, Engine engine, Checkpoint checkpoint, UNetLayers layers) {
+    private UNet2DConditionModel(UNet2DConditionConfig config, Engine engine, UNetLayers layers) {
         this.config = config;
         this.engine = engine;
-        this.checkpoint = checkpoint;
         this.layers = layers;
     }
 
     /** Loads the UNet of a diffusers folder ({@code config.json} + weights); every weight must be used. */
     public static UNet2DConditionModel load(Path folder, Engine engine) throws IOException {
         UNet2DConditionConfig cfg = UNet2DConditionConfig.read(folder);
-        Checkpoint ckpt = Checkpoint.open(folder);
-        try {
-            Weights w = Weights.of(ckpt);
-            UNetLayers layers = new UNetLayers(w, cfg);
-            w.requireAllUsed(Set.of());
-            return new UNet2DConditionModel(cfg, engine, ckpt, layers);
-        } catch (RuntimeException e) {
-            ckpt.close();
-            throw e;
-        }
+        return Weights.load(folder, w -> new UNet2DConditionModel(cfg, engine, new UNetLayers(w, cfg)));
+    }
+
+    /** The weight keys and shapes of the UNet described by {@code folder/config.json}. */
+    public static Map<String, long[]> parameterShapes(Path folder) throws IOException {
+        UNet2DConditionConfig cfg = UNet2DConditionConfig.read(folder);
+        return Weights.shapes(w -> new UNetLayers(w, cfg));
     }
 
     public UNet2DConditionConfig config() {
@@ -200,6 +193,5 @@ public final class UNet2DConditionModel implements AutoCloseable {
     public void close() {
         sessions.values().forEach(Network::close);
         sessions.clear();
-        checkpoint.close();
     }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
@@ -14,7 +13,6 @@ import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
-import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.Conv2d;
@@ -34,18 +32,16 @@ public final class AutoencoderKL implements AutoCloseable {
     private final int sliceSize;
     private final Model encodeModel;
     private final Model decodeModel;
-    private final Checkpoint checkpoint;
     private Network encoder;
     private Network decoder;
 
     private AutoencoderKL(AutoencoderKLConfig config, Engine engine, int sliceSize, Model encodeModel,
-                          Model decodeModel, Checkpoint checkpoint) {
+                          Model decodeModel) {
         this.config = config;
         this.engine = engine;
         this.sliceSize = sliceSize;
         this.encodeModel = encodeModel;
         this.decodeModel = decodeModel;
-        this.checkpoint = checkpoint;
     }
 
     /** Loads the VAE of a diffusers folder ({@code config.json} + weights), no batch slicing. */
@@ -63,21 +59,23 @@ public final class AutoencoderKL implements AutoCloseable {
             throw new IllegalArgumentException("slice size must be >= 0, got " + sliceSize);
         }
         AutoencoderKLConfig cfg = AutoencoderKLConfig.read(folder);
-        Checkpoint ckpt = Checkpoint.open(folder);
-        try {
-            Weights w = Weights.of(ckpt);
-            int latent2 = 2 * cfg.latentChannels();
-            Encoder enc = new Encoder(w.child("encoder"), cfg);
-            Conv2d quantConv = Conv2d.load1x1(w.child("quant_conv"), latent2, latent2);
-            Decoder dec = new Decoder(w.child("decoder"), cfg);
-            Conv2d postQuantConv = Conv2d.load1x1(w.child("post_quant_conv"), cfg.latentChannels(), cfg.latentChannels());
-            w.requireAllUsed(Set.of());
-            return new AutoencoderKL(cfg, engine, sliceSize, encodeGraph(cfg, enc, quantConv),
-                    decodeGraph(cfg, dec, postQuantConv), ckpt);
-        } catch (RuntimeException e) {
-            ckpt.close();
-            throw e;
-        }
+        return Weights.load(folder, w -> build(w, cfg, engine, sliceSize));
+    }
+
+    /** The weight keys and shapes of the VAE described by {@code folder/config.json}. */
+    public static Map<String, long[]> parameterShapes(Path folder) throws IOException {
+        AutoencoderKLConfig cfg = AutoencoderKLConfig.read(folder);
+        return Weights.shapes(w -> build(w, cfg, null, 0));
+    }
+
+    private static AutoencoderKL build(Weights w, AutoencoderKLConfig cfg, Engine engine, int sliceSize) {
+        int latent2 = 2 * cfg.latentChannels();
+        Encoder enc = new Encoder(w.child("encoder"), cfg);
+        Conv2d quantConv = Conv2d.load1x1(w.child("quant_conv"), latent2, latent2);
+        Decoder dec = new Decoder(w.child("decoder"), cfg);
+        Conv2d postQuantConv = Conv2d.load1x1(w.child("post_quant_conv"), cfg.latentChannels(), cfg.latentChannels());
+        return new AutoencoderKL(cfg, engine, sliceSize, encodeGraph(cfg, enc, quantConv),
+                decodeGraph(cfg, dec, postQuantConv));
     }
 
     private static Model encodeGraph(AutoencoderKLConfig cfg, Encoder enc, Conv2d quantConv) {
@@ -168,13 +166,12 @@ public final class AutoencoderKL implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
         if (encoder != null) {
             encoder.close();
         }
         if (decoder != null) {
             decoder.close();
         }
-        checkpoint.close();
     }
 }
