@@ -126,15 +126,75 @@ public final class SafeTensorsWriter {
      * @throws IllegalArgumentException if two entries share a name
      */
     public static void write(Path path, List<Entry> entries, Map<String, String> metadata) throws IOException {
-        byte[] header = header(entries, metadata);
+        List<Spec> specs = entries.stream().map(e -> new Spec(e.name(), e.dtype(), e.shape())).toList();
+        var data = entries.iterator();   // stream() asks for the tensors in list order
+        stream(path, specs, metadata, spec -> data.next().data());
+    }
+
+    /**
+     * The name, type and shape of a tensor whose bytes are produced only when written.
+     *
+     * @param name  tensor name
+     * @param dtype element type
+     * @param shape dimensions, C order
+     */
+    public record Spec(String name, DType dtype, long[] shape) {
+
+        public Spec {
+            shape = shape.clone();
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        /** Bytes of the tensor. */
+        public long byteLength() {
+            long n = dtype.byteSize();
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+            return n;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Spec s && name.equals(s.name) && dtype == s.dtype && Arrays.equals(shape, s.shape);
+        }
+
+        @Override
+        public int hashCode() {
+            return name.hashCode();
+        }
+    }
+
+    /** Produces the little-endian bytes of one tensor when it is written. */
+    @FunctionalInterface
+    public interface DataSource {
+        byte[] bytes(Spec spec) throws IOException;
+    }
+
+    /**
+     * Writes tensors one at a time, asking {@code source} for each one's bytes just before writing
+     * it, so a file far larger than memory can be written (random full-size checkpoints).
+     */
+    public static void stream(Path path, List<Spec> specs, Map<String, String> metadata, DataSource source)
+            throws IOException {
+        byte[] header = header(specs, metadata);
         Path target = path.toAbsolutePath();
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
                 out.write(header);
-                for (Entry e : entries) {
-                    out.write(e.data());
+                for (Spec s : specs) {
+                    byte[] data = source.bytes(s);
+                    if (data.length != s.byteLength()) {
+                        throw new IllegalArgumentException("tensor '" + s.name() + "': " + s.dtype() + " "
+                                + Arrays.toString(s.shape()) + " needs " + s.byteLength() + " bytes, got " + data.length);
+                    }
+                    out.write(data);
                 }
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -176,7 +236,7 @@ public final class SafeTensorsWriter {
     }
 
     /** The JSON header, metadata first, padded with spaces to a multiple of 8 bytes. */
-    private static byte[] header(List<Entry> entries, Map<String, String> metadata) throws IOException {
+    private static byte[] header(List<Spec> entries, Map<String, String> metadata) throws IOException {
         ObjectNode root = SafeTensorsHeader.JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode m = root.putObject(SafeTensorsHeader.METADATA_KEY);
@@ -184,7 +244,7 @@ public final class SafeTensorsWriter {
         }
         Set<String> seen = new HashSet<>();
         long offset = 0;
-        for (Entry e : entries) {
+        for (Spec e : entries) {
             if (!seen.add(e.name())) {
                 throw new IllegalArgumentException("tensor '" + e.name() + "' appears twice");
             }
@@ -194,8 +254,8 @@ public final class SafeTensorsWriter {
             for (long d : e.shape) {
                 shape.add(d);
             }
-            t.putArray("data_offsets").add(offset).add(offset + e.data().length);
-            offset += e.data().length;
+            t.putArray("data_offsets").add(offset).add(offset + e.byteLength());
+            offset += e.byteLength();
         }
         byte[] json = SafeTensorsHeader.JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;

@@ -1,0 +1,69 @@
+package org.bivdiff.models.random;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.bivdiff.io.DType;
+import org.bivdiff.io.SafeTensorsWriter;
+
+/**
+ * Random weights for an architecture's parameter list (see {@code parameterShapes} of each model):
+ * deterministic per seed and key, scaled so activations stay in range through deep networks
+ * (normal with std 1/sqrt(fan_in) for matrices and kernels, ones for norm scales, small biases).
+ * For demos, tests and benchmarks; such models compute nothing meaningful.
+ */
+public final class RandomWeights {
+
+    private RandomWeights() {
+    }
+
+    /** Writes {@code shapes} as an F32 (or F16) safetensors file, one tensor at a time. */
+    public static void write(Path file, Map<String, long[]> shapes, long seed, DType dtype) throws IOException {
+        if (dtype != DType.F32 && dtype != DType.F16) {
+            throw new IllegalArgumentException("random weights are written as F32 or F16, not " + dtype);
+        }
+        List<SafeTensorsWriter.Spec> specs = new ArrayList<>();
+        shapes.forEach((k, s) -> specs.add(new SafeTensorsWriter.Spec(k, dtype, s)));
+        SafeTensorsWriter.stream(file, specs, Map.of("format", "pt"), spec -> encode(values(spec, seed), dtype));
+    }
+
+    /** The values of one tensor. */
+    static float[] values(SafeTensorsWriter.Spec spec, long seed) {
+        long[] shape = spec.shape();
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] v = new float[Math.toIntExact(n)];
+        SplittableRandom r = new SplittableRandom(seed ^ spec.name().hashCode() * 0x9E3779B97F4A7C15L);
+        String key = spec.name();
+        if (shape.length == 1 && key.endsWith(".weight")) {
+            // Norm scales: around one.
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (1 + 0.1 * r.nextGaussian());
+            }
+        } else if (shape.length == 1) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (0.02 * r.nextGaussian());
+            }
+        } else {
+            long fanIn = 1;
+            for (int i = 1; i < shape.length; i++) {
+                fanIn *= shape[i];
+            }
+            double std = key.contains("embedding") ? 0.5 : 1 / Math.sqrt(fanIn);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (std * r.nextGaussian());
+            }
+        }
+        return v;
+    }
+
+    private static byte[] encode(float[] values, DType dtype) {
+        return dtype == DType.F16 ? SafeTensorsWriter.encodeF16(values) : SafeTensorsWriter.encodeF32(values);
+    }
+}
