@@ -1,0 +1,133 @@
+package org.bivdiff.cli.config;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * BIVDiff's official {@code configs/*.yaml} (Hydra files with {@code VDM}, {@code IDM},
+ * {@code MixedInversion} and {@code Model} sections), translated to bivdiff's schema. The image
+ * models' folders are the ones the reference's {@code models/*}{@code /infer.py} hard-code under
+ * {@code ./checkpoints}; that root stands for the {@code --checkpoints} folder.
+ */
+final class OfficialConfig {
+
+    private static final String ROOT = "./checkpoints/";
+
+    private OfficialConfig() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> translate(Map<String, Object> raw, Path file, Path checkpoints)
+            throws ConfigFileException {
+        Map<String, Object> model = section(raw, "Model", file);
+        Map<String, Object> idms = section(raw, "IDM", file);
+        Map<String, Object> inversion = section(raw, "MixedInversion", file);
+        Map<String, Object> vdms = section(raw, "VDM", file);
+        String idm = String.valueOf(model.get("idm"));
+        Map<String, Object> idmSection = idms.get(idm) instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> models = new LinkedHashMap<>();
+        models.put("stable_diffusion", checkpoint(inversion.getOrDefault("pretrained_model_path",
+                ROOT + "stable-diffusion-v1-5"), checkpoints));
+        if (!"SD-v15".equals(String.valueOf(inversion.getOrDefault("idm", "SD-v15")))) {
+            throw new ConfigFileException(file, "MixedInversion.idm = " + inversion.get("idm") + ": only SD-v15 exists");
+        }
+        switch (idm) {
+            case "ControlNet" -> {
+                out.put("task", "controlnet");
+                String condition = condition(idmSection, file);
+                out.put("condition", condition);
+                String folder = switch (condition) {
+                    case "depth" -> "ControlNet/control_v11f1p_sd15_depth";
+                    case "openpose" -> "ControlNet/control_v11p_sd15_openpose";
+                    default -> "ControlNet/control_v11p_sd15_canny";
+                };
+                models.put("controlnet", checkpoints.resolve(folder).toString());
+            }
+            case "T2IAdapter" -> {
+                out.put("task", "t2i-adapter");
+                String condition = condition(idmSection, file);
+                out.put("condition", condition);
+                models.put("t2i_adapter", checkpoints.resolve("T2IAdapter/t2iadapter_"
+                        + ("depth".equals(condition) ? "depth" : "canny") + "_sd15v2").toString());
+            }
+            case "InstructPix2Pix" -> {
+                out.put("task", "ip2p");
+                models.put("instruct_pix2pix", checkpoints.resolve("InstructPix2Pix/instruct-pix2pix").toString());
+            }
+            case "StableDiffusionInpainting", "StableDiffusionOutpainting" -> {
+                boolean in = idm.equals("StableDiffusionInpainting");
+                out.put("task", in ? "inpaint" : "outpaint");
+                models.put("inpainting", checkpoints.resolve("StableDiffusionInpainting/stable-diffusion-inpainting")
+                        .toString());
+                if (in) {
+                    out.put("mask_video", idmSection.get("video_mask_path"));
+                } else {
+                    out.put("mask_type", idmSection.getOrDefault("mask_type", "horizontal"));
+                }
+            }
+            case "Prompt2Prompt" -> throw new ConfigFileException(file, "Model.idm = Prompt2Prompt is not supported "
+                    + "yet (ControlNet, T2IAdapter, InstructPix2Pix, StableDiffusionInpainting and "
+                    + "StableDiffusionOutpainting are)");
+            default -> throw new ConfigFileException(file, "Model.idm = '" + idm + "' is not one of ControlNet, "
+                    + "T2IAdapter, InstructPix2Pix, StableDiffusionInpainting, StableDiffusionOutpainting");
+        }
+        if (idmSection.get("mixing_ratio") != null) {
+            out.put("mixing_ratio", idmSection.get("mixing_ratio"));
+        }
+        String vdm = String.valueOf(model.get("vdm"));
+        if (vdm.equals("VidRD")) {
+            throw new ConfigFileException(file, "Model.vdm = VidRD: its checkpoint (ModelT2V.pth) is a PyTorch pickle, "
+                    + "which bivdiff does not load; use ZeroScope (--set Model.vdm=ZeroScope "
+                    + "--set VDM.ZeroScope.ckpt_path=./checkpoints/ZeroScope/zeroscope_v2_576w)");
+        }
+        if (!vdm.equals("ZeroScope")) {
+            throw new ConfigFileException(file, "Model.vdm = '" + vdm + "' is not ZeroScope");
+        }
+        Map<String, Object> zeroscope = vdms.get("ZeroScope") instanceof Map<?, ?> z ? (Map<String, Object>) z : Map.of();
+        models.put("video", checkpoint(zeroscope.getOrDefault("ckpt_path", ROOT + "ZeroScope/zeroscope_v2_576w"),
+                checkpoints));
+        out.put("models", models);
+        copy(model, out, "idm_prompt", "prompt");
+        copy(model, out, "vdm_prompt", "video_prompt");
+        copy(model, out, "video_path", "video");
+        copy(model, out, "output_path", "output");
+        for (String k : new String[] {"video_length", "width", "height", "frame_rate", "seed", "guidance_scale"}) {
+            copy(model, out, k, k);
+        }
+        copy(model, out, "num_inference_steps", "steps");
+        return out;
+    }
+
+    private static String condition(Map<String, Object> idmSection, Path file) throws ConfigFileException {
+        String c = String.valueOf(idmSection.getOrDefault("condition", "canny"));
+        return switch (c) {
+            case "canny" -> "canny";
+            case "depth_midas" -> "depth";
+            case "openpose" -> "openpose";
+            default -> throw new ConfigFileException(file, "condition '" + c + "' is not one of canny, depth_midas, openpose");
+        };
+    }
+
+    private static String checkpoint(Object path, Path checkpoints) {
+        String s = String.valueOf(path);
+        return s.startsWith(ROOT) ? checkpoints.resolve(s.substring(ROOT.length())).toString() : s;
+    }
+
+    private static void copy(Map<String, Object> from, Map<String, Object> to, String key, String as) {
+        if (from.get(key) != null) {
+            to.put(as, from.get(key));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Map<String, Object> raw, String key, Path file) throws ConfigFileException {
+        Object v = raw.get(key);
+        if (!(v instanceof Map<?, ?>)) {
+            throw new ConfigFileException(file, "official BIVDiff config without a '" + key + "' section");
+        }
+        return (Map<String, Object>) v;
+    }
+}

@@ -1,0 +1,135 @@
+package org.bivdiff.cli.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bivdiff.bivdiff.Strategy;
+
+/**
+ * One BIVDiff run as a config file describes it: every path resolved, every default filled in.
+ * {@link #problems()} lists what is wrong with it before any model is loaded.
+ *
+ * @param task               the image model making the frames
+ * @param condition          ControlNet / T2I-Adapter condition
+ * @param prompt             the image model's prompt (the reference's {@code idm_prompt})
+ * @param videoPrompt        the prompt of inversion and smoothing ({@code vdm_prompt})
+ * @param promptSuffix       appended to both prompts (the reference's quality tags for some models)
+ * @param negativePrompt     the negative prompt of every stage
+ * @param video              the source video (a file or a folder of frames)
+ * @param conditionVideo     a precomputed condition video (depth, pose), or null to compute Canny edges
+ * @param maskVideo          inpainting masks (white = repaint), or null
+ * @param maskType           outpainting border
+ * @param frames             {@link Task#FRAMES}: the frames made by another image model
+ * @param models             model folders
+ * @param videoLength        frames to sample and generate
+ * @param frameRate          take one source frame every this many; 0 spreads the frames over the clip
+ * @param width              frame width, rounded down to a multiple of 32 as the reference does
+ * @param height             frame height, likewise
+ * @param steps              DDIM steps of every stage
+ * @param guidanceScale      classifier-free guidance
+ * @param imageGuidanceScale InstructPix2Pix image guidance
+ * @param mixingRatio        a in z = a z_img + (1 - a) z_video
+ * @param seed               all random draws derive from it
+ * @param strategy           how IDM and VDM are bridged
+ * @param perFrameInversion  invert with the image model per frame instead of BIVDiff's cross-frame norms
+ * @param output             the run folder
+ * @param fps                frame rate of the written videos
+ */
+public record RunConfig(Task task, Condition condition, String prompt, String videoPrompt, String promptSuffix,
+                        String negativePrompt, Path video, Path conditionVideo, Path maskVideo, MaskType maskType,
+                        Path frames, Models models, int videoLength, int frameRate, int width, int height, int steps,
+                        double guidanceScale, double imageGuidanceScale, double mixingRatio, long seed,
+                        Strategy strategy, boolean perFrameInversion, Path output, double fps) {
+
+    /** ControlNet / T2I-Adapter conditions. Only Canny is computed here; depth and pose take a condition video. */
+    public enum Condition { CANNY, DEPTH, OPENPOSE }
+
+    /** Outpainting borders, as BIVDiff's {@code prepare_outpainting_mask}: a quarter of each side. */
+    public enum MaskType { HORIZONTAL, VERTICAL }
+
+    /**
+     * Model folders (diffusers layout). {@code stableDiffusion} is also the image model of mixed
+     * inversion, as in the reference.
+     */
+    public record Models(Path stableDiffusion, Path controlNet, Path t2iAdapter, Path instructPix2Pix,
+                         Path inpainting, Path video) {
+    }
+
+    /** Everything wrong with this run, one message per problem; empty when it can start. */
+    public List<String> problems() {
+        List<String> p = new ArrayList<>();
+        if (mixingRatio < 0 || mixingRatio > 1 || Double.isNaN(mixingRatio)) {
+            p.add("mixing_ratio = " + mixingRatio + " must be in [0, 1]");
+        }
+        positive(p, "steps", steps);
+        positive(p, "video_length", videoLength);
+        if (frameRate < 0) {
+            p.add("frame_rate = " + frameRate + " must be >= 0 (0 spreads the frames over the clip)");
+        }
+        if (width < 32 || height < 32) {
+            p.add("width x height = " + width + " x " + height + " must be at least 32 x 32");
+        }
+        if (guidanceScale < 0 || imageGuidanceScale < 0) {
+            p.add("guidance_scale and image_guidance_scale must be >= 0, got " + guidanceScale + " and "
+                    + imageGuidanceScale);
+        }
+        if (fps <= 0) {
+            p.add("fps = " + fps + " must be > 0");
+        }
+        if (task == Task.FRAMES) {
+            exists(p, "frames", frames);
+        } else {
+            exists(p, "video", video);
+        }
+        if ((condition == Condition.DEPTH || condition == Condition.OPENPOSE) && conditionVideo == null
+                && (task == Task.CONTROLNET || task == Task.T2I_ADAPTER)) {
+            p.add("condition '" + Choices.spelling(condition) + "' needs condition_video: only Canny edges are computed "
+                    + "here; make the depth / pose video with another tool");
+        }
+        if (conditionVideo != null) {
+            exists(p, "condition_video", conditionVideo);
+        }
+        if (task == Task.INPAINTING) {
+            exists(p, "mask_video", maskVideo);
+        }
+        modelFolders(p);
+        return p;
+    }
+
+    private void modelFolders(List<String> p) {
+        boolean needsVideoModel = strategy != Strategy.IDM_ONLY;
+        folder(p, "models.stable_diffusion", models.stableDiffusion(), true);
+        folder(p, "models.video", models.video(), needsVideoModel);
+        folder(p, "models.controlnet", models.controlNet(), task == Task.CONTROLNET);
+        folder(p, "models.t2i_adapter", models.t2iAdapter(), task == Task.T2I_ADAPTER);
+        folder(p, "models.instruct_pix2pix", models.instructPix2Pix(), task == Task.INSTRUCT_PIX2PIX);
+        folder(p, "models.inpainting", models.inpainting(), task == Task.INPAINTING || task == Task.OUTPAINTING);
+    }
+
+    private static void folder(List<String> p, String key, Path folder, boolean needed) {
+        if (!needed) {
+            return;
+        }
+        if (folder == null) {
+            p.add(key + " is not set");
+        } else if (!Files.isDirectory(folder)) {
+            p.add(key + " = " + folder + ": no such model folder");
+        }
+    }
+
+    private static void exists(List<String> p, String key, Path file) {
+        if (file == null) {
+            p.add(key + " is not set");
+        } else if (!Files.exists(file)) {
+            p.add(key + " = " + file + ": no such file or folder");
+        }
+    }
+
+    private static void positive(List<String> p, String key, int value) {
+        if (value < 1) {
+            p.add(key + " = " + value + " must be >= 1");
+        }
+    }
+}

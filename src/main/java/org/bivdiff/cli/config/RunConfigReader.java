@@ -1,0 +1,120 @@
+package org.bivdiff.cli.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.bivdiff.bivdiff.Strategy;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads a run config: bivdiff's own YAML schema (see {@code docs/config.md}) or one of BIVDiff's
+ * official {@code configs/*.yaml} files as they are (recognised by their {@code Model} section; see
+ * {@link OfficialConfig}). {@code --set key=value} overrides use the file's own key names, dotted
+ * for nesting. Unknown keys are errors. Relative paths resolve against the config file's folder.
+ */
+public final class RunConfigReader {
+
+    private static final Set<String> TOP_KEYS = Set.of("task", "condition", "prompt", "video_prompt", "prompt_suffix",
+            "negative_prompt", "video", "condition_video", "mask_video", "mask_type", "frames", "models", "video_length",
+            "frame_rate", "width", "height", "steps", "guidance_scale", "image_guidance_scale", "mixing_ratio", "seed",
+            "strategy", "inversion_norm", "output", "fps");
+    private static final Set<String> MODEL_KEYS = Set.of("stable_diffusion", "controlnet", "t2i_adapter",
+            "instruct_pix2pix", "inpainting", "video");
+
+    private RunConfigReader() {
+    }
+
+    /**
+     * Reads {@code file}, applies {@code overrides} ({@code key=value}), and fills defaults.
+     *
+     * @param checkpoints the folder standing for {@code ./checkpoints} in official BIVDiff configs, or null
+     * @throws ConfigFileException naming the file and key of the first problem found
+     */
+    public static RunConfig read(Path file, List<String> overrides, Path checkpoints) throws IOException {
+        Map<String, Object> raw = load(file);
+        for (String o : overrides) {
+            Overrides.apply(raw, o, file);
+        }
+        Path base = file.toAbsolutePath().getParent();
+        if (raw.containsKey("Model")) {
+            Path cwd = Path.of("").toAbsolutePath();
+            raw = OfficialConfig.translate(raw, file, checkpoints == null ? cwd.resolve("checkpoints") : checkpoints);
+            base = cwd;   // the reference runs from its repository root: ./data, ./outputs are relative to it
+        }
+        return typed(raw, file, base);
+    }
+
+    static Map<String, Object> load(Path file) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigFileException(file, "config file not found");
+        }
+        Object doc;
+        try {
+            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+        } catch (YAMLException e) {
+            throw new ConfigFileException(file, "not valid YAML: " + e.getMessage());
+        }
+        if (!(doc instanceof Map<?, ?> m)) {
+            throw new ConfigFileException(file, "expected a mapping of keys to values at the top level");
+        }
+        return deepCopy(m);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> deepCopy(Map<?, ?> m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(String.valueOf(k), v instanceof Map<?, ?> sub ? deepCopy(sub) : v));
+        return out;
+    }
+
+    private static RunConfig typed(Map<String, Object> raw, Path file, Path base) throws ConfigFileException {
+        Values v = new Values(raw, file, base);
+        unknown(raw.keySet(), TOP_KEYS, "", file);
+        Map<String, Object> models = v.map("models");
+        unknown(models.keySet(), MODEL_KEYS, "models.", file);
+        Values m = new Values(models, file, base);
+        Task task = v.choice("task", Task.class, null, Task::parse);
+        String prompt = v.string("prompt", "");
+        return new RunConfig(task,
+                v.choice("condition", RunConfig.Condition.class, RunConfig.Condition.CANNY, null),
+                prompt, v.string("video_prompt", prompt), v.string("prompt_suffix", task.defaultPromptSuffix()),
+                v.string("negative_prompt", task.defaultNegativePrompt()),
+                v.path("video"), v.path("condition_video"), v.path("mask_video"),
+                v.choice("mask_type", RunConfig.MaskType.class, RunConfig.MaskType.HORIZONTAL, null),
+                v.path("frames"),
+                new RunConfig.Models(m.path("stable_diffusion"), m.path("controlnet"), m.path("t2i_adapter"),
+                        m.path("instruct_pix2pix"), m.path("inpainting"), m.path("video")),
+                v.integer("video_length", 8), v.integer("frame_rate", 4),
+                v.integer("width", 512) / 32 * 32, v.integer("height", 512) / 32 * 32,
+                v.integer("steps", 50), v.number("guidance_scale", 7.5), v.number("image_guidance_scale", 1.5),
+                v.number("mixing_ratio", task.defaultMixingRatio()), v.integer("seed", 42),
+                v.choice("strategy", Strategy.class, Strategy.SEQUENTIAL, null),
+                v.choice("inversion_norm", InversionNorm.class, InversionNorm.ACROSS_FRAMES, null) == InversionNorm.PER_FRAME,
+                v.pathOr("output", base.resolve("outputs")), v.number("fps", 8));
+    }
+
+    /** How the image model normalises over frames during inversion. */
+    enum InversionNorm { ACROSS_FRAMES, PER_FRAME }
+
+    private static void unknown(Set<String> keys, Set<String> known, String prefix, Path file) throws ConfigFileException {
+        Set<String> extra = new TreeSet<>(keys);
+        extra.removeAll(known);
+        if (!extra.isEmpty()) {
+            throw new ConfigFileException(file, "unknown key(s) " + extra.stream().map(k -> prefix + k).toList()
+                    + " (known: " + new TreeSet<>(known).stream().map(k -> prefix + k).toList() + ")");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package org.bivdiff.cli.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Typed access to one level of a parsed YAML mapping, with errors naming the file and key. */
+final class Values {
+
+    private final Map<String, Object> map;
+    private final Path file;
+    private final Path base;
+
+    Values(Map<String, Object> map, Path file, Path base) {
+        this.map = map;
+        this.file = file;
+        this.base = base;
+    }
+
+    String string(String key, String fallback) throws ConfigFileException {
+        Object v = map.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Map<?, ?> || v instanceof java.util.List<?>) {
+            throw bad(key, v, "a string");
+        }
+        return String.valueOf(v);
+    }
+
+    int integer(String key, int fallback) throws ConfigFileException {
+        Object v = map.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Integer i) {
+            return i;
+        }
+        if (v instanceof Long l && l == (int) (long) l) {
+            return (int) (long) l;
+        }
+        throw bad(key, v, "an integer");
+    }
+
+    double number(String key, double fallback) throws ConfigFileException {
+        Object v = map.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw bad(key, v, "a number");
+    }
+
+    Path path(String key) throws ConfigFileException {
+        String s = string(key, null);
+        return s == null || s.isBlank() ? null : base.resolve(s).normalize();
+    }
+
+    Path pathOr(String key, Path fallback) throws ConfigFileException {
+        Path p = path(key);
+        return p == null ? fallback : p;
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map(String key) throws ConfigFileException {
+        Object v = map.get(key);
+        if (v == null) {
+            return Map.of();
+        }
+        if (!(v instanceof Map<?, ?>)) {
+            throw bad(key, v, "a mapping");
+        }
+        return (Map<String, Object>) v;
+    }
+
+    /**
+     * An enum value spelled as in config files ({@code across-frames}); required when
+     * {@code fallback} is null.
+     */
+    <E extends Enum<E>> E choice(String key, Class<E> type, E fallback, Function<String, E> parser)
+            throws ConfigFileException {
+        String s = string(key, null);
+        if (s == null) {
+            if (fallback == null) {
+                throw new ConfigFileException(file, "missing '" + key + "'");
+            }
+            return fallback;
+        }
+        try {
+            return parser != null ? parser.apply(s) : Choices.parse(key, s, type);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigFileException(file, e.getMessage());
+        }
+    }
+
+    private ConfigFileException bad(String key, Object v, String expected) {
+        return new ConfigFileException(file, "'" + key + "' = " + v + " should be " + expected);
+    }
+}

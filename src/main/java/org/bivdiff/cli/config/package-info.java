@@ -1,0 +1,2 @@
+/** Run configs: bivdiff's YAML schema, BIVDiff's official config files, overrides and validation. */
+package org.bivdiff.cli.config;
