@@ -1,0 +1,88 @@
+package org.bivdiff.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.bivdiff.bivdiff.StageStore;
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.SafeTensorsFile;
+import org.bivdiff.io.SafeTensorsWriter;
+
+/**
+ * A run's output folder: stage results under {@code stages/<stage>.safetensors} (with their
+ * fingerprint in the file's metadata), and helpers to write final files atomically so that an
+ * interrupted run never leaves a file that looks complete.
+ */
+final class RunFolder implements StageStore {
+
+    private static final String FINGERPRINT = "bivdiff.fingerprint";
+
+    private final Path root;
+
+    RunFolder(Path root) throws IOException {
+        this.root = root;
+        Files.createDirectories(root.resolve("stages"));
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path resolve(String name) {
+        return root.resolve(name);
+    }
+
+    @Override
+    public Optional<Map<String, Tensor>> load(String stage, String fingerprint) throws IOException {
+        Path file = stageFile(stage);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            if (!fingerprint.equals(f.metadata().get(FINGERPRINT))) {
+                return Optional.empty();
+            }
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (String n : f.names()) {
+                out.put(n, f.readTensor(n));
+            }
+            return Optional.of(out);
+        }
+    }
+
+    @Override
+    public void save(String stage, String fingerprint, Map<String, Tensor> tensors) throws IOException {
+        SafeTensorsWriter.write(stageFile(stage), tensors, Map.of(FINGERPRINT, fingerprint));
+    }
+
+    /** Writes a final file through a temporary sibling and a rename. */
+    void writeAtomically(String name, FileWriter writer) throws IOException {
+        Path target = root.resolve(name);
+        String fileName = target.getFileName().toString();
+        int dot = fileName.lastIndexOf('.');
+        // Keep the extension last: writers choose the format from it.
+        Path tmp = target.resolveSibling(".partial-" + (dot < 0 ? fileName : fileName.substring(0, dot))
+                + (dot < 0 ? "" : fileName.substring(dot)));
+        try {
+            writer.write(tmp);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Writes one output file. */
+    @FunctionalInterface
+    interface FileWriter {
+        void write(Path file) throws IOException;
+    }
+
+    private Path stageFile(String stage) {
+        return root.resolve("stages").resolve(stage + ".safetensors");
+    }
+}
