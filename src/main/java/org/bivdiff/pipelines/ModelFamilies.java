@@ -3,6 +3,7 @@ package org.bivdiff.pipelines;
 import java.util.Arrays;
 
 import org.bivdiff.models.adapter.T2IAdapter;
+import org.bivdiff.models.controlnet.ControlNetConfig;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.models.unet2d.UNet2DConditionConfig;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
@@ -18,8 +19,12 @@ final class ModelFamilies {
 
     /** The ControlNet's down path must match the UNet's: cross_attention_dim and block_out_channels. */
     static void checkControlNet(UNet2DConditionModel unet, ControlNetModel controlNet, int index) {
-        UNet2DConditionConfig u = unet.config();
-        UNet2DConditionConfig c = controlNet.config().unet();
+        checkControlNet(unet.config(), controlNet.config(), index);
+    }
+
+    /** As {@link #checkControlNet(UNet2DConditionModel, ControlNetModel, int)} on the configs alone. */
+    static void checkControlNet(UNet2DConditionConfig u, ControlNetConfig controlNet, int index) {
+        UNet2DConditionConfig c = controlNet.unet();
         if (u.crossAttentionDim() != c.crossAttentionDim()) {
             throw new IllegalArgumentException("ControlNet " + index + " has cross_attention_dim "
                     + c.crossAttentionDim() + " but the UNet " + u.crossAttentionDim()

@@ -22,6 +22,15 @@ import org.bivdiff.schedulers.SchedulerConfig;
 public record StableDiffusionModels(ClipTokenizer tokenizer, ClipTextModel textEncoder, UNet2DConditionModel unet,
                                     AutoencoderKL vae, SchedulerConfig scheduler) implements AutoCloseable {
 
+    private static final String SCHEDULER_CONFIG = "scheduler_config.json";
+
+    /** The scheduler config file of the pipeline folder {@code root}, to load into another scheduler class. */
+    public static Path schedulerConfigFile(Path root) throws IOException {
+        Path folder = Files.isRegularFile(root.resolve("model_index.json"))
+                ? DiffusersFolder.open(root).require("scheduler") : root.resolve("scheduler");
+        return folder.resolve(SCHEDULER_CONFIG);
+    }
+
     /** Loads every component of the pipeline folder {@code root} (a {@code model_index.json} layout). */
     public static StableDiffusionModels load(Path root, Engine engine) throws IOException {
         return load(root, null, engine);
@@ -51,7 +60,7 @@ public record StableDiffusionModels(ClipTokenizer tokenizer, ClipTextModel textE
             scheduler = root.resolve("scheduler");
             unet = unetFolder != null ? unetFolder : root.resolve("unet");
         }
-        SchedulerConfig schedulerConfig = SchedulerConfig.read(scheduler.resolve("scheduler_config.json"));
+        SchedulerConfig schedulerConfig = SchedulerConfig.read(scheduler.resolve(SCHEDULER_CONFIG));
         ClipTokenizer tok = ClipTokenizer.load(tokenizer);
         ClipTextModel te = ClipTextModel.load(textEncoder, engine);
         UNet2DConditionModel u = null;
