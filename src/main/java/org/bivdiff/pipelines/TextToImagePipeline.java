@@ -2,9 +2,9 @@ package org.bivdiff.pipelines;
 
 import java.util.Objects;
 
+import org.bivdiff.graph.Tensor;
 import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
-import org.bivdiff.graph.Tensor;
 
 /** Port of diffusers 0.23 StableDiffusionPipeline (text to image), for F images of one prompt at once. */
 public final class TextToImagePipeline {
