@@ -74,4 +74,32 @@ final class Args {
             throw new UsageException("--" + name + " takes an integer, got '" + v + "'");
         }
     }
+
+    double number(String name, double fallback) throws UsageException {
+        String v = one(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " takes a number, got '" + v + "'");
+        }
+    }
+
+    long longInteger(String name, long fallback) throws UsageException {
+        String v = one(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " takes an integer, got '" + v + "'");
+        }
+    }
+
+    boolean has(String name) {
+        return options.containsKey(name);
+    }
 }

@@ -13,6 +13,7 @@ public final class Main {
             commands:
               conformance [--fixtures DIR] [--case NAME ...] [--provider cpu|cuda] [--threads N]
                     run the golden conformance cases; one line per case, then a count; exits 1 on any FAIL
+            """ + ImageCommand.USAGE + """
               help  show this text
             """;
 
@@ -33,6 +34,7 @@ public final class Main {
         try {
             return switch (args[0]) {
                 case "conformance" -> ConformanceCommand.run(Args.parse(rest), out);
+                case "image" -> ImageCommand.run(Args.parse(rest), out);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

@@ -38,6 +38,12 @@ public final class Conformance {
         RUNNERS.put("unet_inflated_sd15", UNetCases::inflated);
         RUNNERS.put("controlnet_sd15", ControlNetCases::controlNet);
         RUNNERS.put("t2i_adapter_sd15", AdapterCases::t2iAdapter);
+        RUNNERS.put("e2e_txt2img_sd15", PipelineCases::textToImage);
+        RUNNERS.put("idm_controlnet", PipelineCases::controlNet);
+        RUNNERS.put("idm_t2i_adapter", PipelineCases::adapter);
+        RUNNERS.put("idm_ip2p", PipelineCases::instructPix2Pix);
+        RUNNERS.put("idm_ip2p_euler_a", PipelineCases::instructPix2Pix);
+        RUNNERS.put("idm_inpaint", PipelineCases::inpaint);
         RUNNERS.put("canny", CannyCases::canny);
     }
 

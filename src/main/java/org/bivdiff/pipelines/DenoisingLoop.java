@@ -31,6 +31,21 @@ public final class DenoisingLoop {
     }
 
     /**
+     * A model that needs the unscaled latents x_t besides the scaled network input: InstructPix2Pix's
+     * sigma-space step ({@link InstructPix2PixGuidance}). The loop passes both.
+     */
+    public interface SampleAwarePredictor extends NoisePredictor {
+
+        /** The model output for {@code scaledSample} = scaleModelInput({@code sample}, t). */
+        Tensor predict(Tensor scaledSample, Tensor sample, double timestep);
+
+        @Override
+        default Tensor predict(Tensor scaledSample, double timestep) {
+            throw new UnsupportedOperationException("this model needs the unscaled latents: run it in DenoisingLoop");
+        }
+    }
+
+    /**
      * One loop.
      *
      * @param scheduler    built for the run's number of steps
@@ -97,7 +112,9 @@ public final class DenoisingLoop {
         for (int i = r.startStep(); i < timesteps.length; i++) {
             r.cancellation().check(r.stage() + " step " + (i + 1) + "/" + timesteps.length);
             double t = timesteps[i];
-            Tensor eps = r.model().predict(scheduler.scaleModelInput(x, t), t);
+            Tensor scaled = scheduler.scaleModelInput(x, t);
+            Tensor eps = r.model() instanceof SampleAwarePredictor m ? m.predict(scaled, x, t)
+                    : r.model().predict(scaled, t);
             Tensor stepNoise = scheduler.needsNoise() ? r.noise().draw(i, x.shape()) : null;
             StepOutput out = sampler.step(eps, t, x, stepNoise);
             x = out.prevSample();

@@ -43,6 +43,22 @@ public final class Guidance {
         };
     }
 
+    /**
+     * {@code model} with per-row channels appended to its input, {@code cat([sample, extra], dim=1)}: the
+     * InstructPix2Pix image latents or the inpainting mask and masked-image latents.
+     *
+     * @param extra (N, C_extra, h, w), rows aligned with the guidance batch the model receives
+     */
+    public static ConditionedModel withExtraChannels(ConditionedModel model, Tensor extra) {
+        return (x, t, states) -> {
+            if (x.dim(0) != extra.dim(0)) {
+                throw new IllegalArgumentException("sample has " + x.dim(0) + " rows but the extra channels "
+                        + extra.dim(0));
+            }
+            return model.predict(Tensors.concatChannels(List.of(x, extra)), t, states);
+        };
+    }
+
     /** eps_uncond + scale * (eps_text - eps_uncond), elementwise in float32 as torch does. */
     public static Tensor combine(Tensor uncond, Tensor text, double scale) {
         float[] u = uncond.data();

@@ -1,0 +1,73 @@
+package org.bivdiff.pipelines;
+
+import java.util.List;
+import java.util.Objects;
+
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.models.adapter.T2IAdapter;
+import org.bivdiff.schedulers.NoisePredictor;
+import org.bivdiff.schedulers.Scheduler;
+
+/** Port of diffusers 0.23 StableDiffusionAdapterPipeline (one full T2I-Adapter), F frames at once. */
+public final class AdapterPipeline {
+
+    /**
+     * @param prompt                   the texts
+     * @param adapterImage             (F, in_channels, height, width) in [0, 1] (1 channel for the canny adapter)
+     * @param adapterConditioningScale multiplies every adapter feature
+     * @param height                   output height in pixels
+     * @param width                    output width in pixels
+     * @param sampling                 scheduler, steps, guidance, noise
+     */
+    public record Request(Prompt prompt, Tensor adapterImage, double adapterConditioningScale, int height, int width,
+                          Sampling sampling) {
+
+        public Request {
+            Objects.requireNonNull(prompt, "prompt");
+            Objects.requireNonNull(adapterImage, "adapterImage");
+            Objects.requireNonNull(sampling, "sampling");
+            if (!Double.isFinite(adapterConditioningScale)) {
+                throw new IllegalArgumentException("adapter_conditioning_scale must be finite");
+            }
+        }
+    }
+
+    private final StableDiffusionModels models;
+    private final T2IAdapter adapter;
+
+    /** Checks that the adapter belongs to the UNet's base model. */
+    public AdapterPipeline(StableDiffusionModels models, T2IAdapter adapter) {
+        this.models = Objects.requireNonNull(models, "models");
+        this.adapter = Objects.requireNonNull(adapter, "adapter");
+        ModelFamilies.checkAdapter(models.unet(), adapter);
+    }
+
+    public ImageResult run(Request r) {
+        // 1. Check inputs
+        PipelineSteps.checkSize(r.height(), r.width(), models.vaeScaleFactor());
+        PipelineSteps.checkUNetChannels(models.unet(), models.latentChannels(), "T2I-Adapter");
+        PipelineSteps.checkImage("adapter image", r.adapterImage(), adapter.config().inChannels(), r.height(),
+                r.width());
+        int frames = r.adapterImage().dim(0);
+        Sampling s = r.sampling();
+        boolean guidance = s.classifierFreeGuidance();
+        int f = models.vaeScaleFactor();
+        // 2. Encode input prompt
+        PromptEmbeddings embeddings = PipelineSteps.encodePrompt(models, r.prompt(), frames, guidance);
+        // 3. Prepare timesteps
+        Scheduler scheduler = s.buildScheduler();
+        // 4. Prepare latent variables
+        Tensor latents = PipelineSteps.prepareLatents(s, scheduler, frames, models.latentChannels(),
+                r.height() / f, r.width() / f);
+        // 5. Adapter features, once, scaled and repeated for the guidance batch
+        List<Tensor> features = AdapterGuidance.features(adapter, r.adapterImage(), r.adapterConditioningScale(),
+                guidance ? 2 : 1);
+        // 6. Denoising loop
+        Trace.Recorder recorder = new Trace.Recorder(s.trace());
+        NoisePredictor model = Guidance.classifierFree(recorder.firstInput(Batching.inChunks(
+                AdapterGuidance.rowModel(models.unet(), features), s.maxBatch())), embeddings, s.guidanceScale());
+        latents = PipelineSteps.denoise(s, scheduler, latents, model, 0, recorder, "t2i-adapter");
+        // 7. Decode and postprocess
+        return PipelineSteps.finish(models, latents, recorder);
+    }
+}

@@ -1,0 +1,62 @@
+package org.bivdiff.pipelines;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.models.unet2d.UNet2DConditionModel;
+
+/**
+ * Bounds the rows of one network call. A pipeline's guidance batch is frames x branches (a video of F frames
+ * with classifier-free guidance is 2F rows); {@link #inChunks} cuts it into calls of at most {@code maxBatch}
+ * rows. Every layer of the UNet is per sample, so the result does not depend on the cut.
+ */
+public final class Batching {
+
+    /**
+     * A network call on rows {@code [firstRow, firstRow + sample.dim(0))} of the guidance batch; per-row
+     * conditioning (ControlNet images, adapter features) is sliced with {@code firstRow}.
+     */
+    @FunctionalInterface
+    public interface RowModel {
+        Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates, int firstRow);
+    }
+
+    private Batching() {
+    }
+
+    /** The plain UNet: no per-row conditioning. */
+    public static RowModel unet(UNet2DConditionModel unet) {
+        return (sample, t, ehs, firstRow) -> unet.forward(sample, t, ehs);
+    }
+
+    /**
+     * {@code model} called on chunks of at most {@code maxBatch} rows (0 = one call), outputs concatenated
+     * in row order.
+     */
+    public static Guidance.ConditionedModel inChunks(RowModel model, int maxBatch) {
+        if (maxBatch < 0) {
+            throw new IllegalArgumentException("max batch must be >= 0, got " + maxBatch);
+        }
+        return (sample, t, ehs) -> {
+            int n = sample.dim(0);
+            if (ehs.dim(0) != n) {
+                throw new IllegalArgumentException("sample has " + n + " rows but the text states " + ehs.dim(0));
+            }
+            if (maxBatch == 0 || n <= maxBatch) {
+                return model.predict(sample, t, ehs, 0);
+            }
+            List<Tensor> out = new ArrayList<>();
+            for (int from = 0; from < n; from += maxBatch) {
+                int to = Math.min(n, from + maxBatch);
+                out.add(model.predict(sample.slice0(from, to), t, ehs.slice0(from, to), from));
+            }
+            return Tensor.concat0(out);
+        };
+    }
+
+    /** Rows {@code [from, from + n)} of a per-row conditioning tensor aligned with the guidance batch. */
+    static Tensor rows(Tensor x, int from, int n) {
+        return from == 0 && n == x.dim(0) ? x : x.slice0(from, from + n);
+    }
+}

@@ -1,0 +1,135 @@
+package org.bivdiff.pipelines;
+
+import java.util.List;
+import java.util.Objects;
+
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.schedulers.Scheduler;
+
+/**
+ * Port of diffusers 0.23 StableDiffusionInpaintPipeline with a 9-channel inpainting UNet (BIVDiff's
+ * stable-diffusion-inpainting): the UNet sees the latents, the mask at latent size and the masked image's
+ * latents. Mask value 1 = repaint, 0 = keep.
+ */
+public final class InpaintPipeline {
+
+    /**
+     * @param prompt   the texts
+     * @param image    (F, 3, H, W) in [0, 1]
+     * @param mask     (F, 1, H, W) or (1, 1, H, W) for every frame, in [0, 1]; binarised at 0.5
+     * @param strength in [0, 1]; 1 starts from pure noise (VAE draw 1 encodes the image otherwise)
+     * @param sampling scheduler, steps, guidance, noise (VAE draw 0: the masked image's posterior sample)
+     */
+    public record Request(Prompt prompt, Tensor image, Tensor mask, double strength, Sampling sampling) {
+
+        public Request {
+            Objects.requireNonNull(prompt, "prompt");
+            Objects.requireNonNull(image, "image");
+            Objects.requireNonNull(mask, "mask");
+            Objects.requireNonNull(sampling, "sampling");
+            PipelineSteps.checkStrength(strength);
+            PipelineSteps.checkImage("image", image, 3, image.dim(2), image.dim(3));
+            if (mask.rank() != 4 || mask.dim(1) != 1 || (mask.dim(0) != 1 && mask.dim(0) != image.dim(0))) {
+                throw new IllegalArgumentException("mask must be (F, 1, H, W) or (1, 1, H, W) for an image of "
+                        + image.dim(0) + " frames, got " + mask);
+            }
+            if (mask.dim(2) != image.dim(2) || mask.dim(3) != image.dim(3)) {
+                throw new IllegalArgumentException("mask is " + mask.dim(3) + "x" + mask.dim(2) + " but the image is "
+                        + image.dim(3) + "x" + image.dim(2) + ": they must be the same size");
+            }
+        }
+    }
+
+    /**
+     * @param images             the generated images
+     * @param maskBinarized      (F, 1, H, W) 0 / 1
+     * @param maskedImage        (F, 3, H, W) {@code (2 image - 1) * (mask < 0.5)}
+     * @param maskLatents        (F, 1, h, w) the mask at latent size (nearest)
+     * @param maskedImageLatents (F, 4, h, w) {@code scaling_factor * vae.encode(maskedImage).latent_dist.sample()}
+     */
+    public record Result(ImageResult images, Tensor maskBinarized, Tensor maskedImage, Tensor maskLatents,
+                         Tensor maskedImageLatents) {
+    }
+
+    private final StableDiffusionModels models;
+
+    public InpaintPipeline(StableDiffusionModels models) {
+        this.models = Objects.requireNonNull(models, "models");
+    }
+
+    public Result run(Request r) {
+        // 1. Check inputs
+        int frames = r.image().dim(0);
+        int h = r.image().dim(2) / models.vaeScaleFactor();
+        int w = r.image().dim(3) / models.vaeScaleFactor();
+        PipelineSteps.checkSize(r.image().dim(2), r.image().dim(3), models.vaeScaleFactor());
+        PipelineSteps.checkUNetChannels(models.unet(), 2 * models.latentChannels() + 1, "inpainting");
+        Sampling s = r.sampling();
+        boolean guidance = s.classifierFreeGuidance();
+        int copies = guidance ? 2 : 1;
+        // 2. Encode input prompt
+        PromptEmbeddings embeddings = PipelineSteps.encodePrompt(models, r.prompt(), frames, guidance);
+        // 3. Prepare timesteps
+        Scheduler scheduler = s.buildScheduler();
+        int startStep = r.strength() == 1.0 ? 0 : PipelineSteps.startStep(s.numInferenceSteps(), r.strength());
+        // 4. Preprocess mask and image
+        Tensor initImage = Tensors.normalize(r.image());
+        Tensor mask = Tensors.repeatBatch(binarize(r.mask()), frames / r.mask().dim(0));
+        Tensor maskedImage = keepUnmasked(initImage, mask);
+        // 5. Prepare latent variables
+        Tensor latents = prepareLatents(s, scheduler, initImage, r.strength(), startStep, h, w);
+        // 6. Prepare mask latent variables, repeated for the guidance batch
+        Tensor maskLatents = Tensors.interpolateNearest(mask, h, w);
+        Tensor maskedImageLatents = PipelineSteps.encodeSample(models.vae(), maskedImage, s, 0);
+        Tensor extra = Tensors.concatChannels(List.of(Tensors.repeatBatch(maskLatents, copies),
+                Tensors.repeatBatch(maskedImageLatents, copies)));
+        // 7. Denoising loop
+        Trace.Recorder recorder = new Trace.Recorder(s.trace());
+        Guidance.ConditionedModel unet = Guidance.withExtraChannels(
+                recorder.firstInput(Batching.inChunks(Batching.unet(models.unet()), s.maxBatch())), extra);
+        latents = PipelineSteps.denoise(s, scheduler, latents, Guidance.classifierFree(unet, embeddings,
+                s.guidanceScale()), startStep, recorder, "inpainting");
+        // 8. Decode and postprocess
+        return new Result(PipelineSteps.finish(models, latents, recorder), mask, maskedImage, maskLatents,
+                maskedImageLatents);
+    }
+
+    /** Pure noise at strength 1; otherwise the image's latents noised to the first timestep of the run. */
+    private Tensor prepareLatents(Sampling s, Scheduler scheduler, Tensor initImage, double strength, int startStep,
+                                  int h, int w) {
+        if (strength == 1.0) {
+            return PipelineSteps.prepareLatents(s, scheduler, initImage.dim(0), models.latentChannels(), h, w);
+        }
+        Tensor imageLatents = PipelineSteps.encodeSample(models.vae(), initImage, s, 1);
+        Tensor noise = s.noise().latents().draw(0, imageLatents.shape());
+        return scheduler.addNoise(imageLatents, noise, scheduler.timesteps()[startStep]);
+    }
+
+    /** diffusers' mask_processor binarisation: 0 where < 0.5, else 1. */
+    static Tensor binarize(Tensor mask) {
+        float[] d = mask.data();
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = d[i] < 0.5f ? 0f : 1f;
+        }
+        return new Tensor(mask.shape(), out);
+    }
+
+    /** {@code image * (mask < 0.5)}: the image with the repainted region zeroed; mask (F, 1, H, W) per pixel. */
+    static Tensor keepUnmasked(Tensor image, Tensor mask) {
+        int[] s = image.shape();
+        int plane = s[2] * s[3];
+        float[] x = image.data();
+        float[] m = mask.data();
+        float[] out = new float[x.length];
+        for (int b = 0; b < s[0]; b++) {
+            for (int c = 0; c < s[1]; c++) {
+                for (int p = 0; p < plane; p++) {
+                    int i = (b * s[1] + c) * plane + p;
+                    out[i] = x[i] * (m[b * plane + p] < 0.5f ? 1f : 0f);
+                }
+            }
+        }
+        return new Tensor(s, out);
+    }
+}

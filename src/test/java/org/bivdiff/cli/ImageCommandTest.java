@@ -1,0 +1,138 @@
+package org.bivdiff.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bivdiff.conformance.Fixtures;
+import org.bivdiff.media.Image8;
+import org.bivdiff.media.ImageFiles;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code bivdiff image}: every task on the tiny fixture models, 2 steps, writes a PNG of the asked size. */
+class ImageCommandTest {
+
+    private static final Path MODELS = Fixtures.root().resolve("models");
+
+    @TempDir
+    static Path dir;
+
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome run(List<String> args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int code = Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A 48x40 input (shapes and a ramp, so Canny finds edges) and a mask of another size (resized). */
+    @BeforeAll
+    static void inputs() throws Exception {
+        byte[] px = new byte[40 * 48 * 3];
+        for (int y = 0; y < 40; y++) {
+            for (int x = 0; x < 48; x++) {
+                boolean square = x >= 12 && x < 30 && y >= 8 && y < 26;
+                for (int c = 0; c < 3; c++) {
+                    px[(y * 48 + x) * 3 + c] = (byte) (square ? 230 : (x * 5 + c * 40) % 200);
+                }
+            }
+        }
+        ImageFiles.write(new Image8(40, 48, 3, px), dir.resolve("in.png"));
+        byte[] m = new byte[20 * 24 * 3];
+        for (int i = 0; i < m.length / 2; i++) {
+            m[i] = (byte) 255;
+        }
+        ImageFiles.write(new Image8(20, 24, 3, m), dir.resolve("mask.png"));
+    }
+
+    private static List<String> base(String task, String... models) {
+        List<String> a = new ArrayList<>(List.of("image", "--task", task, "--models"));
+        for (String m : models) {
+            a.add(MODELS.resolve(m).toString());
+        }
+        a.addAll(List.of("--prompt", "a red car", "--steps", "2", "--threads", "1", "--seed", "7"));
+        return a;
+    }
+
+    private static void assertPng(Outcome o, Path png, int width, int height) throws Exception {
+        assertEquals(0, o.code(), o.out() + o.err());
+        assertTrue(Files.isRegularFile(png), "no " + png);
+        Image8 img = ImageFiles.read(png);
+        assertEquals(width, img.width(), "width");
+        assertEquals(height, img.height(), "height");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"controlnet-canny", "t2i-adapter-canny", "ip2p", "inpaint", "outpaint", "img2img"})
+    void taskOnAnImageWritesAPngOfTheInputSize(String task) throws Exception {
+        String extra = switch (task) {
+            case "controlnet-canny" -> "tiny-controlnet";
+            case "t2i-adapter-canny" -> "tiny-t2i-adapter";
+            case "ip2p" -> "tiny-ip2p-unet";
+            case "inpaint", "outpaint" -> "tiny-inpaint-unet";
+            default -> null;
+        };
+        List<String> args = extra == null ? base(task, "tiny-sd15") : base(task, "tiny-sd15", extra);
+        args.addAll(List.of("--image", dir.resolve("in.png").toString()));
+        if (task.equals("inpaint")) {
+            args.addAll(List.of("--mask", dir.resolve("mask.png").toString()));
+        }
+        Path png = dir.resolve(task + ".png");
+        args.addAll(List.of("--out", png.toString()));
+        assertPng(run(args), png, 48, 40);
+    }
+
+    @Test
+    void txt2imgAndNamedFoldersAndSizeOptions() throws Exception {
+        Path png = dir.resolve("txt2img.png");
+        List<String> a = base("txt2img", "tiny-sd15");
+        a.addAll(List.of("--height", "32", "--width", "48", "--out", png.toString()));
+        assertPng(run(a), png, 48, 32);
+
+        Path cn = dir.resolve("cn-named.png");
+        List<String> b = base("controlnet-canny", "tiny-sd15");
+        b.addAll(List.of("--controlnet", MODELS.resolve("tiny-controlnet").toString(), "--image",
+                dir.resolve("in.png").toString(), "--height", "32", "--width", "32", "--max-batch", "1",
+                "--out", cn.toString()));
+        assertPng(run(b), cn, 32, 32);
+
+        Path out = dir.resolve("outpaint-h.png");
+        List<String> c = base("outpaint", "tiny-sd15", "tiny-inpaint-unet");
+        c.addAll(List.of("--image", dir.resolve("in.png").toString(), "--direction", "horizontal",
+                "--scheduler", "EulerAncestralDiscreteScheduler", "--out", out.toString()));
+        assertPng(run(c), out, 48, 40);
+    }
+
+    @Test
+    void badUsageFailsBeforeLoadingWithAClearMessage() {
+        List<String> noExtra = base("controlnet-canny", "tiny-sd15");
+        noExtra.addAll(List.of("--image", dir.resolve("in.png").toString(), "--out", dir.resolve("x.png").toString()));
+        Outcome o = run(noExtra);
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("needs a controlnet folder"), o.err());
+
+        List<String> badSize = base("txt2img", "tiny-sd15");
+        badSize.addAll(List.of("--height", "36", "--width", "32", "--out", dir.resolve("y.png").toString()));
+        Outcome s = run(badSize);
+        assertEquals(1, s.code());
+        assertTrue(s.err().contains("multiples of 8"), s.err());
+
+        Outcome t = run(List.of("image", "--task", "paint", "--out", "z.png"));
+        assertEquals(2, t.code());
+        assertTrue(t.err().contains("unknown --task 'paint'"), t.err());
+    }
+}
