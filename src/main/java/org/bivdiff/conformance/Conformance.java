@@ -36,6 +36,7 @@ public final class Conformance {
         RUNNERS.put("unet2d_ip2p", UNetCases::unet2d);
         RUNNERS.put("unet2d_inpaint", UNetCases::unet2d);
         RUNNERS.put("unet_inflated_sd15", UNetCases::inflated);
+        RUNNERS.put("unet3d", UNetCases::unet3d);
         RUNNERS.put("controlnet_sd15", ControlNetCases::controlNet);
         RUNNERS.put("t2i_adapter_sd15", AdapterCases::t2iAdapter);
     }
