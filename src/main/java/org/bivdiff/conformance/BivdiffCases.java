@@ -1,19 +1,23 @@
 package org.bivdiff.conformance;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.bivdiff.bivdiff.BivdiffPipeline;
 import org.bivdiff.bivdiff.LatentScaling;
 import org.bivdiff.bivdiff.MixedInversion;
 import org.bivdiff.bivdiff.MixedInversion.Branch;
 import org.bivdiff.bivdiff.TemporalSmoothing;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.DiffusersFolder;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
@@ -28,7 +32,7 @@ import org.bivdiff.schedulers.DdimInversion.InversionKind;
 import org.bivdiff.schedulers.DdimScheduler;
 import org.bivdiff.schedulers.SchedulerConfig;
 
-/** Golden cases of BIVDiff's stages: {@code mixed_inversion} and {@code video_smoothing}. */
+/** Golden cases of BIVDiff's stages ({@code mixed_inversion}, {@code video_smoothing}) and of the chain. */
 final class BivdiffCases {
 
     private BivdiffCases() {
@@ -141,5 +145,74 @@ final class BivdiffCases {
             throw new IllegalStateException("args." + key + " " + Arrays.toString(listed) + " differ from the derived "
                     + Arrays.toString(actual));
         }
+    }
+
+    /**
+     * {@code bivdiff_chain}: {@link BivdiffPipeline} end to end from the frames and the VAE noise,
+     * every intermediate checked against the chain's golden values.
+     */
+    static void chain(CaseContext ctx) throws Exception {
+        CaseSpec spec = ctx.spec();
+        JsonNode a = spec.args();
+        BivdiffPipeline pipeline = new BivdiffPipeline(chainModels(spec), ctx.engine());
+        JsonNode neg = a.path("negative_prompt");
+        BivdiffPipeline.Request request = BivdiffPipeline.Request.of(ctx.tensor("frames"), ctx.tensor("vae_noise"),
+                a.path("video_length").asInt(), a.path("prompt").asText(),
+                neg.isTextual() ? Optional.of(neg.asText()) : Optional.empty(), a.path("num_inference_steps").asInt(),
+                a.path("guidance_scale").asDouble(), a.path("mixing_ratio").asDouble());
+        if (a.path("eta").asDouble() != 0) {
+            throw new IllegalStateException("the chain case gives no smoothing noise for eta " + a.path("eta"));
+        }
+        List<Tensor> noisePreds = new ArrayList<>();
+        List<Tensor> latents = new ArrayList<>();
+        double[] timesteps = new double[a.path("num_inference_steps").asInt()];
+        BivdiffPipeline.Result r = pipeline.run(request.withObserver((i, t, eps, out) -> {
+            noisePreds.add(eps);
+            latents.add(out.prevSample());
+            timesteps[i] = t;
+        }));
+        requireTimesteps("smoothing_timesteps", a.path("smoothing_timesteps"), timesteps);
+        ctx.check("vae_latent_mean", r.posterior().mean());
+        ctx.check("vae_latent_std", r.posterior().std());
+        ctx.check("encoded_latents", r.encodedLatents());
+        ctx.check("inversion_embeds_image", r.imageEmbedding());
+        ctx.check("inversion_embeds_video", r.videoEmbedding());
+        ctx.check("inverted_image_branch", r.inversion().imageBranch().orElseGet(() -> rerun(pipeline, request, 1.0)));
+        ctx.check("inverted_video_branch", r.inversion().videoBranch().orElseGet(() -> rerun(pipeline, request, 0.0)));
+        ctx.check("inverted_latents", r.inversion().mixed());
+        ctx.check("smoothing_prompt_embeds", r.smoothingEmbeddings().encoderHiddenStates());
+        ctx.check("smoothing_noise_pred_per_step", stack(noisePreds));
+        ctx.check("smoothing_latents_per_step", stack(latents));
+        ctx.check("smoothed_latents", r.smoothedLatents());
+        ctx.check("video", r.video());
+    }
+
+    /** The chain's models: the SD 1.5 pipeline folder for VAE, image text encoder and tokenizer, the rest as listed. */
+    private static BivdiffPipeline.Models chainModels(CaseSpec spec) throws IOException {
+        DiffusersFolder sd = DiffusersFolder.open(spec.modelPath("vae / image text encoder / tokenizer"));
+        return new BivdiffPipeline.Models(sd.require("vae"), spec.modelPath("image_unet"), sd.require("tokenizer"),
+                sd.require("text_encoder"), spec.modelPath("video_unet"), spec.modelPath("video_tokenizer"),
+                spec.modelPath("video_text_encoder"), spec.modelPath("scheduler").resolve("scheduler_config.json"));
+    }
+
+    /** The inversion result of the same chain at another mixing ratio (a branch the first run skipped). */
+    private static Tensor rerun(BivdiffPipeline pipeline, BivdiffPipeline.Request request, double ratio) {
+        try {
+            return pipeline.run(new BivdiffPipeline.Request(request.frames(), request.vaeNoise(), request.videoLength(),
+                    request.prompt(), request.negativePrompt(), request.numInferenceSteps(), request.guidanceScale(),
+                    ratio, request.eta(), request.smoothingNoise(), request.options(), request.progress(),
+                    request.cancellation(), DenoisingLoop.StepObserver.NONE)).inversion().mixed();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** n tensors of one shape -> (n, shape...). */
+    static Tensor stack(List<Tensor> steps) {
+        int[] one = steps.getFirst().shape();
+        int[] shape = new int[one.length + 1];
+        shape[0] = steps.size();
+        System.arraycopy(one, 0, shape, 1, one.length);
+        return Tensor.concat0(steps).reshape(shape);
     }
 }

@@ -39,6 +39,7 @@ public final class Conformance {
         RUNNERS.put("unet3d", UNetCases::unet3d);
         RUNNERS.put("mixed_inversion", BivdiffCases::mixedInversion);
         RUNNERS.put("video_smoothing", BivdiffCases::videoSmoothing);
+        RUNNERS.put("bivdiff_chain", BivdiffCases::chain);
         RUNNERS.put("controlnet_sd15", ControlNetCases::controlNet);
         RUNNERS.put("t2i_adapter_sd15", AdapterCases::t2iAdapter);
     }
