@@ -68,6 +68,15 @@ public record CaseSpec(String name, Path root, JsonNode json, Map<String, Output
         return root.resolve(n.asText().split("\\s+")[0]);
     }
 
+    /** The fixture-relative path of model {@code key} in the case's {@code models} object, resolved. */
+    public Path modelPath(String key) {
+        JsonNode n = json.path("models").path(key);
+        if (!n.isTextual()) {
+            throw new IllegalArgumentException("case " + name + " has no model '" + key + "' under 'models'");
+        }
+        return root.resolve(n.asText().split("\\s+")[0]);
+    }
+
     /** The tensors file of the case, {@code cases/<file>}. */
     public Path tensorsFile() {
         return root.resolve("cases").resolve(json.path("file").asText(name + ".safetensors"));

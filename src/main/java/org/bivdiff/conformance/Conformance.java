@@ -36,6 +36,10 @@ public final class Conformance {
         RUNNERS.put("unet2d_ip2p", UNetCases::unet2d);
         RUNNERS.put("unet2d_inpaint", UNetCases::unet2d);
         RUNNERS.put("unet_inflated_sd15", UNetCases::inflated);
+        RUNNERS.put("unet3d", UNetCases::unet3d);
+        RUNNERS.put("mixed_inversion", BivdiffCases::mixedInversion);
+        RUNNERS.put("video_smoothing", BivdiffCases::videoSmoothing);
+        RUNNERS.put("bivdiff_chain", BivdiffCases::chain);
         RUNNERS.put("controlnet_sd15", ControlNetCases::controlNet);
         RUNNERS.put("t2i_adapter_sd15", AdapterCases::t2iAdapter);
         RUNNERS.put("e2e_txt2img_sd15", PipelineCases::textToImage);

@@ -6,6 +6,7 @@ import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
+import org.bivdiff.models.unet3d.UNet3DConditionModel;
 
 /** Golden cases of the image UNet (SD 1.5, SD 2.1, InstructPix2Pix, inpainting, odd latent sizes). */
 final class UNetCases {
@@ -47,6 +48,21 @@ final class UNetCases {
                 ctx.check("out_t" + t.asText(), unet.forward(sample, t.asDouble(), ehs, FrameNorm.ACROSS_FRAMES));
                 ctx.check("out_2d_per_frame_t" + t.asText(), unet.forward(sample, t.asDouble(), ehs,
                         FrameNorm.PER_FRAME));
+            }
+        }
+    }
+
+    /** {@code unet3d}: the text-to-video UNet on a video at each timestep of {@code args.timesteps} ({@code out_t<t>}). */
+    static void unet3d(CaseContext ctx) throws Exception {
+        Tensor sample = ctx.tensor("sample");
+        int frames = ctx.spec().args().path("num_frames").asInt();
+        if (sample.rank() != 5 || sample.dim(2) != frames) {
+            throw new IllegalStateException("sample " + sample + " does not have args.num_frames = " + frames);
+        }
+        Tensor ehs = ctx.tensor("encoder_hidden_states");
+        try (UNet3DConditionModel unet = UNet3DConditionModel.load(ctx.path("model"), ctx.engine())) {
+            for (JsonNode t : ctx.spec().args().path("timesteps")) {
+                ctx.check("out_t" + t.asText(), unet.forward(sample, t.asDouble(), ehs));
             }
         }
     }

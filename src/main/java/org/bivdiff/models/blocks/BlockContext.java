@@ -1,14 +1,30 @@
 package org.bivdiff.models.blocks;
 
+import java.util.Optional;
+
 import org.bivdiff.graph.Value;
 
 /**
- * What every block of a UNet sees besides its input: the time embedding, the text embedding and how
- * its resnets' GroupNorms take statistics.
+ * What every block of a UNet sees besides its input: the time embedding, the text embedding, how
+ * its resnets' GroupNorms take statistics and, for a video UNet, how many frames are folded into the
+ * batch.
  *
  * @param temb                (N, tembChannels)
  * @param encoderHiddenStates (N, L, crossAttentionDim)
  * @param norms               per image, or across the frames folded into the batch
+ * @param frames              int64 (1): F when N = B*F frames of videos (needed by {@link BlockHooks}
+ *                            that mix frames); empty for images
  */
-public record BlockContext(Value temb, Value encoderHiddenStates, NormScope norms) {
+public record BlockContext(Value temb, Value encoderHiddenStates, NormScope norms, Optional<Value> frames) {
+
+    /** An image UNet's context: no frames. */
+    public BlockContext(Value temb, Value encoderHiddenStates, NormScope norms) {
+        this(temb, encoderHiddenStates, norms, Optional.empty());
+    }
+
+    /** F, for layers that work across the frames of each video; fails for an image UNet. */
+    public Value requireFrames() {
+        return frames.orElseThrow(() -> new IllegalStateException("a temporal layer needs the frame count, "
+                + "but this UNet graph was built for images"));
+    }
 }

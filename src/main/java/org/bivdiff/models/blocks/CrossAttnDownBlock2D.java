@@ -19,8 +19,14 @@ public final class CrossAttnDownBlock2D implements DownBlock {
     private final List<ResnetBlock2D> resnets = new ArrayList<>();
     private final List<Transformer2DModel> attentions = new ArrayList<>();
     private final Downsample2D downsampler;
+    private final BlockHooks hooks;
 
     public CrossAttnDownBlock2D(Weights w, UNetBlockConfig cfg) {
+        this(w, cfg, BlockHooks.Loader.NONE);
+    }
+
+    /** A block with layers inserted after each resnet and transformer (the 3D UNet's CrossAttnDownBlock3D). */
+    public CrossAttnDownBlock2D(Weights w, UNetBlockConfig cfg, BlockHooks.Loader hookLoader) {
         this.cfg = cfg;
         for (int i = 0; i < cfg.numLayers(); i++) {
             int in = i == 0 ? cfg.inChannels() : cfg.outChannels();
@@ -29,6 +35,7 @@ public final class CrossAttnDownBlock2D implements DownBlock {
         }
         downsampler = cfg.addResample() ? new Downsample2D(w.child("downsamplers").child(0), cfg.outChannels(),
                 cfg.outChannels(), cfg.downsamplePadding()) : null;
+        hooks = hookLoader.load(w, cfg, cfg.numLayers(), cfg.numLayers());
     }
 
     @Override
@@ -37,7 +44,9 @@ public final class CrossAttnDownBlock2D implements DownBlock {
         Value h = x;
         for (int i = 0; i < resnets.size(); i++) {
             h = resnets.get(i).forward(g, h, ctx.temb(), ctx.norms());
+            h = hooks.afterResnet(g, h, i, ctx);
             h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates());
+            h = hooks.afterAttention(g, h, i, ctx);
             if (i == resnets.size() - 1 && additionalResidual.isPresent()) {
                 h = g.add(h, additionalResidual.get());
             }

@@ -18,8 +18,14 @@ public final class CrossAttnUpBlock2D implements UpBlock {
     private final List<ResnetBlock2D> resnets = new ArrayList<>();
     private final List<Transformer2DModel> attentions = new ArrayList<>();
     private final Upsample2D upsampler;
+    private final BlockHooks hooks;
 
     public CrossAttnUpBlock2D(Weights w, UNetBlockConfig cfg) {
+        this(w, cfg, BlockHooks.Loader.NONE);
+    }
+
+    /** A block with layers inserted after each resnet and transformer (the 3D UNet's CrossAttnUpBlock3D). */
+    public CrossAttnUpBlock2D(Weights w, UNetBlockConfig cfg, BlockHooks.Loader hookLoader) {
         int out = cfg.outChannels();
         for (int i = 0; i < cfg.numLayers(); i++) {
             int resSkip = i == cfg.numLayers() - 1 ? cfg.inChannels() : out;
@@ -28,6 +34,7 @@ public final class CrossAttnUpBlock2D implements UpBlock {
             attentions.add(new Transformer2DModel(w.child("attentions").child(i), cfg.transformer(out)));
         }
         upsampler = cfg.addResample() ? new Upsample2D(w.child("upsamplers").child(0), out, out) : null;
+        hooks = hookLoader.load(w, cfg, cfg.numLayers(), cfg.numLayers());
     }
 
     @Override
@@ -37,7 +44,9 @@ public final class CrossAttnUpBlock2D implements UpBlock {
         for (int i = 0; i < resnets.size(); i++) {
             h = UpBlocks.withSkip(g, h, resSamples, i);
             h = resnets.get(i).forward(g, h, ctx.temb(), ctx.norms());
+            h = hooks.afterResnet(g, h, i, ctx);
             h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates());
+            h = hooks.afterAttention(g, h, i, ctx);
         }
         return upsampler == null ? h : upsampler.forward(g, h, upsampleTo.orElseThrow());
     }

@@ -22,8 +22,14 @@ public final class DownBlock2D implements DownBlock {
     private final UNetBlockConfig cfg;
     private final List<ResnetBlock2D> resnets = new ArrayList<>();
     private final Downsample2D downsampler;
+    private final BlockHooks hooks;
 
     public DownBlock2D(Weights w, UNetBlockConfig cfg) {
+        this(w, cfg, BlockHooks.Loader.NONE);
+    }
+
+    /** A block with layers inserted after each resnet (the 3D UNet's DownBlock3D). */
+    public DownBlock2D(Weights w, UNetBlockConfig cfg, BlockHooks.Loader hookLoader) {
         this.cfg = cfg;
         for (int i = 0; i < cfg.numLayers(); i++) {
             int in = i == 0 ? cfg.inChannels() : cfg.outChannels();
@@ -31,14 +37,16 @@ public final class DownBlock2D implements DownBlock {
         }
         downsampler = cfg.addResample() ? new Downsample2D(w.child("downsamplers").child(0), cfg.outChannels(),
                 cfg.outChannels(), cfg.downsamplePadding()) : null;
+        hooks = hookLoader.load(w, cfg, cfg.numLayers(), 0);
     }
 
     @Override
     public Output forward(Graph g, Value x, BlockContext ctx, Optional<Value> additionalResidual) {
         List<Value> outputStates = new ArrayList<>();
         Value h = x;
-        for (ResnetBlock2D resnet : resnets) {
-            h = resnet.forward(g, h, ctx.temb(), ctx.norms());
+        for (int i = 0; i < resnets.size(); i++) {
+            h = resnets.get(i).forward(g, h, ctx.temb(), ctx.norms());
+            h = hooks.afterResnet(g, h, i, ctx);
             outputStates.add(h);
         }
         if (downsampler != null) {

@@ -16,8 +16,14 @@ public final class UpBlock2D implements UpBlock {
 
     private final List<ResnetBlock2D> resnets = new ArrayList<>();
     private final Upsample2D upsampler;
+    private final BlockHooks hooks;
 
     public UpBlock2D(Weights w, UNetBlockConfig cfg) {
+        this(w, cfg, BlockHooks.Loader.NONE);
+    }
+
+    /** A block with layers inserted after each resnet (the 3D UNet's UpBlock3D). */
+    public UpBlock2D(Weights w, UNetBlockConfig cfg, BlockHooks.Loader hookLoader) {
         int out = cfg.outChannels();
         for (int i = 0; i < cfg.numLayers(); i++) {
             int resSkip = i == cfg.numLayers() - 1 ? cfg.inChannels() : out;
@@ -25,6 +31,7 @@ public final class UpBlock2D implements UpBlock {
             resnets.add(new ResnetBlock2D(w.child("resnets").child(i), cfg.resnet(resnetIn + resSkip, out)));
         }
         upsampler = cfg.addResample() ? new Upsample2D(w.child("upsamplers").child(0), out, out) : null;
+        hooks = hookLoader.load(w, cfg, cfg.numLayers(), 0);
     }
 
     @Override
@@ -34,6 +41,7 @@ public final class UpBlock2D implements UpBlock {
         for (int i = 0; i < resnets.size(); i++) {
             h = UpBlocks.withSkip(g, h, resSamples, i);
             h = resnets.get(i).forward(g, h, ctx.temb(), ctx.norms());
+            h = hooks.afterResnet(g, h, i, ctx);
         }
         return upsampler == null ? h : upsampler.forward(g, h, upsampleTo.orElseThrow());
     }

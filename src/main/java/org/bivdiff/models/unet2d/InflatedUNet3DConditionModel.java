@@ -18,6 +18,7 @@ import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.Activation;
 import org.bivdiff.models.blocks.NormScope;
+import org.bivdiff.models.blocks.VideoFrames;
 import org.bivdiff.models.unet2d.UNet2DConditionConfig.DownBlockType;
 import org.bivdiff.models.unet2d.UNet2DConditionConfig.UpBlockType;
 
@@ -123,29 +124,14 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
         Value sample = g.input("sample", DType.F32, "batch", config.inChannels(), "frames", "height", "width");
         Value timestep = g.input("timestep", DType.F32, "batch");
         Value ehs = g.input("encoder_hidden_states", DType.F32, "batch", "sequence", config.crossAttentionDim());
-        Value frames = slice(g, g.shape(sample), 2, 3);                             // (1): F
-        Value x = g.transpose(sample, 0, 2, 1, 3, 4);                               // (B, F, C, H, W)
-        x = g.reshape(x, g.concat(0, g.longs(-1), slice(g, g.shape(x), 2, 5)));     // (B*F, C, H, W)
-        Value t = g.reshape(expandFrames(g, g.unsqueeze(timestep, 1), frames, 0), g.longs(-1));   // (B*F)
-        Value text = expandFrames(g, g.unsqueeze(ehs, 1), frames, 2);               // (B, F, L, D)
-        text = g.reshape(text, g.concat(0, g.longs(-1), slice(g, g.shape(ehs), 1, 3)));           // (B*F, L, D)
+        Value frames = VideoFrames.count(g, sample);                                // (1): F
+        Value x = VideoFrames.fold(g, sample);                                      // (B*F, C, H, W)
+        Value t = VideoFrames.repeatPerFrame(g, timestep, frames, 1);               // (B*F)
+        Value text = VideoFrames.repeatPerFrame(g, ehs, frames, 3);                 // (B*F, L, D)
         NormScope norms = frameNorm == FrameNorm.ACROSS_FRAMES ? NormScope.acrossFrames(frames) : NormScope.PER_SAMPLE;
         Value out = layers.forward(g, x, t, text, norms, UNetLayers.Extras.NONE);   // (B*F, O, H, W)
-        Value video = g.reshape(out, g.concat(0, g.longs(-1), frames, slice(g, g.shape(out), 1, 4)));
-        g.output("sample_out", g.transpose(video, 0, 2, 1, 3, 4));                 // (B, O, F, H, W)
+        g.output("sample_out", VideoFrames.unfold(g, out, frames));                // (B, O, F, H, W)
         return g.build();
-    }
-
-    /** x (B, 1, ...) -> (B, F, ...), {@code trailing} more axes of size kept. */
-    private static Value expandFrames(Graph g, Value x, Value frames, int trailing) {
-        long[] ones = new long[trailing];
-        Arrays.fill(ones, 1);
-        Value shape = trailing == 0 ? g.concat(0, g.longs(1), frames) : g.concat(0, g.longs(1), frames, g.longs(ones));
-        return g.node("Expand", List.of(x, shape), List.of());
-    }
-
-    private static Value slice(Graph g, Value shape, long from, long to) {
-        return g.slice(shape, new long[] {from}, new long[] {to}, new long[] {0});
     }
 
     @Override

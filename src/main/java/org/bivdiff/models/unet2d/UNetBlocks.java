@@ -8,6 +8,7 @@ import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.Value;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.BlockContext;
+import org.bivdiff.models.blocks.BlockHooks;
 import org.bivdiff.models.blocks.CrossAttnDownBlock2D;
 import org.bivdiff.models.blocks.CrossAttnUpBlock2D;
 import org.bivdiff.models.blocks.DownBlock;
@@ -20,7 +21,8 @@ import org.bivdiff.models.blocks.UpBlock2D;
 /**
  * The down, mid and up blocks of a UNet2DConditionModel config, built as diffusers'
  * {@code UNet2DConditionModel.__init__} builds them (typed, instead of {@code get_down_block}'s
- * string dispatch). ControlNetModel builds its down and mid blocks here too.
+ * string dispatch). ControlNetModel builds its down and mid blocks here too, and the 3D UNet builds its
+ * per-frame layers here with temporal layers hooked into every block.
  */
 public final class UNetBlocks {
 
@@ -36,6 +38,11 @@ public final class UNetBlocks {
 
     /** {@code down_blocks.<i>} of {@code w} (the model's root view). */
     public static List<DownBlock> down(Weights w, UNet2DConditionConfig cfg) {
+        return down(w, cfg, BlockHooks.Loader.NONE);
+    }
+
+    /** {@code down_blocks.<i>} of {@code w}, each with the layers {@code hooks} loads from its scope. */
+    public static List<DownBlock> down(Weights w, UNet2DConditionConfig cfg, BlockHooks.Loader hooks) {
         int[] channels = cfg.blockOutChannels();
         List<DownBlock> blocks = new ArrayList<>();
         int out = channels[0];
@@ -46,8 +53,8 @@ public final class UNetBlocks {
             UNetBlockConfig b = block(cfg, i, in, out, 0, cfg.layersPerBlock()[i], cfg.resnetOutScaleFactor(), !last);
             Weights bw = w.child("down_blocks").child(i);
             blocks.add(switch (cfg.downBlockTypes().get(i)) {
-                case CROSS_ATTN_DOWN_BLOCK_2D -> new CrossAttnDownBlock2D(bw, b);
-                case DOWN_BLOCK_2D -> new DownBlock2D(bw, b);
+                case CROSS_ATTN_DOWN_BLOCK_2D -> new CrossAttnDownBlock2D(bw, b, hooks);
+                case DOWN_BLOCK_2D -> new DownBlock2D(bw, b, hooks);
             });
         }
         return blocks;
@@ -55,14 +62,24 @@ public final class UNetBlocks {
 
     /** {@code mid_block} of {@code w}: UNetMidBlock2DCrossAttn at the deepest width. */
     public static UNetMidBlock2DCrossAttn mid(Weights w, UNet2DConditionConfig cfg) {
+        return mid(w, cfg, BlockHooks.Loader.NONE);
+    }
+
+    /** {@code mid_block} of {@code w} with the layers {@code hooks} loads from its scope. */
+    public static UNetMidBlock2DCrossAttn mid(Weights w, UNet2DConditionConfig cfg, BlockHooks.Loader hooks) {
         int last = cfg.levels() - 1;
         int c = cfg.blockOutChannels()[last];
         return new UNetMidBlock2DCrossAttn(w.child("mid_block"), block(cfg, last, c, c, 0, 1,
-                cfg.midBlockScaleFactor(), false));
+                cfg.midBlockScaleFactor(), false), hooks);
     }
 
     /** {@code up_blocks.<i>} of {@code w}, from the deepest level. */
     public static List<UpBlock> up(Weights w, UNet2DConditionConfig cfg) {
+        return up(w, cfg, BlockHooks.Loader.NONE);
+    }
+
+    /** {@code up_blocks.<i>} of {@code w}, each with the layers {@code hooks} loads from its scope. */
+    public static List<UpBlock> up(Weights w, UNet2DConditionConfig cfg, BlockHooks.Loader hooks) {
         int n = cfg.levels();
         int[] channels = cfg.blockOutChannels();
         List<UpBlock> blocks = new ArrayList<>();
@@ -77,8 +94,8 @@ public final class UNetBlocks {
                     cfg.resnetOutScaleFactor(), !last);
             Weights bw = w.child("up_blocks").child(i);
             blocks.add(switch (cfg.upBlockTypes().get(i)) {
-                case CROSS_ATTN_UP_BLOCK_2D -> new CrossAttnUpBlock2D(bw, b);
-                case UP_BLOCK_2D -> new UpBlock2D(bw, b);
+                case CROSS_ATTN_UP_BLOCK_2D -> new CrossAttnUpBlock2D(bw, b, hooks);
+                case UP_BLOCK_2D -> new UpBlock2D(bw, b, hooks);
             });
         }
         return blocks;
