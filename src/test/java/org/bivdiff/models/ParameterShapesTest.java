@@ -40,6 +40,8 @@ class ParameterShapesTest {
                 ClipTextModel.parameterShapes(models.resolve("tiny-sd15/text_encoder")));
         assertLayout(models.resolve("tiny-controlnet"), ControlNetModel.parameterShapes(models.resolve("tiny-controlnet")));
         assertLayout(models.resolve("tiny-t2i-adapter"), T2IAdapter.parameterShapes(models.resolve("tiny-t2i-adapter")));
+        assertLayout(models.resolve("tiny-unet3d"),
+                org.bivdiff.models.unet3d.UNet3DConditionModel.parameterShapes(models.resolve("tiny-unet3d")));
         assertLayout(models.resolve("tiny-inpaint-unet"),
                 UNet2DConditionModel.parameterShapes(models.resolve("tiny-inpaint-unet")));
     }

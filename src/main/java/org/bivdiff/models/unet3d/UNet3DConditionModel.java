@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
@@ -15,7 +14,6 @@ import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
-import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.BlockContext;
@@ -52,7 +50,6 @@ public final class UNet3DConditionModel implements AutoCloseable {
 
     private final UNet3DConditionConfig config;
     private final Engine engine;
-    private final Checkpoint checkpoint;
     private final Conv2d convIn;
     private final Timesteps timeProj;
     private final TimestepEmbedding timeEmbedding;
@@ -64,10 +61,9 @@ public final class UNet3DConditionModel implements AutoCloseable {
     private final Conv2d convOut;
     private Network session;
 
-    private UNet3DConditionModel(UNet3DConditionConfig config, Engine engine, Checkpoint checkpoint, Weights w) {
+    private UNet3DConditionModel(UNet3DConditionConfig config, Engine engine, Weights w) {
         this.config = config;
         this.engine = engine;
-        this.checkpoint = checkpoint;
         UNet2DConditionConfig spatial = config.spatialLayout();
         int c0 = config.blockOutChannels()[0];
         convIn = Conv2d.load3x3(w.child("conv_in"), config.inChannels(), c0);
@@ -85,16 +81,13 @@ public final class UNet3DConditionModel implements AutoCloseable {
     /** Loads the UNet of a diffusers folder ({@code config.json} + weights); every weight must be used. */
     public static UNet3DConditionModel load(Path folder, Engine engine) throws IOException {
         UNet3DConditionConfig cfg = UNet3DConditionConfig.read(folder);
-        Checkpoint ckpt = Checkpoint.open(folder);
-        try {
-            Weights w = Weights.of(ckpt);
-            UNet3DConditionModel model = new UNet3DConditionModel(cfg, engine, ckpt, w);
-            w.requireAllUsed(Set.of());
-            return model;
-        } catch (RuntimeException e) {
-            ckpt.close();
-            throw e;
-        }
+        return Weights.load(folder, w -> new UNet3DConditionModel(cfg, engine, w));
+    }
+
+    /** The weight keys and shapes of the UNet described by {@code folder/config.json}. */
+    public static Map<String, long[]> parameterShapes(Path folder) throws IOException {
+        UNet3DConditionConfig cfg = UNet3DConditionConfig.read(folder);
+        return Weights.shapes(w -> new UNet3DConditionModel(cfg, null, w));
     }
 
     public UNet3DConditionConfig config() {
@@ -174,6 +167,5 @@ public final class UNet3DConditionModel implements AutoCloseable {
             session.close();
             session = null;
         }
-        checkpoint.close();
     }
 }
