@@ -1,201 +1,145 @@
 package org.bivdiff.bivdiff;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
-import org.bivdiff.bivdiff.MixedInversion.Branch;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.models.clip.ClipTextModel;
-import org.bivdiff.models.clip.ClipTokenizer;
-import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
-import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
-import org.bivdiff.models.unet3d.UNet3DConditionModel;
-import org.bivdiff.models.vae.AutoencoderKL;
-import org.bivdiff.models.vae.LatentDistribution;
+import org.bivdiff.models.vae.AutoencoderKLConfig;
 import org.bivdiff.pipelines.Cancellation;
-import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.ProgressListener;
-import org.bivdiff.pipelines.PromptEmbeddings;
-import org.bivdiff.pipelines.PromptEncoder;
-import org.bivdiff.pipelines.StepNoise;
-import org.bivdiff.schedulers.DdimInversion;
-import org.bivdiff.schedulers.DdimInversion.InversionKind;
-import org.bivdiff.schedulers.DdimScheduler;
-import org.bivdiff.schedulers.SchedulerConfig;
+import org.bivdiff.pipelines.RunNoise;
 
 /**
- * BIVDiff after the frame-wise generation, as its inference.py runs it (steps 5 and 6): the frames an
- * image diffusion model made are VAE-encoded, mixed-inverted with the image and the video model, and
- * temporally smoothed by the video model into the output video.
- *
- * <p>Models are loaded stage by stage and closed when their stage ends: the VAE to encode, the text
- * encoders to encode the prompts, the image UNet for its inversion branch, the video UNet for its
- * inversion branch and the smoothing, and the VAE again to decode. At most one UNet is resident.
+ * BIVDiff: (1) frame-wise generation with a task-specific image model, (2) mixed inversion of those
+ * frames with the image and the video model, (3) temporal smoothing with the video model. Finished
+ * stages are kept in a {@link StageStore}, so an interrupted run resumes where it stopped. The
+ * {@link Strategy} chooses the paper's scheme or one of the baselines it is compared with.
  */
 public final class BivdiffPipeline {
 
-    /**
-     * Where the models are.
-     *
-     * @param vae              AutoencoderKL folder (SD 1.5's in BIVDiff)
-     * @param imageUnet        SD 1.x UNet folder, inflated to run on every frame
-     * @param imageTokenizer   the image model's CLIP tokenizer folder
-     * @param imageTextEncoder the image model's CLIP text encoder folder
-     * @param videoUnet        UNet3DConditionModel folder (ZeroScope layout)
-     * @param videoTokenizer   the video model's tokenizer folder
-     * @param videoTextEncoder the video model's text encoder folder
-     * @param scheduler        the {@code scheduler_config.json} of the DDIM scheduler both stages share
-     */
-    public record Models(Path vae, Path imageUnet, Path imageTokenizer, Path imageTextEncoder, Path videoUnet,
-                         Path videoTokenizer, Path videoTextEncoder, Path scheduler) {
-    }
-
-    /**
-     * Choices where BIVDiff's behaviour has a clean alternative.
-     *
-     * @param inversion      BIVDiff's {@code reverse_step} or the textbook DDIM inversion
-     * @param imageFrameNorm the inflated UNet's GroupNorms across frames (BIVDiff) or per frame
-     * @param scaling        the hard-coded 0.18215 (BIVDiff) or the VAE's {@code scaling_factor}
-     */
-    public record Options(InversionKind inversion, FrameNorm imageFrameNorm, LatentScaling scaling) {
-
-        /** Exactly what BIVDiff does. */
-        public static final Options BIVDIFF = new Options(InversionKind.BIVDIFF_REVERSE_STEP, FrameNorm.ACROSS_FRAMES,
-                LatentScaling.BIVDIFF_HARD_CODED);
-    }
+    /** Stage name of the stored image-model frames. */
+    public static final String STAGE_FRAMES = "idm_frames";
 
     /**
      * One run.
      *
-     * @param frames            (B*F, 3, H, W) in [-1, 1]: the frame-wise generated frames, each video's consecutive
-     * @param vaeNoise          (B*F, 4, h, w) the draw of the VAE posterior's {@code sample()}
-     * @param videoLength       F
-     * @param prompt            the video prompt (BIVDiff: vdm_prompt + the IDM's positive prompt)
-     * @param negativePrompt    the negative prompt, or empty for {@code ""}
-     * @param numInferenceSteps DDIM steps of both the inversion and the smoothing
-     * @param guidanceScale     classifier-free guidance of the smoothing (also decides which text state
-     *                          the inversion sees, see {@link MixedInversion#inversionEmbedding})
-     * @param mixingRatio       the image model's weight in [0, 1]
-     * @param eta               DDIM eta of the smoothing
-     * @param smoothingNoise    the smoothing's per-step draws when eta > 0
+     * @param generator      the image model of stage 1
+     * @param inputs         source frames (F, 3, H, W) in [-1, 1] with conditions or masks
+     * @param frameSettings  how the image model samples (its prompt carries the frame prompt)
+     * @param videoPrompt    the prompt of inversion and smoothing
+     * @param negativePrompt their negative prompt
+     * @param steps          DDIM steps of inversion and smoothing
+     * @param guidanceScale  smoothing guidance
+     * @param mixingRatio    a in z = a z_img + (1 - a) z_video
+     * @param strategy       the bridging scheme
+     * @param options        BIVDiff's quirks or their clean variants
+     * @param seed           the seed of the VAE and text-to-video draws (the frame stage has its own noise)
+     * @param progress       per-step events of every stage
+     * @param cancellation   checked between steps
      */
-    public record Request(Tensor frames, Tensor vaeNoise, int videoLength, String prompt, Optional<String> negativePrompt,
-                          int numInferenceSteps, double guidanceScale, double mixingRatio, double eta,
-                          StepNoise smoothingNoise, Options options, ProgressListener progress,
-                          Cancellation cancellation, DenoisingLoop.StepObserver observer) {
+    public record Request(FrameGenerator generator, FrameGenerator.Inputs inputs, FrameGenerator.Settings frameSettings,
+                          String videoPrompt, String negativePrompt, int steps, double guidanceScale,
+                          double mixingRatio, Strategy strategy, InversionAndSmoothing.Options options, long seed,
+                          ProgressListener progress, Cancellation cancellation) {
 
         public Request {
-            Objects.requireNonNull(frames, "frames");
-            Objects.requireNonNull(prompt, "prompt");
+            Objects.requireNonNull(generator, "generator");
+            Objects.requireNonNull(inputs, "inputs");
             MixedInversion.checkRatio(mixingRatio);
-        }
-
-        /** BIVDiff's options, deterministic DDIM, no events. */
-        public static Request of(Tensor frames, Tensor vaeNoise, int videoLength, String prompt,
-                                 Optional<String> negativePrompt, int numInferenceSteps, double guidanceScale,
-                                 double mixingRatio) {
-            return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
-                    mixingRatio, 0.0, StepNoise.NONE, Options.BIVDIFF, ProgressListener.NONE, Cancellation.NONE,
-                    DenoisingLoop.StepObserver.NONE);
-        }
-
-        public Request withObserver(DenoisingLoop.StepObserver o) {
-            return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
-                    mixingRatio, eta, smoothingNoise, options, progress, cancellation, o);
-        }
-
-        public Request withOptions(Options o) {
-            return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
-                    mixingRatio, eta, smoothingNoise, o, progress, cancellation, observer);
         }
     }
 
     /**
-     * Everything a run computed.
-     *
-     * @param posterior           per frame (B*F, 4, h, w)
-     * @param encodedLatents      (B, 4, F, h, w) the inversion's start
-     * @param imageEmbedding      (1, L, D) what the image UNet saw during inversion
-     * @param videoEmbedding      (1, L, D) what the video UNet saw during inversion
-     * @param inversion           the mixed latents and the branches that ran
-     * @param smoothingEmbeddings the video text encoder's states of the smoothing
-     * @param smoothedLatents     (B, 4, F, h, w)
-     * @param video               (B, 3, F, H, W) in [0, 1]
+     * @param idmFrames  (F, 3, H, W) in [-1, 1] the image model's frames (empty for the VDM-only baseline)
+     * @param stages     inversion and smoothing in detail, when they ran
+     * @param video      (1, 3, F, H, W) in [0, 1] the output video
+     * @param stageTimes wall time per stage; a stage taken from the store takes (almost) no time
+     * @param resumed    the stages taken from the store
      */
-    public record Result(LatentDistribution posterior, Tensor encodedLatents, Tensor imageEmbedding,
-                         Tensor videoEmbedding, MixedInversion.Result inversion, PromptEmbeddings smoothingEmbeddings,
-                         Tensor smoothedLatents, Tensor video) {
+    public record Result(Optional<Tensor> idmFrames, Optional<InversionAndSmoothing.Result> stages, Tensor video,
+                         Map<String, Duration> stageTimes, Set<String> resumed) {
     }
 
-    private final Models models;
+    private final InversionAndSmoothing.Models models;
     private final Engine engine;
 
-    public BivdiffPipeline(Models models, Engine engine) {
+    public BivdiffPipeline(InversionAndSmoothing.Models models, Engine engine) {
         this.models = Objects.requireNonNull(models, "models");
         this.engine = Objects.requireNonNull(engine, "engine");
     }
 
-    /** Runs mixed inversion and temporal smoothing on the request's frames. */
-    public Result run(Request r) throws IOException {
-        boolean cfg = r.guidanceScale() > 1;
-        SchedulerConfig schedulerConfig = SchedulerConfig.read(models.scheduler());
-        // 1. Encode the frames
-        MixedInversion.Encoded encoded;
-        try (AutoencoderKL vae = AutoencoderKL.load(models.vae(), engine)) {
-            encoded = MixedInversion.encodeFrames(vae, r.frames(), r.vaeNoise(), r.videoLength(), r.options().scaling());
+    public Result run(Request r, StageStore store) throws IOException {
+        Map<String, Duration> times = new LinkedHashMap<>();
+        Set<String> resumed = new LinkedHashSet<>();
+        Tensor source = r.inputs().source();
+        int frames = source.dim(0);
+        AutoencoderKLConfig vae = AutoencoderKLConfig.read(models.vae());
+        int[] latentShape = {frames, vae.latentChannels(), source.dim(2) / vae.scaleFactor(),
+            source.dim(3) / vae.scaleFactor()};
+        RunNoise noise = RunNoise.seeded(r.seed());
+        InversionAndSmoothing stages23 = new InversionAndSmoothing(models, engine);
+        if (r.strategy() == Strategy.VDM_ONLY) {
+            // The baseline without the image model: text-to-video from noise.
+            long t0 = System.nanoTime();
+            Tensor start = VideoLatents.toVideo(noise.latents().draw(0, latentShape), frames);
+            Tensor video = stages23.textToVideo(stageRequest(r, source, noise, latentShape), start);
+            times.put("text-to-video", Duration.ofNanos(System.nanoTime() - t0));
+            return new Result(Optional.empty(), Optional.empty(), video, times, resumed);
         }
-        // 2. Encode the prompts with each model's text encoder
-        Tensor imageEmbedding = MixedInversion.inversionEmbedding(
-                encodePrompt(models.imageTokenizer(), models.imageTextEncoder(), r, cfg));
-        PromptEmbeddings videoEmbeddings = encodePrompt(models.videoTokenizer(), models.videoTextEncoder(), r, cfg);
-        Tensor videoEmbedding = MixedInversion.inversionEmbedding(videoEmbeddings);
-        // 3. Mixed inversion, image branch (skipped at weight 0)
-        DdimInversion inversion = DdimInversion.create(schedulerConfig, r.numInferenceSteps(), r.options().inversion());
-        Tensor latents = encoded.latents();
-        Optional<Tensor> zImage = Optional.empty();
-        if (r.mixingRatio() > 0) {
-            r.cancellation().check("mixed inversion, image model");
-            try (InflatedUNet3DConditionModel unet = InflatedUNet3DConditionModel.load(models.imageUnet(), engine)) {
-                FrameNorm norm = r.options().imageFrameNorm();
-                zImage = Optional.of(MixedInversion.invert(latents,
-                        new Branch((x, t, e) -> unet.forward(x, t, e, norm), imageEmbedding), inversion));
-            }
+        // 1. Frame-wise generation (or the stored frames of an earlier run)
+        long t0 = System.nanoTime();
+        String fingerprint = Fingerprint.of(STAGE_FRAMES, r.generator().describe(), source, r.inputs().condition(),
+                r.inputs().masks(), r.frameSettings().prompt(), r.frameSettings().steps(),
+                r.frameSettings().guidanceScale(), r.seed());
+        Optional<Map<String, Tensor>> stored = store.load(STAGE_FRAMES, fingerprint);
+        Tensor idmFrames;
+        if (stored.isPresent()) {
+            idmFrames = stored.get().get("frames");
+            resumed.add(STAGE_FRAMES);
+        } else {
+            idmFrames = r.generator().generate(r.inputs(), r.frameSettings());
+            store.save(STAGE_FRAMES, fingerprint, Map.of("frames", idmFrames));
         }
-        // 4. Video branch (skipped at weight 0), then temporal smoothing with the same video UNet
-        Tensor smoothed;
-        MixedInversion.Result mixed;
-        try (UNet3DConditionModel unet = UNet3DConditionModel.load(models.videoUnet(), engine)) {
-            Optional<Tensor> zVideo = Optional.empty();
-            if (r.mixingRatio() < 1) {
-                r.cancellation().check("mixed inversion, video model");
-                zVideo = Optional.of(MixedInversion.invert(latents, new Branch(unet::forward, videoEmbedding), inversion));
-            }
-            mixed = new MixedInversion.Result(MixedInversion.mix(zImage, zVideo, r.mixingRatio()), zImage, zVideo);
-            DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
-            smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, mixed.mixed(), unet::forward,
-                    videoEmbeddings, r.guidanceScale()).withNoise(r.smoothingNoise())
-                    .withProgress("temporal smoothing", r.progress()).withCancellation(r.cancellation())
-                    .withObserver(r.observer()));
+        times.put("frame-wise generation", Duration.ofNanos(System.nanoTime() - t0));
+        if (r.strategy() == Strategy.IDM_ONLY) {
+            Tensor video = VideoLatents.toVideo(ImageModelFrames.toUnit(idmFrames), frames);
+            return new Result(Optional.of(idmFrames), Optional.empty(), video, times, resumed);
         }
-        // 5. Decode every frame
-        Tensor video;
-        try (AutoencoderKL vae = AutoencoderKL.load(models.vae(), engine)) {
-            video = TemporalSmoothing.decode(vae, smoothed, r.options().scaling());
-        }
-        return new Result(encoded.posterior(), latents, imageEmbedding, videoEmbedding, mixed, videoEmbeddings,
-                smoothed, video);
+        // 2. Mixed inversion and 3. temporal smoothing
+        long t1 = System.nanoTime();
+        StageStore tracking = tracking(store, resumed);
+        InversionAndSmoothing.Result out = stages23.run(stageRequest(r, idmFrames, noise, latentShape), tracking);
+        times.put("mixed inversion + temporal smoothing", Duration.ofNanos(System.nanoTime() - t1));
+        return new Result(Optional.of(idmFrames), Optional.of(out), out.video(), times, resumed);
     }
 
-    /** The prompt's states repeated for each of the B videos: (B, L, D) per list. */
-    private PromptEmbeddings encodePrompt(Path tokenizer, Path textEncoder, Request r, boolean cfg) throws IOException {
-        int videos = r.frames().dim(0) / r.videoLength();
-        try (ClipTextModel encoder = ClipTextModel.load(textEncoder, engine)) {
-            return new PromptEncoder(ClipTokenizer.load(tokenizer), encoder).encode(List.of(r.prompt()),
-                    r.negativePrompt().map(List::of).orElse(null), videos, cfg);
-        }
+    private static InversionAndSmoothing.Request stageRequest(Request r, Tensor frames, RunNoise noise, int[] latentShape) {
+        return InversionAndSmoothing.Request.of(frames, noise.vae().draw(0, latentShape), frames.dim(0),
+                r.videoPrompt(), Optional.of(r.negativePrompt()), r.steps(), r.guidanceScale(), r.mixingRatio())
+                .withOptions(r.options()).withEvents(r.progress(), r.cancellation());
+    }
+
+    /** {@code store}, noting in {@code resumed} every stage it hands back. */
+    private static StageStore tracking(StageStore store, Set<String> resumed) {
+        return new StageStore() {
+            @Override
+            public Optional<Map<String, Tensor>> load(String stage, String fingerprint) throws IOException {
+                Optional<Map<String, Tensor>> m = store.load(stage, fingerprint);
+                m.ifPresent(x -> resumed.add(stage));
+                return m;
+            }
+
+            @Override
+            public void save(String stage, String fingerprint, Map<String, Tensor> tensors) throws IOException {
+                store.save(stage, fingerprint, tensors);
+            }
+        };
     }
 }

@@ -13,7 +13,7 @@ public final class Main {
             commands:
               conformance [--fixtures DIR] [--case NAME ...] [--provider cpu|cuda] [--threads N]
                     run the golden conformance cases; one line per case, then a count; exits 1 on any FAIL
-            """ + ImageCommand.USAGE + """
+            """ + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + """
               help  show this text
             """;
 
@@ -35,6 +35,8 @@ public final class Main {
             return switch (args[0]) {
                 case "conformance" -> ConformanceCommand.run(Args.parse(rest), out);
                 case "image" -> ImageCommand.run(Args.parse(rest), out);
+                case "run" -> RunCommand.run(rest, out);
+                case "demo" -> DemoCommand.run(Args.parse(rest), out);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

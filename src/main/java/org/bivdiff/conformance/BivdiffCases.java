@@ -10,7 +10,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.bivdiff.bivdiff.BivdiffPipeline;
+import org.bivdiff.bivdiff.InversionAndSmoothing;
 import org.bivdiff.bivdiff.LatentScaling;
 import org.bivdiff.bivdiff.MixedInversion;
 import org.bivdiff.bivdiff.MixedInversion.Branch;
@@ -148,15 +148,15 @@ final class BivdiffCases {
     }
 
     /**
-     * {@code bivdiff_chain}: {@link BivdiffPipeline} end to end from the frames and the VAE noise,
+     * {@code bivdiff_chain}: {@link InversionAndSmoothing} end to end from the frames and the VAE noise,
      * every intermediate checked against the chain's golden values.
      */
     static void chain(CaseContext ctx) throws Exception {
         CaseSpec spec = ctx.spec();
         JsonNode a = spec.args();
-        BivdiffPipeline pipeline = new BivdiffPipeline(chainModels(spec), ctx.engine());
+        InversionAndSmoothing pipeline = new InversionAndSmoothing(chainModels(spec), ctx.engine());
         JsonNode neg = a.path("negative_prompt");
-        BivdiffPipeline.Request request = BivdiffPipeline.Request.of(ctx.tensor("frames"), ctx.tensor("vae_noise"),
+        InversionAndSmoothing.Request request = InversionAndSmoothing.Request.of(ctx.tensor("frames"), ctx.tensor("vae_noise"),
                 a.path("video_length").asInt(), a.path("prompt").asText(),
                 neg.isTextual() ? Optional.of(neg.asText()) : Optional.empty(), a.path("num_inference_steps").asInt(),
                 a.path("guidance_scale").asDouble(), a.path("mixing_ratio").asDouble());
@@ -166,7 +166,7 @@ final class BivdiffCases {
         List<Tensor> noisePreds = new ArrayList<>();
         List<Tensor> latents = new ArrayList<>();
         double[] timesteps = new double[a.path("num_inference_steps").asInt()];
-        BivdiffPipeline.Result r = pipeline.run(request.withObserver((i, t, eps, out) -> {
+        InversionAndSmoothing.Result r = pipeline.run(request.withObserver((i, t, eps, out) -> {
             noisePreds.add(eps);
             latents.add(out.prevSample());
             timesteps[i] = t;
@@ -188,17 +188,17 @@ final class BivdiffCases {
     }
 
     /** The chain's models: the SD 1.5 pipeline folder for VAE, image text encoder and tokenizer, the rest as listed. */
-    private static BivdiffPipeline.Models chainModels(CaseSpec spec) throws IOException {
+    private static InversionAndSmoothing.Models chainModels(CaseSpec spec) throws IOException {
         DiffusersFolder sd = DiffusersFolder.open(spec.modelPath("vae / image text encoder / tokenizer"));
-        return new BivdiffPipeline.Models(sd.require("vae"), spec.modelPath("image_unet"), sd.require("tokenizer"),
+        return new InversionAndSmoothing.Models(sd.require("vae"), spec.modelPath("image_unet"), sd.require("tokenizer"),
                 sd.require("text_encoder"), spec.modelPath("video_unet"), spec.modelPath("video_tokenizer"),
                 spec.modelPath("video_text_encoder"), spec.modelPath("scheduler").resolve("scheduler_config.json"));
     }
 
     /** The inversion result of the same chain at another mixing ratio (a branch the first run skipped). */
-    private static Tensor rerun(BivdiffPipeline pipeline, BivdiffPipeline.Request request, double ratio) {
+    private static Tensor rerun(InversionAndSmoothing pipeline, InversionAndSmoothing.Request request, double ratio) {
         try {
-            return pipeline.run(new BivdiffPipeline.Request(request.frames(), request.vaeNoise(), request.videoLength(),
+            return pipeline.run(new InversionAndSmoothing.Request(request.frames(), request.vaeNoise(), request.videoLength(),
                     request.prompt(), request.negativePrompt(), request.numInferenceSteps(), request.guidanceScale(),
                     ratio, request.eta(), request.smoothingNoise(), request.options(), request.progress(),
                     request.cancellation(), DenoisingLoop.StepObserver.NONE)).inversion().mixed();

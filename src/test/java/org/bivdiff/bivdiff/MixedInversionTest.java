@@ -101,7 +101,7 @@ class MixedInversionTest {
             assertTrue(e.getMessage().contains("mixing ratio must be in [0, 1]") && e.getMessage().contains(
                     String.valueOf(bad)), e.getMessage());
         }
-        assertThrows(IllegalArgumentException.class, () -> BivdiffPipeline.Request.of(Tensor.zeros(8, 3, 4, 4),
+        assertThrows(IllegalArgumentException.class, () -> InversionAndSmoothing.Request.of(Tensor.zeros(8, 3, 4, 4),
                 Tensor.zeros(8, 4, 2, 2), 8, "a", Optional.empty(), 4, 7.5, 2.0));
     }
 

@@ -17,11 +17,13 @@ import org.bivdiff.models.clip.ByteLevelTokenizerFiles;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
+import org.bivdiff.models.unet3d.UNet3DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
 
 /**
  * Tiny random-weight models in the real diffusers layouts, for the demo and tests: a Stable
- * Diffusion 1.5-style pipeline folder, a ControlNet and a T2I-Adapter for it. Deterministic per
+ * Diffusion 1.5-style pipeline folder, a ControlNet and a T2I-Adapter for it, and a ZeroScope-style
+ * text-to-video pipeline folder. Deterministic per
  * seed; the weights are random, so the models compute nothing meaningful. Each architecture's
  * parameter list comes from its own loader ({@code parameterShapes}).
  */
@@ -56,6 +58,46 @@ public final class TinyModels {
         scheduler(folder.resolve("scheduler"));
         textEncoder(folder, "<|endoftext|>", "quick_gelu", seed);
         component(folder.resolve("unet"), unetConfig(), seed + 1, UNet2DConditionModel::parameterShapes);
+        component(folder.resolve("vae"), vaeConfig(), seed + 2, AutoencoderKL::parameterShapes);
+        return folder;
+    }
+
+    /**
+     * Writes a ZeroScope-style text-to-video pipeline folder: a UNet3D (32-channel multiples, as its
+     * temporal convolutions' 32-group norms need), an SD 2.x-style text encoder and tokenizer (gelu,
+     * {@code !} padding), a VAE and a DDIM scheduler.
+     */
+    public static Path videoModel(Path folder, long seed) throws IOException {
+        Files.createDirectories(folder);
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("_class_name", "TextToVideoSDPipeline");
+        index.put("scheduler", List.of("diffusers", "DDIMScheduler"));
+        index.put("text_encoder", List.of("transformers", "CLIPTextModel"));
+        index.put("tokenizer", List.of("transformers", "CLIPTokenizer"));
+        index.put("unet", List.of("diffusers", "UNet3DConditionModel"));
+        index.put("vae", List.of("diffusers", "AutoencoderKL"));
+        JSON.writeValue(folder.resolve("model_index.json").toFile(), index);
+        scheduler(folder.resolve("scheduler"));
+        textEncoder(folder, "!", "gelu", seed);
+        Map<String, Object> unet = new LinkedHashMap<>();
+        unet.put("_class_name", "UNet3DConditionModel");
+        unet.put("act_fn", "silu");
+        unet.put("attention_head_dim", 8);
+        unet.put("block_out_channels", UNET_CHANNELS);
+        unet.put("cross_attention_dim", TEXT_WIDTH);
+        unet.put("down_block_types", List.of("CrossAttnDownBlock3D", "CrossAttnDownBlock3D", "CrossAttnDownBlock3D",
+                "DownBlock3D"));
+        unet.put("downsample_padding", 1);
+        unet.put("in_channels", 4);
+        unet.put("layers_per_block", 1);
+        unet.put("mid_block_scale_factor", 1);
+        unet.put("norm_eps", 1e-5);
+        unet.put("norm_num_groups", 8);
+        unet.put("out_channels", 4);
+        unet.put("sample_size", 32);
+        unet.put("up_block_types", List.of("UpBlock3D", "CrossAttnUpBlock3D", "CrossAttnUpBlock3D",
+                "CrossAttnUpBlock3D"));
+        component(folder.resolve("unet"), unet, seed + 1, UNet3DConditionModel::parameterShapes);
         component(folder.resolve("vae"), vaeConfig(), seed + 2, AutoencoderKL::parameterShapes);
         return folder;
     }

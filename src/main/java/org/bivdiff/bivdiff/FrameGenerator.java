@@ -1,0 +1,106 @@
+package org.bivdiff.bivdiff;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Objects;
+
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.pipelines.Cancellation;
+import org.bivdiff.pipelines.ProgressListener;
+import org.bivdiff.pipelines.Prompt;
+import org.bivdiff.pipelines.RunNoise;
+
+/**
+ * Stage 1 of BIVDiff, frame-wise generation: a task-specific image diffusion model makes each frame.
+ * Every image model sits behind this one interface; all frames go through the model together (frames x
+ * guidance branches per UNet call, bounded by {@link Settings#maxBatch()}).
+ */
+public interface FrameGenerator {
+
+    /**
+     * What a generator works from.
+     *
+     * @param source    (F, 3, H, W) source frames in [-1, 1]
+     * @param condition (F, C, H, W) in [0, 1]: ControlNet / T2I-Adapter conditions, or null
+     * @param masks     (F, 1, H, W) in [0, 1], 1 = repaint: inpainting / outpainting masks, or null
+     */
+    record Inputs(Tensor source, Tensor condition, Tensor masks) {
+
+        public Inputs {
+            Objects.requireNonNull(source, "source");
+            checkFrames("condition", source, condition);
+            checkFrames("masks", source, masks);
+        }
+
+        /** Source frames only. */
+        public static Inputs of(Tensor source) {
+            return new Inputs(source, null, null);
+        }
+
+        private static void checkFrames(String what, Tensor source, Tensor t) {
+            if (t == null) {
+                return;
+            }
+            int[] s = source.shape();
+            int[] c = t.shape();
+            if (c.length != 4 || c[0] != s[0] || c[2] != s[2] || c[3] != s[3]) {
+                throw new IllegalArgumentException(what + " " + Arrays.toString(c) + " does not match the "
+                        + s[0] + " source frames of " + s[2] + " x " + s[3]);
+            }
+        }
+    }
+
+    /**
+     * How the image model samples.
+     *
+     * @param prompt        the frame prompt and negative prompt
+     * @param steps         inference steps
+     * @param guidanceScale classifier-free guidance
+     * @param noise         the run's random draws
+     * @param maxBatch      most rows per UNet call, 0 = all
+     * @param progress      per-step events
+     * @param cancellation  checked between steps
+     */
+    record Settings(Prompt prompt, int steps, double guidanceScale, RunNoise noise, int maxBatch,
+                    ProgressListener progress, Cancellation cancellation) {
+    }
+
+    /** A short description for logs and {@code run.json}. */
+    String describe();
+
+    /**
+     * Makes the frames.
+     *
+     * @return (F, 3, H, W) in [-1, 1], rounded to 8 bits per channel as the reference's PIL frames are
+     */
+    Tensor generate(Inputs inputs, Settings settings) throws IOException;
+
+    /** Frames made elsewhere (by any image model): returned as they are. */
+    static FrameGenerator given(Tensor frames) {
+        return new FrameGenerator() {
+            @Override
+            public String describe() {
+                return "frames from a file";
+            }
+
+            @Override
+            public Tensor generate(Inputs inputs, Settings settings) {
+                return frames;
+            }
+        };
+    }
+
+    /**
+     * Images in [0, 1] as the frames the reference hands to the next stage: rounded to 8 bits
+     * ({@code numpy_to_pil}'s {@code (x * 255).round()}) and mapped to [-1, 1] ({@code x / 255 * 2 - 1}).
+     */
+    static Tensor toEightBitSigned(Tensor unit) {
+        float[] in = unit.data();
+        float[] out = new float[in.length];
+        for (int i = 0; i < in.length; i++) {
+            float v = (float) Math.rint(Math.min(1f, Math.max(0f, in[i])) * 255f);   // numpy rounds half to even
+            out[i] = v / 255f * 2f - 1f;
+        }
+        return new Tensor(unit.shape(), out);
+    }
+}

@@ -1,0 +1,291 @@
+package org.bivdiff.bivdiff;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.bivdiff.bivdiff.MixedInversion.Branch;
+import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.models.clip.ClipTextModel;
+import org.bivdiff.models.clip.ClipTokenizer;
+import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
+import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
+import org.bivdiff.models.unet3d.UNet3DConditionModel;
+import org.bivdiff.models.vae.AutoencoderKL;
+import org.bivdiff.models.vae.LatentDistribution;
+import org.bivdiff.pipelines.Cancellation;
+import org.bivdiff.pipelines.DenoisingLoop;
+import org.bivdiff.pipelines.Guidance.ConditionedModel;
+import org.bivdiff.pipelines.ProgressListener;
+import org.bivdiff.pipelines.PromptEmbeddings;
+import org.bivdiff.pipelines.PromptEncoder;
+import org.bivdiff.pipelines.StepNoise;
+import org.bivdiff.schedulers.DdimInversion;
+import org.bivdiff.schedulers.DdimInversion.InversionKind;
+import org.bivdiff.schedulers.DdimScheduler;
+import org.bivdiff.schedulers.SchedulerConfig;
+
+/**
+ * BIVDiff after the frame-wise generation, as its inference.py runs it (steps 5 and 6): the frames an
+ * image diffusion model made are VAE-encoded, mixed-inverted with the image and the video model, and
+ * temporally smoothed by the video model into the output video.
+ *
+ * <p>Models are loaded stage by stage and closed when their stage ends: the VAE to encode, the text
+ * encoders to encode the prompts, the image UNet for its inversion branch, the video UNet for its
+ * inversion branch and the smoothing, and the VAE again to decode. At most one UNet is resident.
+ */
+public final class InversionAndSmoothing {
+
+    /**
+     * Where the models are.
+     *
+     * @param vae              AutoencoderKL folder (SD 1.5's in BIVDiff)
+     * @param imageUnet        SD 1.x UNet folder, inflated to run on every frame
+     * @param imageTokenizer   the image model's CLIP tokenizer folder
+     * @param imageTextEncoder the image model's CLIP text encoder folder
+     * @param videoUnet        UNet3DConditionModel folder (ZeroScope layout)
+     * @param videoTokenizer   the video model's tokenizer folder
+     * @param videoTextEncoder the video model's text encoder folder
+     * @param scheduler        the {@code scheduler_config.json} of the DDIM scheduler both stages share
+     */
+    public record Models(Path vae, Path imageUnet, Path imageTokenizer, Path imageTextEncoder, Path videoUnet,
+                         Path videoTokenizer, Path videoTextEncoder, Path scheduler) {
+    }
+
+    /**
+     * Choices where BIVDiff's behaviour has a clean alternative.
+     *
+     * @param inversion      BIVDiff's {@code reverse_step} or the textbook DDIM inversion
+     * @param imageFrameNorm the inflated UNet's GroupNorms across frames (BIVDiff) or per frame
+     * @param scaling        the hard-coded 0.18215 (BIVDiff) or the VAE's {@code scaling_factor}
+     */
+    public record Options(InversionKind inversion, FrameNorm imageFrameNorm, LatentScaling scaling) {
+
+        /** Exactly what BIVDiff does. */
+        public static final Options BIVDIFF = new Options(InversionKind.BIVDIFF_REVERSE_STEP, FrameNorm.ACROSS_FRAMES,
+                LatentScaling.BIVDIFF_HARD_CODED);
+    }
+
+    /**
+     * One run.
+     *
+     * @param frames            (B*F, 3, H, W) in [-1, 1]: the frame-wise generated frames, each video's consecutive
+     * @param vaeNoise          (B*F, 4, h, w) the draw of the VAE posterior's {@code sample()}
+     * @param videoLength       F
+     * @param prompt            the video prompt (BIVDiff: vdm_prompt + the IDM's positive prompt)
+     * @param negativePrompt    the negative prompt, or empty for {@code ""}
+     * @param numInferenceSteps DDIM steps of both the inversion and the smoothing
+     * @param guidanceScale     classifier-free guidance of the smoothing (also decides which text state
+     *                          the inversion sees, see {@link MixedInversion#inversionEmbedding})
+     * @param mixingRatio       the image model's weight in [0, 1]
+     * @param eta               DDIM eta of the smoothing
+     * @param smoothingNoise    the smoothing's per-step draws when eta > 0
+     */
+    public record Request(Tensor frames, Tensor vaeNoise, int videoLength, String prompt, Optional<String> negativePrompt,
+                          int numInferenceSteps, double guidanceScale, double mixingRatio, double eta,
+                          StepNoise smoothingNoise, Options options, ProgressListener progress,
+                          Cancellation cancellation, DenoisingLoop.StepObserver observer) {
+
+        public Request {
+            Objects.requireNonNull(frames, "frames");
+            Objects.requireNonNull(prompt, "prompt");
+            MixedInversion.checkRatio(mixingRatio);
+        }
+
+        /** BIVDiff's options, deterministic DDIM, no events. */
+        public static Request of(Tensor frames, Tensor vaeNoise, int videoLength, String prompt,
+                                 Optional<String> negativePrompt, int numInferenceSteps, double guidanceScale,
+                                 double mixingRatio) {
+            return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
+                    mixingRatio, 0.0, StepNoise.NONE, Options.BIVDIFF, ProgressListener.NONE, Cancellation.NONE,
+                    DenoisingLoop.StepObserver.NONE);
+        }
+
+        public Request withObserver(DenoisingLoop.StepObserver o) {
+            return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
+                    mixingRatio, eta, smoothingNoise, options, progress, cancellation, o);
+        }
+
+        public Request withEvents(ProgressListener p, Cancellation c) {
+            return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
+                    mixingRatio, eta, smoothingNoise, options, p, c, observer);
+        }
+
+        public Request withOptions(Options o) {
+            return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
+                    mixingRatio, eta, smoothingNoise, o, progress, cancellation, observer);
+        }
+    }
+
+    /**
+     * Everything a run computed.
+     *
+     * @param posterior           per frame (B*F, 4, h, w)
+     * @param encodedLatents      (B, 4, F, h, w) the inversion's start
+     * @param imageEmbedding      (1, L, D) what the image UNet saw during inversion
+     * @param videoEmbedding      (1, L, D) what the video UNet saw during inversion
+     * @param inversion           the mixed latents and the branches that ran
+     * @param smoothingEmbeddings the video text encoder's states of the smoothing
+     * @param smoothedLatents     (B, 4, F, h, w)
+     * @param video               (B, 3, F, H, W) in [0, 1]
+     */
+    public record Result(LatentDistribution posterior, Tensor encodedLatents, Tensor imageEmbedding,
+                         Tensor videoEmbedding, MixedInversion.Result inversion, PromptEmbeddings smoothingEmbeddings,
+                         Tensor smoothedLatents, Tensor video) {
+    }
+
+    private final Models models;
+    private final Engine engine;
+
+    public InversionAndSmoothing(Models models, Engine engine) {
+        this.models = Objects.requireNonNull(models, "models");
+        this.engine = Objects.requireNonNull(engine, "engine");
+    }
+
+    /** Runs mixed inversion and temporal smoothing on the request's frames. */
+    public Result run(Request r) throws IOException {
+        return run(r, StageStore.NONE);
+    }
+
+    /**
+     * Runs mixed inversion and temporal smoothing, taking the inversion from {@code store} when a
+     * previous run with the same inputs finished it, and storing it otherwise.
+     */
+    public Result run(Request r, StageStore store) throws IOException {
+        boolean cfg = r.guidanceScale() > 1;
+        SchedulerConfig schedulerConfig = SchedulerConfig.read(models.scheduler());
+        // 1. Encode the prompts with each model's text encoder
+        Tensor imageEmbedding = MixedInversion.inversionEmbedding(
+                encodePrompt(models.imageTokenizer(), models.imageTextEncoder(), r, cfg));
+        PromptEmbeddings videoEmbeddings = encodePrompt(models.videoTokenizer(), models.videoTextEncoder(), r, cfg);
+        Tensor videoEmbedding = MixedInversion.inversionEmbedding(videoEmbeddings);
+        // 2. Encode the frames and invert them (or take a stored inversion)
+        String fingerprint = Fingerprint.of("inversion", models, r.frames(), r.vaeNoise(), r.videoLength(),
+                imageEmbedding, videoEmbedding, r.numInferenceSteps(), r.mixingRatio(), r.options());
+        Inverted inverted = store.load(STAGE_INVERSION, fingerprint).map(Inverted::fromStored).orElse(null);
+        if (inverted == null) {
+            inverted = invert(r, schedulerConfig, imageEmbedding, videoEmbedding);
+            store.save(STAGE_INVERSION, fingerprint, inverted.toStored());
+        }
+        // 3. Temporal smoothing with the video UNet, 4. decode every frame
+        Smoothed out = smooth(r, inverted.mixed().mixed(), videoEmbeddings, schedulerConfig);
+        return new Result(inverted.posterior(), inverted.latents(), imageEmbedding, videoEmbedding, inverted.mixed(),
+                videoEmbeddings, out.latents(), out.video());
+    }
+
+    /**
+     * The video model alone: denoises {@code start} (B, 4, F, h, w) with the request's prompt and
+     * guidance, then decodes; from Gaussian noise this is plain text-to-video generation.
+     *
+     * @return (B, 3, F, H, W) in [0, 1]
+     */
+    public Tensor textToVideo(Request r, Tensor start) throws IOException {
+        PromptEmbeddings videoEmbeddings = encodePrompt(models.videoTokenizer(), models.videoTextEncoder(), r,
+                r.guidanceScale() > 1);
+        return smooth(r, start, videoEmbeddings, SchedulerConfig.read(models.scheduler())).video();
+    }
+
+    private record Smoothed(Tensor latents, Tensor video) {
+    }
+
+    private Smoothed smooth(Request r, Tensor start, PromptEmbeddings videoEmbeddings, SchedulerConfig schedulerConfig)
+            throws IOException {
+        Tensor smoothed;
+        try (UNet3DConditionModel unet = UNet3DConditionModel.load(models.videoUnet(), engine)) {
+            DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
+            smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, unet::forward,
+                    videoEmbeddings, r.guidanceScale()).withNoise(r.smoothingNoise())
+                    .withProgress("temporal smoothing", r.progress()).withCancellation(r.cancellation())
+                    .withObserver(r.observer()));
+        }
+        try (AutoencoderKL vae = AutoencoderKL.load(models.vae(), engine)) {
+            return new Smoothed(smoothed, TemporalSmoothing.decode(vae, smoothed, r.options().scaling()));
+        }
+    }
+
+    /** Stage name of the stored inversion. */
+    public static final String STAGE_INVERSION = "mixed_inversion";
+
+    /** What stage 2 computes: the frames' posterior and latents, and the mixed inversion. */
+    private record Inverted(LatentDistribution posterior, Tensor latents, MixedInversion.Result mixed) {
+
+        Map<String, Tensor> toStored() {
+            Map<String, Tensor> m = new LinkedHashMap<>();
+            m.put("posterior_mean", posterior.mean());
+            m.put("posterior_logvar", posterior.logvar());
+            m.put("posterior_std", posterior.std());
+            m.put("encoded_latents", latents);
+            m.put("mixed", mixed.mixed());
+            mixed.imageBranch().ifPresent(t -> m.put("image_branch", t));
+            mixed.videoBranch().ifPresent(t -> m.put("video_branch", t));
+            return m;
+        }
+
+        static Inverted fromStored(Map<String, Tensor> m) {
+            return new Inverted(new LatentDistribution(m.get("posterior_mean"), m.get("posterior_logvar"),
+                    m.get("posterior_std")), m.get("encoded_latents"), new MixedInversion.Result(m.get("mixed"),
+                    Optional.ofNullable(m.get("image_branch")), Optional.ofNullable(m.get("video_branch"))));
+        }
+    }
+
+    private Inverted invert(Request r, SchedulerConfig schedulerConfig, Tensor imageEmbedding, Tensor videoEmbedding)
+            throws IOException {
+        MixedInversion.Encoded encoded;
+        try (AutoencoderKL vae = AutoencoderKL.load(models.vae(), engine)) {
+            encoded = MixedInversion.encodeFrames(vae, r.frames(), r.vaeNoise(), r.videoLength(), r.options().scaling());
+        }
+        DdimInversion inversion = DdimInversion.create(schedulerConfig, r.numInferenceSteps(), r.options().inversion());
+        Tensor latents = encoded.latents();
+        // Image branch (skipped at weight 0)
+        Optional<Tensor> zImage = Optional.empty();
+        if (r.mixingRatio() > 0) {
+            r.cancellation().check("mixed inversion, image model");
+            try (InflatedUNet3DConditionModel unet = InflatedUNet3DConditionModel.load(models.imageUnet(), engine)) {
+                FrameNorm norm = r.options().imageFrameNorm();
+                ConditionedModel model = (x, t, e) -> unet.forward(x, t, e, norm);
+                zImage = Optional.of(MixedInversion.invert(latents,
+                        new Branch(withProgress(model, "inversion (image)", r), imageEmbedding), inversion));
+            }
+        }
+        // Video branch (skipped at weight 0)
+        Optional<Tensor> zVideo = Optional.empty();
+        if (r.mixingRatio() < 1) {
+            r.cancellation().check("mixed inversion, video model");
+            try (UNet3DConditionModel unet = UNet3DConditionModel.load(models.videoUnet(), engine)) {
+                zVideo = Optional.of(MixedInversion.invert(latents,
+                        new Branch(withProgress(unet::forward, "inversion (video)", r), videoEmbedding), inversion));
+            }
+        }
+        return new Inverted(encoded.posterior(), latents,
+                new MixedInversion.Result(MixedInversion.mix(zImage, zVideo, r.mixingRatio()), zImage, zVideo));
+    }
+
+    /** {@code model} reporting one progress event per call (one per inversion step) and checking for cancellation. */
+    private static ConditionedModel withProgress(ConditionedModel model, String stage, Request r) {
+        long start = System.nanoTime();
+        int[] step = {0};
+        return (x, t, e) -> {
+            r.cancellation().check(stage + " step " + (step[0] + 1) + "/" + r.numInferenceSteps());
+            Tensor out = model.predict(x, t, e);
+            step[0]++;
+            r.progress().onStep(new ProgressListener.Progress(stage, step[0], r.numInferenceSteps(), t,
+                    Duration.ofNanos(System.nanoTime() - start)));
+            return out;
+        };
+    }
+
+    /** The prompt's states repeated for each of the B videos: (B, L, D) per list. */
+    private PromptEmbeddings encodePrompt(Path tokenizer, Path textEncoder, Request r, boolean cfg) throws IOException {
+        int videos = r.frames().dim(0) / r.videoLength();
+        try (ClipTextModel encoder = ClipTextModel.load(textEncoder, engine)) {
+            return new PromptEncoder(ClipTokenizer.load(tokenizer), encoder).encode(List.of(r.prompt()),
+                    r.negativePrompt().map(List::of).orElse(null), videos, cfg);
+        }
+    }
+}

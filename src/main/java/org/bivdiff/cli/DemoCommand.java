@@ -1,0 +1,197 @@
+package org.bivdiff.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.bivdiff.cli.config.RunConfig;
+import org.bivdiff.cli.config.RunConfigReader;
+import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Provider;
+import org.bivdiff.media.Image8;
+import org.bivdiff.media.VideoWriter;
+import org.bivdiff.models.random.TinyModels;
+
+/**
+ * {@code bivdiff demo}: the whole chain on tiny random-weight models, in a couple of minutes on a
+ * laptop. It writes the models (deterministic, cached), a synthetic clip of moving shapes and a run
+ * config, then runs ControlNet-canny, mixed inversion and a tiny UNet3D exactly as {@code bivdiff run}
+ * does. The weights are random: the output shows the chain works, not what BIVDiff can do.
+ */
+final class DemoCommand {
+
+    static final String USAGE = """
+              demo [--output DIR] [--cache DIR] [--resume] [--steps N] [--provider cpu|cuda] [--threads N]
+                    the whole chain on tiny RANDOM-weight models and a synthetic clip (outputs/demo, then demo-2, ...);
+                    --resume continues the newest demo folder
+            """;
+
+    /** Bump when the tiny models change, so cached ones are rebuilt. */
+    private static final String MODELS_VERSION = "demo-models-v1";
+    private static final Set<String> OPTIONS = Set.of("output", "cache", "resume", "steps", "provider", "threads");
+    private static final long SEED = 2024;
+
+    private DemoCommand() {
+    }
+
+    static int run(Args args, PrintStream out) throws Exception {
+        args.allow(OPTIONS);
+        boolean resume = args.has("resume");
+        Path cache = cacheFolder(args.one("cache", null));
+        ProgressBar progress = ProgressBar.stderr();
+        Path models = tinyModels(cache, progress);
+        Path output = outputFolder(args.one("output", null), resume);
+        Files.createDirectories(output);
+        Path config = output.resolve("demo.yaml");
+        if (!resume || !Files.exists(config)) {
+            Files.writeString(config, config(models, output, args.integer("steps", 10)));
+        }
+        progress.note("demo: random tiny models in " + models + "; run folder " + output);
+        RunConfig run = RunConfigReader.read(config, List.of(), null);
+        Engine engine = new Engine(Engine.Options.defaults().withProvider(Provider.parse(args.one("provider", "cpu")))
+                .withThreads(args.integer("threads", 0)));
+        boolean hasRun = Files.exists(output.resolve("run.json"));
+        return RunCommand.execute(run, resume && hasRun, 0, engine, out, progress);
+    }
+
+    /** The run config the demo writes next to its outputs: an example of the schema as well. */
+    static String config(Path models, Path output, int steps) {
+        return """
+                # bivdiff demo: tiny RANDOM-weight models, so the video shows the chain works, nothing more.
+                # With real weights the same file reads, for example:
+                #   models: {stable_diffusion: checkpoints/stable-diffusion-v1-5,
+                #            controlnet: checkpoints/ControlNet/control_v11p_sd15_canny,
+                #            video: checkpoints/ZeroScope/zeroscope_v2_576w}
+                #   width: 512, height: 512, steps: 50
+                task: controlnet
+                condition: canny
+                prompt: a red square sliding past a blue ball
+                video: %s
+                models:
+                  stable_diffusion: %s
+                  controlnet: %s
+                  video: %s
+                video_length: 8
+                frame_rate: 1
+                width: 64
+                height: 64
+                steps: %d
+                guidance_scale: 7.5
+                seed: 42
+                output: %s
+                fps: 8
+                """.formatted(models.resolve("clip.mp4"), models.resolve("stable-diffusion"),
+                models.resolve("controlnet-canny"), models.resolve("zeroscope"), steps, output);
+    }
+
+    /** The cached tiny models and clip, made once (atomically: a half-written cache is never used). */
+    static Path tinyModels(Path cache, ProgressBar progress) throws IOException {
+        Path folder = cache.resolve(MODELS_VERSION);
+        if (Files.exists(folder.resolve(".complete"))) {
+            return folder;
+        }
+        progress.note("demo: writing tiny random-weight models to " + folder);
+        Files.createDirectories(cache);
+        Path tmp = Files.createTempDirectory(cache, ".partial-");
+        TinyModels.stableDiffusion(tmp.resolve("stable-diffusion"), SEED);
+        TinyModels.controlNet(tmp.resolve("controlnet-canny"), SEED + 10);
+        TinyModels.videoModel(tmp.resolve("zeroscope"), SEED + 20);
+        VideoWriter.write(movingShapes(16, 64, 64), tmp.resolve("clip.mp4"), 8);
+        Files.writeString(tmp.resolve(".complete"), MODELS_VERSION + "\n");
+        if (Files.exists(folder)) {
+            deleteTree(folder);
+        }
+        Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
+        return folder;
+    }
+
+    /** A clip of a red square moving right and a blue ball moving down over a soft gradient. */
+    static List<Image8> movingShapes(int frames, int height, int width) {
+        List<Image8> clip = new ArrayList<>();
+        for (int f = 0; f < frames; f++) {
+            byte[] px = new byte[height * width * 3];
+            int sx = 4 + f * (width - 24) / Math.max(1, frames - 1);
+            int cy = 8 + f * (height - 24) / Math.max(1, frames - 1);
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    int r = 40 + 120 * x / width;
+                    int g = 90 + 60 * y / height;
+                    int b = 70;
+                    if (x >= sx && x < sx + 14 && y >= height / 2 && y < height / 2 + 14) {
+                        r = 220;
+                        g = 30;
+                        b = 30;
+                    }
+                    int dx = x - width / 4;
+                    int dy = y - cy;
+                    if (dx * dx + dy * dy < 64) {
+                        r = 30;
+                        g = 60;
+                        b = 220;
+                    }
+                    int i = (y * width + x) * 3;
+                    px[i] = (byte) r;
+                    px[i + 1] = (byte) g;
+                    px[i + 2] = (byte) b;
+                }
+            }
+            clip.add(new Image8(height, width, 3, px));
+        }
+        return clip;
+    }
+
+    /** The demo's run folder: the given one, a new numbered one, or with --resume the newest. */
+    private static Path outputFolder(String given, boolean resume) throws IOException {
+        if (given != null) {
+            return Path.of(given).toAbsolutePath().normalize();
+        }
+        Path parent = Path.of("outputs").toAbsolutePath();
+        List<Path> existing = new ArrayList<>();
+        if (Files.isDirectory(parent)) {
+            try (Stream<Path> s = Files.list(parent)) {
+                s.filter(p -> p.getFileName().toString().matches("demo(-\\d+)?")).forEach(existing::add);
+            }
+        }
+        existing.sort(Comparator.comparingInt(DemoCommand::number));
+        if (resume) {
+            if (existing.isEmpty()) {
+                throw new IOException("--resume: no demo run under " + parent + " to continue");
+            }
+            return existing.getLast();
+        }
+        return parent.resolve(existing.isEmpty() ? "demo" : "demo-" + (number(existing.getLast()) + 1));
+    }
+
+    private static int number(Path p) {
+        String n = p.getFileName().toString();
+        return n.equals("demo") ? 1 : Integer.parseInt(n.substring(5));
+    }
+
+    private static Path cacheFolder(String given) {
+        if (given != null) {
+            return Path.of(given).toAbsolutePath();
+        }
+        String env = System.getenv("BIVDIFF_CACHE");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env).toAbsolutePath();
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("bivdiff");
+    }
+
+    private static void deleteTree(Path folder) throws IOException {
+        try (Stream<Path> s = Files.walk(folder)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

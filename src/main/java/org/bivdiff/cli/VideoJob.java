@@ -1,0 +1,149 @@
+package org.bivdiff.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import org.bivdiff.bivdiff.BivdiffPipeline;
+import org.bivdiff.bivdiff.FrameGenerator;
+import org.bivdiff.bivdiff.ImageModelFrames;
+import org.bivdiff.bivdiff.InversionAndSmoothing;
+import org.bivdiff.bivdiff.LatentScaling;
+import org.bivdiff.cli.config.RunConfig;
+import org.bivdiff.cli.config.Task;
+import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.DiffusersFolder;
+import org.bivdiff.media.Image8;
+import org.bivdiff.media.ImageTensors;
+import org.bivdiff.media.VideoSampler;
+import org.bivdiff.media.annotators.Canny;
+import org.bivdiff.models.adapter.T2IAdapterConfig;
+import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
+import org.bivdiff.pipelines.Cancellation;
+import org.bivdiff.pipelines.Outpainting;
+import org.bivdiff.pipelines.ProgressListener;
+import org.bivdiff.pipelines.Prompt;
+import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.schedulers.DdimInversion.InversionKind;
+
+/**
+ * Turns a {@link RunConfig} into the pipeline's request: reads and samples the videos, computes the
+ * conditions (Canny edges) or masks, and picks the image model. Everything here runs before any
+ * network, so a bad input fails fast.
+ */
+final class VideoJob {
+
+    /**
+     * The prepared inputs of a run.
+     *
+     * @param source    (F, 3, H, W) in [-1, 1]
+     * @param condition (F, C, H, W) in [0, 1], or null
+     * @param masks     (F, 1, H, W) in [0, 1], or null
+     */
+    record Prepared(Tensor source, Tensor condition, Tensor masks) {
+    }
+
+    private VideoJob() {
+    }
+
+    /** Reads the videos the config names and derives conditions and masks. */
+    static Prepared prepare(RunConfig c) throws IOException {
+        int f = c.videoLength();
+        Tensor source = c.task() == Task.FRAMES
+                ? read(c.frames(), c, f) : read(c.video(), c, f);
+        Tensor condition = null;
+        Tensor masks = null;
+        switch (c.task()) {
+            case CONTROLNET -> condition = c.conditionVideo() != null ? unit(read(c.conditionVideo(), c, f))
+                    : Canny.controlImages(source, Canny.DEFAULT_LOW, Canny.DEFAULT_HIGH);
+            case T2I_ADAPTER -> condition = c.conditionVideo() != null ? unit(read(c.conditionVideo(), c, f))
+                    : adapterCanny(source, T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels());
+            case INPAINTING -> masks = firstChannel(unit(read(c.maskVideo(), c, f)));
+            case OUTPAINTING -> masks = repeat(Outpainting.mask(c.maskType() == RunConfig.MaskType.VERTICAL
+                    ? Outpainting.Direction.VERTICAL : Outpainting.Direction.HORIZONTAL, c.height(), c.width()), f);
+            default -> {
+            }
+        }
+        return new Prepared(source, condition, masks);
+    }
+
+    /** The pipeline request for {@code c}. */
+    static BivdiffPipeline.Request request(RunConfig c, Prepared p, Engine engine, int maxBatch,
+                                           ProgressListener progress, Cancellation cancel) throws IOException {
+        FrameGenerator generator = switch (c.task()) {
+            case CONTROLNET -> ImageModelFrames.controlNet(c.models().stableDiffusion(), c.models().controlNet(), engine);
+            case T2I_ADAPTER -> ImageModelFrames.t2iAdapter(c.models().stableDiffusion(), c.models().t2iAdapter(), engine);
+            case INSTRUCT_PIX2PIX -> ImageModelFrames.instructPix2Pix(c.models().instructPix2Pix(),
+                    c.imageGuidanceScale(), engine);
+            case INPAINTING, OUTPAINTING -> ImageModelFrames.inpainting(c.models().inpainting(), engine);
+            case FRAMES -> FrameGenerator.given(p.source());
+        };
+        Prompt framePrompt = new Prompt(c.prompt() + c.promptSuffix(), c.negativePrompt());
+        var settings = new FrameGenerator.Settings(framePrompt, c.steps(), c.guidanceScale(),
+                RunNoise.seeded(c.seed()), maxBatch, progress, cancel);
+        var options = new InversionAndSmoothing.Options(InversionKind.BIVDIFF_REVERSE_STEP,
+                c.perFrameInversion() ? FrameNorm.PER_FRAME : FrameNorm.ACROSS_FRAMES, LatentScaling.BIVDIFF_HARD_CODED);
+        return new BivdiffPipeline.Request(generator, new FrameGenerator.Inputs(p.source(), p.condition(), p.masks()),
+                settings, c.videoPrompt() + c.promptSuffix(), c.negativePrompt(), c.steps(), c.guidanceScale(),
+                c.mixingRatio(), c.strategy(), options, c.seed(), progress, cancel);
+    }
+
+    /** The model folders of mixed inversion and smoothing: SD 1.5 as the image model, its VAE for both ends. */
+    static InversionAndSmoothing.Models models(RunConfig c) throws IOException {
+        Path sd = c.models().stableDiffusion();
+        Path video = c.models().video();
+        DiffusersFolder image = DiffusersFolder.open(sd);
+        Path videoTokenizer = video == null ? null : video.resolve("tokenizer");
+        Path videoTextEncoder = video == null ? null : video.resolve("text_encoder");
+        Path videoUnet = video == null ? null : video.resolve("unet");
+        return new InversionAndSmoothing.Models(image.require("vae"), image.require("unet"), image.require("tokenizer"),
+                image.require("text_encoder"), videoUnet, videoTokenizer, videoTextEncoder,
+                image.require("scheduler").resolve("scheduler_config.json"));
+    }
+
+    private static Tensor read(Path file, RunConfig c, int frames) throws IOException {
+        return c.frameRate() == 0 ? VideoSampler.readVideo(file, frames, c.width(), c.height())
+                : VideoSampler.readVideo(file, frames, c.width(), c.height(), c.frameRate());
+    }
+
+    /**
+     * T2I-Adapter Canny as BIVDiff's T2IAdapter {@code infer.py} computes it: the [-1, 1] frames go to
+     * {@code ToPILImage} without the {@code (x + 1) / 2} the other models get (it is commented out there),
+     * so negative values wrap as uint8; one channel of the edges for single-channel adapters.
+     */
+    private static Tensor adapterCanny(Tensor source, int channels) {
+        List<Image8> edges = new ArrayList<>();
+        for (Image8 frame : ImageTensors.toPilTruncated(source)) {
+            Image8 e = Canny.edges(frame, Canny.DEFAULT_LOW, Canny.DEFAULT_HIGH);
+            edges.add(channels == 1 ? e : Canny.hwc3(e));
+        }
+        return ImageTensors.toUnit(edges);
+    }
+
+    private static Tensor unit(Tensor signed) {
+        float[] d = signed.data();
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = (d[i] + 1f) / 2f;
+        }
+        return new Tensor(signed.shape(), out);
+    }
+
+    /** (F, C, H, W) -> (F, 1, H, W): the first channel of grey masks. */
+    private static Tensor firstChannel(Tensor x) {
+        int[] s = x.shape();
+        int plane = s[2] * s[3];
+        float[] out = new float[s[0] * plane];
+        for (int i = 0; i < s[0]; i++) {
+            System.arraycopy(x.data(), i * s[1] * plane, out, i * plane, plane);
+        }
+        return Tensor.of(out, s[0], 1, s[2], s[3]);
+    }
+
+    private static Tensor repeat(Tensor one, int frames) {
+        return Tensor.concat0(Collections.nCopies(frames, one));
+    }
+}

@@ -1,0 +1,150 @@
+package org.bivdiff.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.bivdiff.cli.config.RunConfig;
+import org.bivdiff.cli.config.RunConfigReader;
+import org.bivdiff.graph.Engine;
+import org.bivdiff.media.VideoReader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bivdiff run} on tiny random models: outputs, resume after a crash, and errors before any work. */
+class RunCommandTest {
+
+    private static final Engine ENGINE = new Engine(Engine.Options.defaults().withThreads(2));
+
+    @TempDir
+    static Path cache;
+    private static Path models;
+
+    @BeforeAll
+    static void tinyModels() throws IOException {
+        models = DemoCommand.tinyModels(cache, new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false));
+    }
+
+    /** The demo's config with 2 steps and 4 frames of 32 x 32, plus {@code extra} lines. */
+    private static RunConfig config(Path dir, String... extra) throws IOException {
+        String text = DemoCommand.config(models, dir.resolve("out"), 2).replace("video_length: 8", "video_length: 4")
+                .replace("width: 64", "width: 32").replace("height: 64", "height: 32");
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, text);
+        return RunConfigReader.read(file, List.of(extra), null);
+    }
+
+    private static ProgressBar quiet() {
+        return new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false);
+    }
+
+    private static int execute(RunConfig c, boolean resume, ProgressBar progress) throws Exception {
+        return RunCommand.execute(c, resume, 0, ENGINE, new PrintStream(new ByteArrayOutputStream()), progress);
+    }
+
+    @Test
+    void writesVideosGridAndRunJson(@TempDir Path dir) throws Exception {
+        RunConfig c = config(dir);
+        assertEquals(0, execute(c, false, quiet()));
+        Path out = c.output();
+        for (String f : List.of("source.gif", "condition.gif", "video_by_idm.gif", "video_by_bivdiff.gif",
+                "video_by_bivdiff.mp4", "grid.gif", "stages/idm_frames.safetensors", "stages/mixed_inversion.safetensors")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        var info = VideoReader.probe(out.resolve("video_by_bivdiff.mp4"));
+        assertEquals(4, info.frameCount());
+        assertEquals(32, info.width());
+        JsonNode json = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertEquals("complete", json.get("status").asText());
+        assertEquals(42, json.get("config").get("seed").asInt());
+        assertTrue(json.get("config").get("models").get("t2iAdapter").isNull());
+        assertTrue(json.get("stage_seconds").size() >= 2);
+        // A second run into the same folder is refused rather than mixing two runs.
+        var again = assertThrows(UsageException.class, () -> execute(c, false, quiet()));
+        assertTrue(again.getMessage().contains("--resume"), again.getMessage());
+    }
+
+    @Test
+    void resumeAfterACrashInSmoothingSkipsFramesAndInversion(@TempDir Path dir) throws Exception {
+        RunConfig c = config(dir);
+        ProgressBar crashing = new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false) {
+            @Override
+            public synchronized void onStep(Progress p) {
+                if (p.stage().equals("temporal smoothing")) {
+                    throw new IllegalStateException("simulated crash");
+                }
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> execute(c, false, crashing));
+        JsonNode interrupted = new ObjectMapper().readTree(c.output().resolve("run.json").toFile());
+        assertEquals("running", interrupted.get("status").asText());
+        assertFalse(Files.exists(c.output().resolve("video_by_bivdiff.gif")), "no output may look complete");
+        List<String> stages = new ArrayList<>();
+        ProgressBar recording = new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false) {
+            @Override
+            public synchronized void onStep(Progress p) {
+                stages.add(p.stage());
+            }
+        };
+        assertEquals(0, execute(c, true, recording));
+        assertTrue(stages.stream().allMatch(s -> s.equals("temporal smoothing")), stages.toString());
+        JsonNode done = new ObjectMapper().readTree(c.output().resolve("run.json").toFile());
+        assertEquals("complete", done.get("status").asText());
+        assertEquals(2, done.get("resumed_stages").size());
+    }
+
+    @Test
+    void badInputsFailBeforeAnyWork(@TempDir Path dir) throws Exception {
+        var ratio = assertThrows(UsageException.class, () -> execute(config(dir, "mixing_ratio=1.5",
+                "models.video=" + dir.resolve("no-such-model")), false, quiet()));
+        assertTrue(ratio.getMessage().contains("mixing_ratio = 1.5"), ratio.getMessage());
+        assertTrue(ratio.getMessage().contains("no-such-model"), ratio.getMessage());
+        Path corrupt = dir.resolve("corrupt.mp4");
+        Files.write(corrupt, new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+        var bad = assertThrows(IOException.class, () -> execute(config(dir, "video=" + corrupt), false, quiet()));
+        assertTrue(bad.getMessage().contains("corrupt.mp4"), bad.getMessage());
+        var shortClip = assertThrows(IOException.class, () -> execute(config(dir, "video_length=40"), false, quiet()));
+        assertTrue(shortClip.getMessage().contains("40"), shortClip.getMessage());
+        assertFalse(Files.exists(dir.resolve("out/run.json")), "a failed start leaves no run behind");
+    }
+
+    @Test
+    void commandLineRunsAConfigFile(@TempDir Path dir) throws Exception {
+        config(dir);
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"run", dir.resolve("run.yaml").toString(), "--set", "strategy=idm-only",
+            "--threads", "2"}, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.exists(dir.resolve("out/video_by_idm_only.mp4")));
+        assertFalse(Files.exists(dir.resolve("out/stages/mixed_inversion.safetensors")));
+        assertEquals(2, Main.run(new String[] {"run"}, new PrintStream(out), new PrintStream(err)));
+    }
+
+    @Test
+    void demoCommandRunsTheChain(@TempDir Path dir) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"demo", "--cache", cache.toString(), "--output", dir.resolve("demo").toString(),
+            "--steps", "2", "--threads", "2"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.exists(dir.resolve("demo/video_by_bivdiff.gif")));
+        assertTrue(Files.exists(dir.resolve("demo/grid.gif")));
+        assertTrue(Files.exists(dir.resolve("demo/demo.yaml")));
+    }
+}
