@@ -101,8 +101,8 @@ public final class ImageModelFrames {
                 .withProgress(s.progress()).withCancellation(s.cancellation());
     }
 
-    /** (x + 1) / 2: the reference's {@code (frame + 1) / 2} before handing frames to PIL. */
-    static Tensor toUnit(Tensor signed) {
+    /** (x + 1) / 2, [-1, 1] to [0, 1]: the reference's {@code (frame + 1) / 2} before handing frames to PIL. */
+    public static Tensor toUnit(Tensor signed) {
         float[] in = signed.data();
         float[] out = new float[in.length];
         for (int i = 0; i < in.length; i++) {

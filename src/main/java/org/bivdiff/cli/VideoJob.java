@@ -57,11 +57,11 @@ final class VideoJob {
         Tensor condition = null;
         Tensor masks = null;
         switch (c.task()) {
-            case CONTROLNET -> condition = c.conditionVideo() != null ? unit(read(c.conditionVideo(), c, f))
+            case CONTROLNET -> condition = c.conditionVideo() != null ? ImageModelFrames.toUnit(read(c.conditionVideo(), c, f))
                     : Canny.controlImages(source, Canny.DEFAULT_LOW, Canny.DEFAULT_HIGH);
-            case T2I_ADAPTER -> condition = c.conditionVideo() != null ? unit(read(c.conditionVideo(), c, f))
+            case T2I_ADAPTER -> condition = c.conditionVideo() != null ? ImageModelFrames.toUnit(read(c.conditionVideo(), c, f))
                     : adapterCanny(source, T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels());
-            case INPAINTING -> masks = firstChannel(unit(read(c.maskVideo(), c, f)));
+            case INPAINTING -> masks = firstChannel(ImageModelFrames.toUnit(read(c.maskVideo(), c, f)));
             case OUTPAINTING -> masks = repeat(Outpainting.mask(c.maskType() == RunConfig.MaskType.VERTICAL
                     ? Outpainting.Direction.VERTICAL : Outpainting.Direction.HORIZONTAL, c.height(), c.width()), f);
             default -> {
@@ -121,15 +121,6 @@ final class VideoJob {
             edges.add(channels == 1 ? e : Canny.hwc3(e));
         }
         return ImageTensors.toUnit(edges);
-    }
-
-    private static Tensor unit(Tensor signed) {
-        float[] d = signed.data();
-        float[] out = new float[d.length];
-        for (int i = 0; i < d.length; i++) {
-            out[i] = (d[i] + 1f) / 2f;
-        }
-        return new Tensor(signed.shape(), out);
     }
 
     /** (F, C, H, W) -> (F, 1, H, W): the first channel of grey masks. */

@@ -1,173 +1,22 @@
 package org.bivdiff.graph;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-
-import ai.onnx.proto.OnnxMl.AttributeProto;
-import ai.onnx.proto.OnnxMl.GraphProto;
-import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
-import ai.onnx.proto.OnnxMl.StringStringEntryProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
-import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import ai.onnx.proto.OnnxMl.TensorShapeProto;
-import ai.onnx.proto.OnnxMl.TypeProto;
-import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import com.google.protobuf.ByteString;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 import org.bivdiff.io.DType;
 
 /**
- * Builds one ONNX graph: inputs with symbolic dimensions, weights as external data pointing into
- * safetensors files, constants, and nodes, with one method per op the models use. Each op method
+ * Builds one ONNX graph: the op vocabulary the models use, one method per op, over the bookkeeping of
+ * {@link GraphCore} (inputs with symbolic dimensions, weights as external data pointing into
+ * safetensors files, constants, nodes). Each op method
  * returns the new value; shapes are given in comments as {@code (N, C, H, W)}.
  *
  * <p>Not thread-safe; a graph is built once, then {@link #build()} freezes it into a {@link Model}.
  */
-public final class Graph {
-
-    /** The ONNX opset the graphs are written against. */
-    public static final int OPSET = 17;
-    /** The opset of ONNX Runtime's contrib ops ({@code MultiHeadAttention}). */
-    public static final int MS_OPSET = 1;
-    /** Placeholder for an omitted optional node input. */
-    public static final Value NONE = new Value("");
-
-    private final String name;
-    private final GraphProto.Builder proto = GraphProto.newBuilder();
-    private final Map<String, Value> weightsByKey = new HashMap<>();
-    private final List<ExternalTensor> externals = new ArrayList<>();
-    private final Map<String, Value> outputs = new LinkedHashMap<>();
-    private final List<String> inputs = new ArrayList<>();
-    private int counter;
+public final class Graph extends GraphCore {
 
     public Graph(String name) {
-        this.name = name;
-    }
-
-    /**
-     * A graph input. Each dimension is an {@link Integer} (fixed) or a {@link String} (symbolic; the
-     * same name means the same size).
-     */
-    public Value input(String inputName, DType dtype, Object... dims) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        for (Object d : dims) {
-            switch (d) {
-                case Integer i -> shape.addDimBuilder().setDimValue(i);
-                case Long l -> shape.addDimBuilder().setDimValue(l);
-                case String s -> shape.addDimBuilder().setDimParam(s);
-                default -> throw new IllegalArgumentException("dimension must be a number or a name: " + d);
-            }
-        }
-        proto.addInput(valueInfo(inputName, onnxType(dtype), shape.build()));
-        inputs.add(inputName);
-        return new Value(inputName);
-    }
-
-    /** Declares {@code value} as the graph output {@code outputName}. */
-    public void output(String outputName, Value value) {
-        if (outputs.containsKey(outputName)) {
-            throw new IllegalArgumentException("output '" + outputName + "' declared twice");
-        }
-        Value v = value.name().equals(outputName) ? value : node("Identity", List.of(value), List.of(), outputName);
-        outputs.put(outputName, v);
-        proto.addOutput(ValueInfoProto.newBuilder().setName(outputName).setType(TypeProto.newBuilder()
-                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(DataType.FLOAT_VALUE))).build());
-    }
-
-    /** True if an output of that name was declared. */
-    public boolean hasOutput(String outputName) {
-        return outputs.containsKey(outputName);
-    }
-
-    /**
-     * A weight as external data into its file, as float: F16 / BF16 / F64 weights get a {@code Cast}
-     * that ONNX Runtime folds at load. The same key always gives the same value.
-     */
-    public Value weight(ExternalTensor t) {
-        Value known = weightsByKey.get(t.key());
-        if (known != null) {
-            return known;
-        }
-        TensorProto.Builder b = TensorProto.newBuilder().setName(t.key()).setDataType(onnxType(t.dtype()))
-                .setDataLocation(TensorProto.DataLocation.EXTERNAL);
-        for (long d : t.shape()) {
-            b.addDims(d);
-        }
-        // "location" is filled in by build(), relative to the common folder of all weight files.
-        b.addExternalData(entry("offset", Long.toString(t.offset())));
-        b.addExternalData(entry("length", Long.toString(t.length())));
-        proto.addInitializer(b);
-        externals.add(t);
-        Value v = new Value(t.key());
-        if (t.dtype() != DType.F32) {
-            if (!t.dtype().isFloating()) {
-                throw new IllegalArgumentException("weight " + t + " is not floating point");
-            }
-            v = node("Cast", List.of(v), List.of(Attr.i("to", DataType.FLOAT_VALUE)), t.key() + "/f32");
-        }
-        weightsByKey.put(t.key(), v);
-        return v;
-    }
-
-    /** A float constant stored inside the graph (small tensors only). */
-    public Value constant(float[] data, long... shape) {
-        ByteBuffer buf = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asFloatBuffer().put(data);
-        return initializer(DataType.FLOAT_VALUE, ByteString.copyFrom(buf.array()), shape);
-    }
-
-    /** A float scalar constant. */
-    public Value scalar(float value) {
-        return constant(new float[] {value});
-    }
-
-    /** A 1-D int64 constant, e.g. a shape or axes list. */
-    public Value longs(long... values) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asLongBuffer().put(values);
-        return initializer(DataType.INT64_VALUE, ByteString.copyFrom(buf.array()), values.length);
-    }
-
-    /** One node of the default domain with one output. */
-    public Value node(String opType, List<Value> in, List<AttributeProto> attrs) {
-        return node(opType, in, attrs, fresh(opType));
-    }
-
-    /** One node of the default domain whose single output has the given name. */
-    public Value node(String opType, List<Value> in, List<AttributeProto> attrs, String outputName) {
-        return nodes("", opType, in, attrs, List.of(outputName)).getFirst();
-    }
-
-    /** One node of {@code domain} with {@code outputCount} outputs. */
-    public List<Value> node(String domain, String opType, List<Value> in, List<AttributeProto> attrs, int outputCount) {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < outputCount; i++) {
-            names.add(fresh(opType));
-        }
-        return nodes(domain, opType, in, attrs, names);
-    }
-
-    private List<Value> nodes(String domain, String opType, List<Value> in, List<AttributeProto> attrs, List<String> out) {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(out.getFirst() + "/node");
-        if (!domain.isEmpty()) {
-            n.setDomain(domain);
-        }
-        for (Value v : in) {
-            n.addInput(v.name());
-        }
-        n.addAllOutput(out);
-        n.addAllAttribute(attrs);
-        proto.addNode(n);
-        return out.stream().map(Value::new).toList();
+        super(name);
     }
 
     // ---- elementwise -------------------------------------------------------------------------
@@ -384,83 +233,5 @@ public final class Graph {
     public Value causalAttention(Value q, Value k, Value v, int heads, float scale) {
         return node("com.microsoft", "MultiHeadAttention", List.of(q, k, v),
                 List.of(Attr.i("num_heads", heads), Attr.f("scale", scale), Attr.i("unidirectional", 1)), 1).getFirst();
-    }
-
-    /** Freezes the graph. Weight locations are made relative to the deepest folder holding every weight file. */
-    public Model build() {
-        if (outputs.isEmpty()) {
-            throw new IllegalStateException("graph '" + name + "' has no outputs");
-        }
-        Path base = commonFolder();
-        GraphProto.Builder g = proto.clone().setName(name);
-        for (TensorProto.Builder init : g.getInitializerBuilderList()) {
-            if (init.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-                ExternalTensor t = externals.stream().filter(e -> e.key().equals(init.getName())).findFirst().orElseThrow();
-                init.addExternalData(0, entry("location", base.relativize(t.file()).toString()));
-            }
-        }
-        ModelProto model = ModelProto.newBuilder().setIrVersion(8).setProducerName("bivdiff").setGraph(g)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("com.microsoft").setVersion(MS_OPSET))
-                .build();
-        return new Model(name, model, base, List.copyOf(inputs), List.copyOf(outputs.keySet()));
-    }
-
-    private Path commonFolder() {
-        Path base = null;
-        for (ExternalTensor t : externals) {
-            Path folder = t.file().getParent();
-            if (base == null) {
-                base = folder;
-            }
-            while (!folder.startsWith(base)) {
-                base = base.getParent();
-            }
-        }
-        return base == null ? Path.of("").toAbsolutePath() : base;
-    }
-
-    private Value initializer(int dataType, ByteString raw, long... shape) {
-        String n = fresh("const");
-        TensorProto.Builder b = TensorProto.newBuilder().setName(n).setDataType(dataType).setRawData(raw);
-        for (long d : shape) {
-            b.addDims(d);
-        }
-        proto.addInitializer(b);
-        return new Value(n);
-    }
-
-    private String fresh(String prefix) {
-        return prefix + "_" + (counter++);
-    }
-
-    private static StringStringEntryProto entry(String key, String value) {
-        return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
-    }
-
-    private static ValueInfoProto valueInfo(String n, int elemType, TensorShapeProto shape) {
-        return ValueInfoProto.newBuilder().setName(n).setType(TypeProto.newBuilder()
-                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape))).build();
-    }
-
-    static int onnxType(DType t) {
-        return switch (t) {
-            case F64 -> DataType.DOUBLE_VALUE;
-            case F32 -> DataType.FLOAT_VALUE;
-            case F16 -> DataType.FLOAT16_VALUE;
-            case BF16 -> DataType.BFLOAT16_VALUE;
-            case I64 -> DataType.INT64_VALUE;
-            case I32 -> DataType.INT32_VALUE;
-            case I16 -> DataType.INT16_VALUE;
-            case I8 -> DataType.INT8_VALUE;
-            case U8 -> DataType.UINT8_VALUE;
-            case BOOL -> DataType.BOOL_VALUE;
-        };
-    }
-
-    @Override
-    public String toString() {
-        return "Graph[" + name + ", " + proto.getNodeCount() + " nodes, " + externals.size() + " weights, outputs "
-                + Arrays.toString(outputs.keySet().toArray()) + "]";
     }
 }
