@@ -61,7 +61,7 @@ public final class FlopCounter {
             }
             case "Gemm" -> {
                 ShapeInference.Info a = infos.get(n.getInput(0));
-                long k = ShapeInference.attr(n, "transA", 0) == 1 ? a.dim(0) : a.dim(1);
+                long k = OnnxNodes.attr(n, "transA", 0) == 1 ? a.dim(0) : a.dim(1);
                 yield 2L * k * infos.get(n.getOutput(0)).numel();
             }
             case "MatMul" -> 2L * infos.get(n.getInput(0)).dim(-1) * infos.get(n.getOutput(0)).numel();

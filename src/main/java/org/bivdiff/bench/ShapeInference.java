@@ -1,14 +1,11 @@
 package org.bivdiff.bench;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
@@ -68,7 +65,7 @@ public final class ShapeInference {
     public static Map<String, Info> infer(GraphProto graph, Map<String, long[]> inputShapes) {
         ShapeInference s = new ShapeInference();
         for (TensorProto t : graph.getInitializerList()) {
-            s.infos.put(t.getName(), new Info(t.getDimsList().stream().mapToLong(Long::longValue).toArray(), values(t)));
+            s.infos.put(t.getName(), new Info(t.getDimsList().stream().mapToLong(Long::longValue).toArray(), OnnxNodes.values(t, MAX_VALUES)));
         }
         for (var in : graph.getInputList()) {
             long[] shape = inputShapes.get(in.getName());
@@ -120,8 +117,8 @@ public final class ShapeInference {
             case "Slice" -> List.of(slice(x, in(n, 1), in(n, 2), in(n, 3), in(n, 4)));
             case "Split" -> split(n, x);
             case "Unsqueeze" -> List.of(unsqueeze(x, in(n, 1).longs()));
-            case "Gather" -> List.of(gather(x, in(n, 1), (int) attr(n, "axis", 0)));
-            case "GatherND" -> List.of(gatherNd(x, in(n, 1), (int) attr(n, "batch_dims", 0)));
+            case "Gather" -> List.of(gather(x, in(n, 1), (int) OnnxNodes.attr(n, "axis", 0)));
+            case "GatherND" -> List.of(gatherNd(x, in(n, 1), (int) OnnxNodes.attr(n, "batch_dims", 0)));
             case "ArgMax" -> List.of(argMax(n, x));
             case "Pad" -> List.of(pad(x, in(n, 1).longs()));
             case "Resize" -> List.of(resize(x, in(n, 2), in(n, 3)));
@@ -168,11 +165,11 @@ public final class ShapeInference {
     private static Info window(NodeProto n, Info x, Info weight) {
         int spatial = x.rank() - 2;
         boolean conv = n.getOpType().equals("Conv");
-        long[] kernel = conv ? Arrays.copyOfRange(weight.shape(), 2, weight.rank()) : ints(n, "kernel_shape", null);
-        long[] strides = ints(n, "strides", fill(spatial, 1));
-        long[] pads = ints(n, "pads", fill(2 * spatial, 0));
-        long[] dilations = ints(n, "dilations", fill(spatial, 1));
-        boolean ceil = attr(n, "ceil_mode", 0) == 1;
+        long[] kernel = conv ? Arrays.copyOfRange(weight.shape(), 2, weight.rank()) : OnnxNodes.ints(n, "kernel_shape", null);
+        long[] strides = OnnxNodes.ints(n, "strides", fill(spatial, 1));
+        long[] pads = OnnxNodes.ints(n, "pads", fill(2 * spatial, 0));
+        long[] dilations = OnnxNodes.ints(n, "dilations", fill(spatial, 1));
+        boolean ceil = OnnxNodes.attr(n, "ceil_mode", 0) == 1;
         long[] out = x.shape().clone();
         if (conv) {
             out[1] = weight.dim(0);
@@ -185,8 +182,8 @@ public final class ShapeInference {
     }
 
     private static Info gemm(NodeProto n, Info a, Info b) {
-        long m = attr(n, "transA", 0) == 1 ? a.dim(1) : a.dim(0);
-        long cols = attr(n, "transB", 0) == 1 ? b.dim(0) : b.dim(1);
+        long m = OnnxNodes.attr(n, "transA", 0) == 1 ? a.dim(1) : a.dim(0);
+        long cols = OnnxNodes.attr(n, "transB", 0) == 1 ? b.dim(0) : b.dim(1);
         return new Info(new long[] {m, cols}, null);
     }
 
@@ -222,7 +219,7 @@ public final class ShapeInference {
     }
 
     private static Info transpose(NodeProto n, Info x) {
-        long[] perm = ints(n, "perm", null);
+        long[] perm = OnnxNodes.ints(n, "perm", null);
         long[] out = new long[x.rank()];
         for (int i = 0; i < out.length; i++) {
             out[i] = x.dim(perm == null ? out.length - 1 - i : (int) perm[i]);
@@ -231,7 +228,7 @@ public final class ShapeInference {
     }
 
     private Info concat(NodeProto n) {
-        int axis = (int) attr(n, "axis", 0);
+        int axis = (int) OnnxNodes.attr(n, "axis", 0);
         Info first = in(n, 0);
         int a = axis < 0 ? first.rank() + axis : axis;
         long[] out = first.shape().clone();
@@ -278,7 +275,7 @@ public final class ShapeInference {
     }
 
     private List<Info> split(NodeProto n, Info x) {
-        int axis = (int) attr(n, "axis", 0);
+        int axis = (int) OnnxNodes.attr(n, "axis", 0);
         int a = axis < 0 ? x.rank() + axis : axis;
         int parts = n.getOutputCount();
         Info sizes = in(n, 1);
@@ -338,10 +335,10 @@ public final class ShapeInference {
     }
 
     private static Info argMax(NodeProto n, Info x) {
-        int axis = (int) attr(n, "axis", 0);
+        int axis = (int) OnnxNodes.attr(n, "axis", 0);
         int a = axis < 0 ? x.rank() + axis : axis;
         long[] out = x.shape().clone();
-        if (attr(n, "keepdims", 1) == 1) {
+        if (OnnxNodes.attr(n, "keepdims", 1) == 1) {
             out[a] = 1;
             return new Info(out, null);
         }
@@ -374,52 +371,6 @@ public final class ShapeInference {
     }
 
     // ---- helpers --------------------------------------------------------------------------------
-
-    static long attr(NodeProto n, String name, long fallback) {
-        for (AttributeProto a : n.getAttributeList()) {
-            if (a.getName().equals(name)) {
-                return a.getI();
-            }
-        }
-        return fallback;
-    }
-
-    static long[] ints(NodeProto n, String name, long[] fallback) {
-        for (AttributeProto a : n.getAttributeList()) {
-            if (a.getName().equals(name)) {
-                return a.getIntsList().stream().mapToLong(Long::longValue).toArray();
-            }
-        }
-        return fallback;
-    }
-
-    private static double[] values(TensorProto t) {
-        long n = 1;
-        for (long d : t.getDimsList()) {
-            n *= d;
-        }
-        if (n > MAX_VALUES || t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            return null;
-        }
-        ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        double[] v = new double[(int) n];
-        switch (t.getDataType()) {
-            case TensorProto.DataType.INT64_VALUE -> {
-                for (int i = 0; i < n; i++) {
-                    v[i] = raw.getLong();
-                }
-            }
-            case TensorProto.DataType.FLOAT_VALUE -> {
-                for (int i = 0; i < n; i++) {
-                    v[i] = raw.getFloat();
-                }
-            }
-            default -> {
-                return null;
-            }
-        }
-        return raw.remaining() == 0 ? v : null;
-    }
 
     private static double[] toDoubles(long[] a) {
         return Arrays.stream(a).asDoubleStream().toArray();
