@@ -13,6 +13,10 @@ public final class Main {
             commands:
               conformance [--fixtures DIR] [--case NAME ...] [--provider cpu|cuda] [--threads N]
                     run the golden conformance cases; one line per case, then a count; exits 1 on any FAIL
+              bench [--preset NAME ...] [--json FILE] [--threads N] [--runs N] [--warmup N] [--cache DIR]
+                    [--probe-size N] [--prepacking on|off] [--profile PREFIX]
+                    time each network on full-size random-weight models (or --preset tiny): load time,
+                    median run, FLOPs, GFLOP/s, fraction of the measured fp32 peak, resident memory
             """ + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + """
               help  show this text
             """;
@@ -37,6 +41,7 @@ public final class Main {
                 case "image" -> ImageCommand.run(Args.parse(rest), out);
                 case "run" -> RunCommand.run(rest, out);
                 case "demo" -> DemoCommand.run(Args.parse(rest), out);
+                case "bench" -> BenchCommand.run(Args.parse(rest), out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

@@ -116,6 +116,11 @@ public final class ClipTextModel implements AutoCloseable {
         return config;
     }
 
+    /** The graph, for inspection or a custom session. */
+    public Model graph() {
+        return model;
+    }
+
     /**
      * The encoder's outputs.
      *

@@ -101,6 +101,16 @@ public final class AutoencoderKL implements AutoCloseable {
         return config;
     }
 
+    /** The encoder graph ({@code image} to {@code mean}, {@code logvar}, {@code std}), for inspection or a custom session. */
+    public Model encodeGraph() {
+        return encodeModel;
+    }
+
+    /** The decoder graph ({@code z} to {@code sample}), for inspection or a custom session. */
+    public Model decodeGraph() {
+        return decodeModel;
+    }
+
     /** Latents are multiplied by this after encoding and divided by it before decoding. */
     public double scalingFactor() {
         return config.scalingFactor();

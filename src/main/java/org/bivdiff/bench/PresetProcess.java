@@ -1,0 +1,98 @@
+package org.bivdiff.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Provider;
+
+/**
+ * Runs one preset in a fresh JVM, so that each preset's figures are its own: session loads are cold,
+ * the resident baseline is a small idle JVM (not one whose heap grew while writing weights or whose
+ * garbage collector is still busy with an earlier preset), and {@code VmHWM} is that preset's peak.
+ * The parent writes the models first; the child only loads and times them, and hands back its rows as
+ * JSON in a file.
+ */
+public final class PresetProcess {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * What a child runs.
+     *
+     * @param profilePrefix ONNX Runtime profile prefix, or null
+     */
+    public record Job(String preset, String cache, int threads, String provider, boolean prepacking,
+                      String profilePrefix, int warmup, int runs) {
+    }
+
+    private PresetProcess() {
+    }
+
+    /** Runs {@code job} in a child JVM on this JVM's class path; its output lines go to {@code log}. */
+    public static List<BenchRunner.Row> run(Job job, PrintStream log) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("bivdiff-bench-job");
+        try {
+            Path jobFile = dir.resolve("job.json");
+            Path rowsFile = dir.resolve("rows.json");
+            JSON.writeValue(jobFile.toFile(), job);
+            String java = ProcessHandle.current().info().command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), PresetProcess.class.getName(), jobFile.toString(),
+                    rowsFile.toString()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    if (!line.startsWith("WARNING: ")) {           // protobuf's sun.misc.Unsafe notices
+                        log.println(line);
+                    }
+                }
+            }
+            int code = p.waitFor();
+            if (code != 0 || !Files.exists(rowsFile)) {
+                throw new IOException("benchmark of preset '" + job.preset() + "' failed (child exit code " + code + ")");
+            }
+            return JSON.readValue(rowsFile.toFile(), new TypeReference<List<BenchRunner.Row>>() { });
+        } finally {
+            try (var s = Files.list(dir)) {
+                for (Path f : s.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /** The child: {@code PresetProcess JOB.json ROWS.json}. */
+    public static void main(String[] args) throws Exception {
+        Job job = JSON.readValue(Path.of(args[0]).toFile(), Job.class);
+        Engine engine = new Engine(new Engine.Options(job.threads(), Provider.parse(job.provider()), 0,
+                !job.prepacking(), job.profilePrefix()));
+        Presets.Preset preset = Presets.named(job.preset());
+        Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())),
+                m -> System.err.println("bench: " + m));
+        BenchRunner.Settings settings = new BenchRunner.Settings(job.warmup(), job.runs());
+        List<BenchRunner.Row> rows = new ArrayList<>();
+        for (Target t : preset.source().targets(context)) {
+            System.err.println("bench: " + preset.name() + " / " + t.network() + " ...");
+            for (BenchRunner.Row r : BenchRunner.run(preset.name(), t, engine, settings)) {
+                rows.add(r);
+                System.err.printf(java.util.Locale.ROOT, "bench: %s %s: load %.2f s, median %.1f ms%n", r.network(),
+                        r.shape(), r.loadSeconds(), r.medianSeconds() * 1e3);
+            }
+        }
+        JSON.writeValue(Path.of(args[1]).toFile(), rows);
+        System.exit(0);
+    }
+}

@@ -1,0 +1,207 @@
+package org.bivdiff.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+import org.bivdiff.graph.LongTensor;
+import org.bivdiff.graph.Model;
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.models.adapter.T2IAdapter;
+import org.bivdiff.models.clip.ClipTextConfig;
+import org.bivdiff.models.clip.ClipTextModel;
+import org.bivdiff.models.controlnet.ControlNetModel;
+import org.bivdiff.models.random.FullSizeModels;
+import org.bivdiff.models.random.TinyModels;
+import org.bivdiff.models.unet2d.UNet2DConditionModel;
+import org.bivdiff.models.vae.AutoencoderKL;
+
+/**
+ * The named benchmarks: each network at the shapes BIVDiff runs it (classifier-free guidance
+ * doubles the UNet and ControlNet batch; 512x512 frames are 64x64 latents). A new network is one
+ * {@link FullSizeModels} config and one entry in {@link #ALL}, e.g. for ZeroScope's UNet3D:
+ * <pre>
+ * new Preset("unet3d", "ZeroScope v2 576w UNet3D, batch 2, 24 frames of 40x72", true, c -> {
+ *     Path f = c.folder(FullSizeModels.zeroscopeUnet());
+ *     return List.of(Target.timed("unet3d", () -> UNet3DConditionModel.load(f, null).graph(),
+ *             m -> List.of(video(c.random(), 2, 24, 40, 72, 1024))));
+ * })
+ * </pre>
+ */
+public final class Presets {
+
+    /** The seed of every random-weight model and input. */
+    static final long SEED = 20240801L;
+
+    /** Where a preset gets its model folders. */
+    public record Context(ModelCache cache, Consumer<String> log) {
+
+        /** The cached folder of a full-size model, written on first use. */
+        public Path folder(FullSizeModels.Component component) throws IOException {
+            return cache.folder(component, SEED, log);
+        }
+
+        /** Fresh deterministic random numbers for inputs. */
+        public SplittableRandom random() {
+            return new SplittableRandom(SEED);
+        }
+    }
+
+    /**
+     * A named benchmark.
+     *
+     * @param fullSize part of the default set (the full-size models)
+     */
+    public record Preset(String name, String description, boolean fullSize, Source source) {
+    }
+
+    /** Builds a preset's targets, writing its models first if they are not cached. */
+    @FunctionalInterface
+    public interface Source {
+        List<Target> targets(Context c) throws IOException;
+    }
+
+    public static final List<Preset> ALL = List.of(
+            new Preset("unet2d", "SD 1.5 UNet, batch 2 (CFG), 64x64 and 32x32 latents", true, c -> {
+                Path f = c.folder(FullSizeModels.sd15Unet());
+                return List.of(Target.timed("unet2d", () -> unet2d(f), m -> List.of(unet(c.random(), 2, 64, 768),
+                        unet(c.random(), 2, 32, 768))));
+            }),
+            new Preset("controlnet", "ControlNet v1.1 canny, batch 2, 64x64 and 32x32 latents", true, c -> {
+                Path f = c.folder(FullSizeModels.controlNetCanny());
+                return List.of(Target.timed("controlnet", () -> ControlNetModel.load(f, null).graph(), m -> List.of(
+                        controlNet(c.random(), m, 2, 64, 8, 768), controlNet(c.random(), m, 2, 32, 8, 768))));
+            }),
+            new Preset("vae", "SD 1.5 VAE encode and decode, one 512x512 and one 256x256 image", true, c -> vae(c,
+                    c.folder(FullSizeModels.sd15Vae()), 8, 512, 256)),
+            new Preset("clip-l", "CLIP ViT-L/14 text encoder (SD 1.5), [2, 77] tokens", true, c -> List.of(
+                    textEncoder(c, c.folder(FullSizeModels.clipVitL())))),
+            new Preset("openclip-h", "OpenCLIP ViT-H/14 text encoder (ZeroScope), [2, 77] tokens", true, c -> List.of(
+                    textEncoder(c, c.folder(FullSizeModels.openClipVitH())))),
+            new Preset("t2i-adapter", "T2I-Adapter canny (SD 1.5), batch 2, 512x512 one-channel", true, c -> {
+                Path f = c.folder(FullSizeModels.t2iAdapterCanny());
+                return List.of(Target.timed("t2i-adapter", () -> T2IAdapter.load(f, null).graph(),
+                        m -> List.of(image(c.random(), "image", 2, 1, 512))));
+            }),
+            new Preset("tiny", "the tiny test models (TinyModels) at small shapes; seconds", false, Presets::tiny));
+
+    private Presets() {
+    }
+
+    /** The preset called {@code name}. */
+    public static Preset named(String name) {
+        for (Preset p : ALL) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("no preset '" + name + "' (presets: " + names() + ")");
+    }
+
+    /** The full-size presets, the default set. */
+    public static List<Preset> fullSize() {
+        return ALL.stream().filter(Preset::fullSize).toList();
+    }
+
+    public static String names() {
+        return String.join(", ", ALL.stream().map(Preset::name).toList());
+    }
+
+    private static List<Target> tiny(Context c) throws IOException {
+        Path sd = c.cache().folder("tiny/sd15", "seed " + SEED, f -> TinyModels.stableDiffusion(f, SEED), c.log());
+        Path cn = c.cache().folder("tiny/controlnet", "seed " + SEED, f -> TinyModels.controlNet(f, SEED), c.log());
+        Path ad = c.cache().folder("tiny/t2i-adapter", "seed " + SEED, f -> TinyModels.t2iAdapter(f, SEED), c.log());
+        int text = ClipTextConfig.read(sd.resolve("text_encoder")).hiddenSize();
+        List<Target> targets = new ArrayList<>();
+        targets.add(Target.timed("unet2d", () -> unet2d(sd.resolve("unet")), m -> List.of(unet(c.random(), 2, 16, text))));
+        targets.add(Target.timed("controlnet", () -> ControlNetModel.load(cn, null).graph(), m -> List.of(
+                controlNet(c.random(), m, 2, 16, 2, text))));
+        targets.addAll(vae(c, sd.resolve("vae"), 2, 64));
+        targets.add(textEncoder(c, sd.resolve("text_encoder")));
+        targets.add(Target.timed("t2i-adapter", () -> T2IAdapter.load(ad, null).graph(),
+                m -> List.of(image(c.random(), "image", 2, 3, 32))));
+        return targets;
+    }
+
+    // ---- network builders -------------------------------------------------------------------------
+
+    private static Model unet2d(Path folder) throws IOException {
+        return UNet2DConditionModel.load(folder, null).graph(UNet2DConditionModel.Conditioning.NONE);
+    }
+
+    private static List<Target> vae(Context c, Path folder, int factor, int... sides) throws IOException {
+        List<Target.Call> enc = new ArrayList<>();
+        List<Target.Call> dec = new ArrayList<>();
+        for (int side : sides) {
+            enc.add(image(c.random(), "image", 1, 3, side));
+            Target.Call z = image(c.random(), "z", 1, 4, side / factor);
+            dec.add(new Target.Call("b1 " + side / factor + "x" + side / factor + " -> " + side, z.inputs()));
+        }
+        return List.of(Target.timed("vae-encode", () -> AutoencoderKL.load(folder, null).encodeGraph(), m -> enc),
+                Target.timed("vae-decode", () -> AutoencoderKL.load(folder, null).decodeGraph(), m -> dec));
+    }
+
+    private static Target textEncoder(Context c, Path folder) throws IOException {
+        int vocab = ClipTextConfig.read(folder).vocabSize();
+        return Target.timed(folder.getFileName().toString(), () -> ClipTextModel.load(folder, null).graph(),
+                m -> List.of(tokens(c.random(), 2, 77, vocab)));
+    }
+
+    // ---- inputs -----------------------------------------------------------------------------------
+
+    /** A UNet call: latents (n, 4, side, side), timestep 500, text (n, 77, textWidth). */
+    static Target.Call unet(SplittableRandom r, int n, int side, int textWidth) {
+        Map<String, Object> in = new LinkedHashMap<>();
+        in.put("sample", normal(r, n, 4, side, side));
+        in.put("timestep", Tensor.full(500f, n));
+        in.put("encoder_hidden_states", normal(r, n, 77, textWidth));
+        return new Target.Call("b" + n + " " + side + "x" + side, in);
+    }
+
+    private static Target.Call controlNet(SplittableRandom r, Model m, int n, int side, int factor, int textWidth) {
+        Map<String, Object> in = new LinkedHashMap<>(unet(r, n, side, textWidth).inputs());
+        in.put("controlnet_cond", uniform(r, n, 3, side * factor, side * factor));
+        int scales = Math.toIntExact(m.proto().getGraph().getInputList().stream()
+                .filter(i -> i.getName().equals("conditioning_scales")).findFirst().orElseThrow()
+                .getType().getTensorType().getShape().getDim(0).getDimValue());
+        in.put("conditioning_scales", Tensor.full(1f, scales));
+        return new Target.Call("b" + n + " " + side + "x" + side, in);
+    }
+
+    private static Target.Call image(SplittableRandom r, String name, int n, int channels, int side) {
+        return new Target.Call("b" + n + " " + side + "x" + side, Map.of(name, uniform(r, n, channels, side, side)));
+    }
+
+    private static Target.Call tokens(SplittableRandom r, int n, int length, int vocab) {
+        long[] ids = new long[n * length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = r.nextInt(vocab);
+        }
+        return new Target.Call("[" + n + ", " + length + "]", Map.of("input_ids", new LongTensor(new int[] {n, length}, ids)),
+                Set.of("last_hidden_state"));
+    }
+
+    private static Tensor normal(SplittableRandom r, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (float) r.nextGaussian();
+        }
+        return t;
+    }
+
+    private static Tensor uniform(SplittableRandom r, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (float) r.nextDouble();
+        }
+        return t;
+    }
+}

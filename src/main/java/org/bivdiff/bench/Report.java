@@ -1,0 +1,131 @@
+package org.bivdiff.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * The results of one {@code bivdiff bench} run: a table for people, JSON for tools. Rates are
+ * FLOPs / median time; the fraction of peak is against the better of the two GEMM probes (before
+ * and after the networks), the best rate this machine showed during the run.
+ *
+ * @param threads    intra-op threads (0: ONNX Runtime's choice, one per core)
+ * @param prepacking whether ONNX Runtime prepacked the weights
+ */
+public record Report(int cores, int threads, boolean prepacking, BenchRunner.Settings settings,
+                     PeakProbe.Result probeBefore, PeakProbe.Result probeAfter, List<BenchRunner.Row> rows) {
+
+    private static final double MB = 1 << 20;
+
+    /** The peak the fractions are against, GFLOP/s. */
+    public double peakGflops() {
+        return Math.max(probeBefore.gflops(), probeAfter.gflops());
+    }
+
+    public double gflopsPerSecond(BenchRunner.Row r) {
+        return r.flops().total() / r.medianSeconds() / 1e9;
+    }
+
+    public double fractionOfPeak(BenchRunner.Row r) {
+        return gflopsPerSecond(r) / peakGflops();
+    }
+
+    /** The table. */
+    public void print(PrintStream out) {
+        out.printf(Locale.ROOT, "%-11s %-16s %-17s %7s %7s %10s %10s %8s %8s %6s %8s %8s %8s%n", "preset", "network",
+                "shape", "build s", "load s", "median ms", "min ms", "GFLOP", "GFLOP/s", "%peak", "+RSS MB", "ldpk MB",
+                "peak MB");
+        for (BenchRunner.Row r : rows) {
+            out.printf(Locale.ROOT, "%-11s %-16s %-17s %7.2f %7.2f %10.1f %10.1f %8.1f %8.1f %6.1f %8s %8s %8s%n", r.preset(),
+                    r.network(), r.shape(), r.buildSeconds(), r.loadSeconds(), r.medianSeconds() * 1e3,
+                    r.minSeconds() * 1e3, r.flops().total() / 1e9, gflopsPerSecond(r), 100 * fractionOfPeak(r),
+                    mb(r.loadRss()), mb(r.loadPeak()), mb(r.peak()));
+        }
+        out.printf(Locale.ROOT, "GEMM probe (%d^3 x %d, best of runs): %.1f GFLOP/s before, %.1f after; %%peak is "
+                + "against %.1f. %d cores, %s threads, prepacking %s, %d warm-up + %d timed runs per shape (median).%n",
+                probeBefore.size(), PeakProbe.CHAIN, probeBefore.gflops(), probeAfter.gflops(), peakGflops(), cores,
+                threads == 0 ? "default" : Integer.toString(threads), prepacking ? "on" : "off", settings.warmup(),
+                settings.runs());
+        out.println("+RSS: resident growth from loading the session; ldpk / peak: resident high-water mark during "
+                + "the load / the runs, above the resident size before the load.");
+        for (BenchRunner.Row r : rows) {
+            if (r.profileMs() != null && !r.profileMs().isEmpty()) {
+                printProfile(out, r);
+            }
+        }
+    }
+
+    private static void printProfile(PrintStream out, BenchRunner.Row r) {
+        double total = r.profileMs().values().stream().mapToDouble(Double::doubleValue).sum();
+        out.printf(Locale.ROOT, "profile %s %s: %.1f ms of kernels per run%n", r.network(), r.shape(), total);
+        r.profileMs().forEach((op, ms) -> out.printf(Locale.ROOT, "  %-28s %10.1f ms %5.1f%%%n", op, ms,
+                100 * ms / total));
+    }
+
+    /** Writes the JSON form. */
+    public void writeJson(Path file) throws IOException {
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json());
+    }
+
+    /** The JSON form as maps and lists. */
+    public Map<String, Object> json() {
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cores", cores);
+        machine.put("threads", threads);
+        machine.put("prepacking", prepacking);
+        machine.put("warmup", settings.warmup());
+        machine.put("runs", settings.runs());
+        machine.put("probe_size", probeBefore.size());
+        machine.put("peak_gflops_before", probeBefore.gflops());
+        machine.put("peak_gflops_after", probeAfter.gflops());
+        machine.put("peak_gflops", peakGflops());
+        List<Object> results = new ArrayList<>();
+        for (BenchRunner.Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("preset", r.preset());
+            m.put("network", r.network());
+            m.put("shape", r.shape());
+            m.put("build_s", r.buildSeconds());
+            m.put("load_s", r.loadSeconds());
+            m.put("times_s", r.times());
+            m.put("median_s", nullIfNaN(r.medianSeconds()));
+            m.put("min_s", nullIfNaN(r.minSeconds()));
+            m.put("flops", r.flops().total());
+            m.put("flops_by_op", r.flops().byOp());
+            m.put("gflops_per_s", nullIfNaN(gflopsPerSecond(r)));
+            m.put("fraction_of_peak", nullIfNaN(fractionOfPeak(r)));
+            m.put("rss_before_bytes", r.baseRss() < 0 ? null : r.baseRss());
+            m.put("load_rss_bytes", bytes(r.loadRss()));
+            m.put("load_peak_bytes", bytes(r.loadPeak()));
+            m.put("run_peak_bytes", bytes(r.peak()));
+            if (r.profileMs() != null) {
+                m.put("profile_ms_by_op", r.profileMs());
+            }
+            results.add(m);
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("machine", machine);
+        root.put("results", results);
+        return root;
+    }
+
+    private static Double nullIfNaN(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static Long bytes(long b) {
+        return b == BenchRunner.UNKNOWN ? null : b;
+    }
+
+    private static String mb(long bytes) {
+        return bytes == BenchRunner.UNKNOWN ? "?" : String.format(Locale.ROOT, "%.0f", bytes / MB);
+    }
+}

@@ -1,0 +1,87 @@
+package org.bivdiff.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.bivdiff.bench.BenchRunner;
+import org.bivdiff.bench.ModelCache;
+import org.bivdiff.bench.PeakProbe;
+import org.bivdiff.bench.PresetProcess;
+import org.bivdiff.bench.Presets;
+import org.bivdiff.bench.Report;
+import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Provider;
+
+/**
+ * {@code bivdiff bench}: times each network of the chosen presets (all full-size ones by default)
+ * and prints a table, optionally JSON. Progress goes to {@code err}.
+ *
+ * <p>This process writes the models and runs the GEMM probe before and after; each preset is timed in
+ * a fresh JVM ({@link PresetProcess}) so its load is cold and its memory figures are its own.
+ */
+final class BenchCommand {
+
+    private static final int PROBE_CALLS = 3;
+
+    private BenchCommand() {
+    }
+
+    static int run(Args args, PrintStream out, PrintStream err) throws Exception {
+        args.allow(Set.of("preset", "json", "threads", "runs", "warmup", "cache", "probe-size", "prepacking",
+                "profile", "provider"));
+        List<Presets.Preset> presets = new ArrayList<>();
+        for (String name : args.all("preset")) {
+            try {
+                presets.add(Presets.named(name));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        if (presets.isEmpty()) {
+            presets.addAll(Presets.fullSize());
+        }
+        int threads = args.integer("threads", 0);
+        int probeSize = args.integer("probe-size", 2048);
+        String prepacking = args.one("prepacking", "on");
+        if (!prepacking.equals("on") && !prepacking.equals("off")) {
+            throw new UsageException("--prepacking takes on or off, got '" + prepacking + "'");
+        }
+        BenchRunner.Settings settings;
+        try {
+            settings = new BenchRunner.Settings(args.integer("warmup", 1), args.integer("runs", 3));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        String cache = args.one("cache", null);
+        ModelCache models = new ModelCache(cache == null ? ModelCache.defaultRoot() : Path.of(cache));
+        String json = args.one("json", null);
+        String provider = args.one("provider", "cpu");
+        String profile = args.one("profile", null);
+        Engine engine = new Engine(new Engine.Options(threads, Provider.parse(provider), 0, prepacking.equals("off"),
+                null));
+
+        // Models are written here, before any timing; each preset is then timed in its own JVM.
+        Presets.Context context = new Presets.Context(models, m -> err.println("bench: " + m));
+        for (Presets.Preset p : presets) {
+            p.source().targets(context);
+        }
+        err.println("bench: GEMM probe ...");
+        PeakProbe.Result before = PeakProbe.measure(engine, probeSize, PROBE_CALLS);
+        List<BenchRunner.Row> rows = new ArrayList<>();
+        for (Presets.Preset p : presets) {
+            rows.addAll(PresetProcess.run(new PresetProcess.Job(p.name(), models.root().toString(), threads, provider,
+                    prepacking.equals("on"), profile, settings.warmup(), settings.runs()), err));
+        }
+        PeakProbe.Result after = PeakProbe.measure(engine, probeSize, PROBE_CALLS);
+        Report report = new Report(Runtime.getRuntime().availableProcessors(), threads, prepacking.equals("on"),
+                settings, before, after, rows);
+        report.print(out);
+        if (json != null) {
+            report.writeJson(Path.of(json));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,61 @@
+package org.bivdiff.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bivdiff bench --preset tiny}: it runs and its numbers are sane. Not a timed test: nothing
+ * here depends on how fast the machine is.
+ */
+class BenchCommandTest {
+
+    @Test
+    void tinyPresetReportsSaneNumbers(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"bench", "--preset", "tiny", "--runs", "2", "--probe-size", "512",
+                "--cache", dir.resolve("cache").toString(), "--json", json.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text + err.toString(StandardCharsets.UTF_8));
+
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertTrue(root.at("/machine/peak_gflops_before").asDouble() > 0, root.toString());
+        assertTrue(root.at("/machine/peak_gflops_after").asDouble() > 0, root.toString());
+        List<String> networks = root.path("results").findValuesAsText("network");
+        assertEquals(List.of("unet2d", "controlnet", "vae-encode", "vae-decode", "text_encoder", "t2i-adapter"),
+                networks);
+        for (JsonNode r : root.path("results")) {
+            String what = r.path("network").asText() + " " + r.path("shape").asText();
+            assertTrue(r.path("load_s").asDouble() > 0, what);
+            assertTrue(r.path("median_s").asDouble() > 0, what);
+            assertEquals(2, r.path("times_s").size(), what);
+            assertTrue(r.path("flops").asLong() > 0, what);
+            double fraction = r.path("fraction_of_peak").asDouble();
+            assertTrue(fraction > 0 && fraction < 1.5, what + ": fraction of peak " + fraction);
+            assertTrue(text.contains(r.path("network").asText()), text);
+        }
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("GEMM probe")), text);
+    }
+
+    @Test
+    void unknownPresetIsAUsageError() {
+        var err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"bench", "--preset", "no-such"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no preset 'no-such'"), err.toString());
+    }
+}
