@@ -78,7 +78,7 @@ public final class PresetProcess {
     public static void main(String[] args) throws Exception {
         Job job = JSON.readValue(Path.of(args[0]).toFile(), Job.class);
         Engine engine = new Engine(new Engine.Options(job.threads(), Provider.parse(job.provider()), 0,
-                !job.prepacking(), job.profilePrefix()));
+                !job.prepacking(), job.profilePrefix(), null));
         Presets.Preset preset = Presets.named(job.preset());
         Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())),
                 m -> System.err.println("bench: " + m));

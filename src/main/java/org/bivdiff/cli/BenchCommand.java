@@ -61,7 +61,7 @@ final class BenchCommand {
         String provider = args.one("provider", "cpu");
         String profile = args.one("profile", null);
         Engine engine = new Engine(new Engine.Options(threads, Provider.parse(provider), 0, prepacking.equals("off"),
-                null));
+                null, null));
 
         // Models are written here, before any timing; each preset is then timed in its own JVM.
         Presets.Context context = new Presets.Context(models, m -> err.println("bench: " + m));

@@ -9,7 +9,6 @@ import org.bivdiff.conformance.CaseResult;
 import org.bivdiff.conformance.Conformance;
 import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Provider;
 
 /** {@code bivdiff conformance}: runs golden cases and prints one line per case and a count. */
 final class ConformanceCommand {
@@ -18,7 +17,7 @@ final class ConformanceCommand {
     }
 
     static int run(Args args, PrintStream out) throws Exception {
-        args.allow(Set.of("fixtures", "case", "provider", "threads"));
+        args.allow(EngineFlags.with(Set.of("fixtures", "case")));
         String fixtures = args.one("fixtures", null);
         Path root = fixtures == null ? Fixtures.root() : Path.of(fixtures).toAbsolutePath().normalize();
         List<String> available = Conformance.cases(root);
@@ -28,8 +27,7 @@ final class ConformanceCommand {
                 throw new UsageException("no case '" + n + "' in " + root + " (cases: " + String.join(", ", available) + ")");
             }
         }
-        Provider provider = Provider.parse(args.one("provider", "cpu"));
-        Engine engine = new Engine(Engine.Options.defaults().withProvider(provider).withThreads(args.integer("threads", 0)));
+        Engine engine = new Engine(EngineFlags.parse(args));
         int passed = 0;
         int failed = 0;
         int skipped = 0;

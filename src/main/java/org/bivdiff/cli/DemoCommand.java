@@ -14,7 +14,6 @@ import java.util.stream.Stream;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Provider;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.VideoWriter;
 import org.bivdiff.models.random.TinyModels;
@@ -35,7 +34,7 @@ final class DemoCommand {
 
     /** Bump when the tiny models change, so cached ones are rebuilt. */
     private static final String MODELS_VERSION = "demo-models-v1";
-    private static final Set<String> OPTIONS = Set.of("output", "cache", "resume", "steps", "provider", "threads");
+    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("output", "cache", "resume", "steps"));
     private static final long SEED = 2024;
 
     private DemoCommand() {
@@ -55,8 +54,7 @@ final class DemoCommand {
         }
         progress.note("demo: random tiny models in " + models + "; run folder " + output);
         RunConfig run = RunConfigReader.read(config, List.of(), null);
-        Engine engine = new Engine(Engine.Options.defaults().withProvider(Provider.parse(args.one("provider", "cpu")))
-                .withThreads(args.integer("threads", 0)));
+        Engine engine = new Engine(EngineFlags.parse(args));
         boolean hasRun = Files.exists(output.resolve("run.json"));
         return RunCommand.execute(run, resume && hasRun, 0, engine, out, progress);
     }

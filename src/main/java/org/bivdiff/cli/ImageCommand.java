@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Set;
 
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Provider;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
@@ -58,7 +57,7 @@ final class ImageCommand {
     private static final Set<String> OPTIONS = Set.of("task", "models", "controlnet", "adapter", "unet", "prompt",
             "negative-prompt", "image", "mask", "direction", "steps", "guidance", "image-guidance", "strength", "seed",
             "scheduler", "eta", "height", "width", "canny-low", "canny-high", "control-scale", "adapter-scale",
-            "max-batch", "provider", "threads", "out");
+            "max-batch", "provider", "threads", "session-cache", "out");
 
     /** The tasks, as {@code --task} spells them. */
     enum Task {
@@ -102,8 +101,7 @@ final class ImageCommand {
         Image8 input = task == Task.TXT2IMG ? null : ImageFiles.read(Path.of(required(args, "image")));
         int[] size = size(args, input);
         Prompt prompt = new Prompt(required(args, "prompt"), args.one("negative-prompt", ""));
-        Engine engine = new Engine(Engine.Options.defaults().withProvider(Provider.parse(args.one("provider", "cpu")))
-                .withThreads(args.integer("threads", 0)));
+        Engine engine = new Engine(EngineFlags.parse(args));
         // 2. Load the models and run the task
         try (StableDiffusionModels sdModels = StableDiffusionModels.load(sd,
                 "unet".equals(task.extraFolder) ? extra : null, engine)) {

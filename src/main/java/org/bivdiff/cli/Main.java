@@ -19,6 +19,10 @@ public final class Main {
                     median run, FLOPs, GFLOP/s, fraction of the measured fp32 peak, resident memory
             """ + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + """
               help  show this text
+
+            every command that runs networks also takes --provider cpu|cuda, --threads N and
+            --session-cache DIR (or $BIVDIFF_SESSION_CACHE): optimised graphs kept on disk, so that later runs
+            start in about a second per large model instead of ten (the cache holds a copy of the weights)
             """;
 
     private Main() {

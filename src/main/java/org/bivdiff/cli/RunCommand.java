@@ -19,7 +19,6 @@ import org.bivdiff.bivdiff.BivdiffPipeline;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Provider;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.VideoGrid;
@@ -36,13 +35,13 @@ final class RunCommand {
 
     static final String USAGE = """
               run CONFIG.yaml [--set KEY=VALUE ...] [--checkpoints DIR] [--resume] [--max-batch N]
-                    [--provider cpu|cuda] [--threads N]
+                    [--provider cpu|cuda] [--threads N] [--session-cache DIR]
                     one BIVDiff run: frame-wise generation, mixed inversion, temporal smoothing (docs/config.md);
                     BIVDiff's official configs/*.yaml are accepted as they are, with --checkpoints DIR standing
                     for their ./checkpoints folder; --resume continues an interrupted run in its output folder
             """;
 
-    private static final Set<String> OPTIONS = Set.of("set", "checkpoints", "resume", "max-batch", "provider", "threads");
+    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "resume", "max-batch"));
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private RunCommand() {
@@ -56,8 +55,7 @@ final class RunCommand {
         String checkpoints = args.one("checkpoints", null);
         RunConfig config = RunConfigReader.read(Path.of(words.getFirst()), args.all("set"),
                 checkpoints == null ? null : Path.of(checkpoints).toAbsolutePath());
-        Engine engine = new Engine(Engine.Options.defaults().withProvider(Provider.parse(args.one("provider", "cpu")))
-                .withThreads(args.integer("threads", 0)));
+        Engine engine = new Engine(EngineFlags.parse(args));
         return execute(config, args.has("resume"), args.integer("max-batch", 0), engine,
                 out, ProgressBar.stderr());
     }

@@ -1,0 +1,36 @@
+package org.bivdiff.cli;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Provider;
+
+/**
+ * The engine options every command takes: {@code --provider cpu|cuda}, {@code --threads N} (0 = one
+ * per core) and {@code --session-cache DIR} (default {@code $BIVDIFF_SESSION_CACHE}; unset = none),
+ * which keeps optimised graphs so later runs start in a second instead of ten per large model.
+ */
+final class EngineFlags {
+
+    static final Set<String> NAMES = Set.of("provider", "threads", "session-cache");
+    static final String USAGE = "--provider cpu|cuda   --threads N   --session-cache DIR";
+
+    private EngineFlags() {
+    }
+
+    /** {@code names} plus the engine flags. */
+    static Set<String> with(Set<String> names) {
+        Set<String> all = new HashSet<>(names);
+        all.addAll(NAMES);
+        return all;
+    }
+
+    static Engine.Options parse(Args args) throws UsageException {
+        Engine.Options o = Engine.Options.defaults().withProvider(Provider.parse(args.one("provider", "cpu")))
+                .withThreads(args.integer("threads", 0));
+        String cache = args.one("session-cache", System.getenv("BIVDIFF_SESSION_CACHE"));
+        return cache == null || cache.isBlank() ? o : o.withSessionCache(Path.of(cache).toAbsolutePath());
+    }
+}

@@ -1,0 +1,124 @@
+package org.bivdiff.graph;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+
+/**
+ * A folder of graphs as ONNX Runtime left them after its ALL-level optimisation (convolution weights
+ * already in its blocked layout), so a later process loads them without optimising again: the SD 1.5
+ * UNet is ready in about a second instead of ten. An entry is keyed by the graph, the size and time
+ * of every weight file it points into, the ONNX Runtime version, the CPU, and the options that change
+ * the optimised graph; the optimised graph suits only that CPU and runtime, hence the key. Entries are
+ * written to a temporary folder and renamed when complete.
+ */
+final class SessionCache {
+
+    static final String MODEL = "model.onnx";
+    static final String WEIGHTS = "weights.bin";
+    private static final String COMPLETE = ".complete";
+
+    private final Path root;
+
+    SessionCache(Path root) {
+        this.root = root;
+    }
+
+    /** The folder of {@code model}'s entry (complete or not). */
+    Path entry(Model model, String runtimeVersion, Engine.Options options) throws IOException {
+        return root.resolve(model.name() + "-" + key(model, runtimeVersion, options).substring(0, 24));
+    }
+
+    static boolean isComplete(Path entry) {
+        return Files.exists(entry.resolve(COMPLETE));
+    }
+
+    /** A fresh temporary folder next to {@code entry} to write it into. */
+    Path begin(Path entry) throws IOException {
+        Files.createDirectories(root);
+        return Files.createTempDirectory(root, ".partial-");
+    }
+
+    /** Marks {@code partial} complete and moves it to {@code entry}; a concurrent writer that won keeps its entry. */
+    static void commit(Path partial, Path entry) throws IOException {
+        Files.writeString(partial.resolve(COMPLETE), "ok\n");
+        try {
+            Files.move(partial, entry, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            if (!isComplete(entry)) {
+                throw e;
+            }
+            deleteTree(partial);
+        }
+    }
+
+    static void deleteTree(Path folder) throws IOException {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(folder)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static String key(Model model, String runtimeVersion, Engine.Options options) throws IOException {
+        MessageDigest d;
+        try {
+            d = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+        d.update(model.proto().toByteArray());
+        TreeSet<Path> files = new TreeSet<>();
+        for (TensorProto t : model.proto().getGraph().getInitializerList()) {
+            for (StringStringEntryProto e : t.getExternalDataList()) {
+                if (e.getKey().equals("location")) {
+                    files.add(model.weightsRoot().resolve(e.getValue()));
+                }
+            }
+        }
+        for (Path f : files) {
+            update(d, f + ":" + Files.size(f) + ":" + Files.getLastModifiedTime(f).toMillis());
+        }
+        update(d, "ort " + runtimeVersion);
+        update(d, "cpu " + cpu());
+        update(d, "provider " + options.provider() + " prepacking " + !options.disablePrepacking());
+        return HexFormat.of().formatHex(d.digest());
+    }
+
+    /** The CPU model and feature flags, which decide the layouts ONNX Runtime chose. */
+    private static String cpu() {
+        Path info = Path.of("/proc/cpuinfo");
+        try {
+            StringBuilder sb = new StringBuilder(System.getProperty("os.arch"));
+            for (String line : Files.readAllLines(info, StandardCharsets.UTF_8)) {
+                if (line.startsWith("model name") || line.startsWith("flags")) {
+                    sb.append('|').append(line);
+                }
+                if (line.isBlank()) {
+                    break;   // the first processor is enough
+                }
+            }
+            return sb.toString();
+        } catch (IOException e) {
+            return System.getProperty("os.arch") + "|" + System.getProperty("os.name");
+        }
+    }
+
+    private static void update(MessageDigest d, String s) {
+        d.update(s.getBytes(StandardCharsets.UTF_8));
+        d.update((byte) 0);
+    }
+}
