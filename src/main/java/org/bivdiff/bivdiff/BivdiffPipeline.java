@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -88,9 +89,18 @@ public final class BivdiffPipeline {
         if (r.strategy() == Strategy.VDM_ONLY) {
             // The baseline without the image model: text-to-video from noise.
             long t0 = System.nanoTime();
-            Tensor start = VideoLatents.toVideo(noise.latents().draw(0, latentShape), frames);
+            Tensor start = VideoLatents.toVideo(noise.latents().draw(0, latentShape), frames);   // (1, 4, F, h, w)
             Tensor video = stages23.textToVideo(stageRequest(r, source, noise, latentShape), start);
             times.put("text-to-video", Duration.ofNanos(System.nanoTime() - t0));
+            return new Result(Optional.empty(), Optional.empty(), video, times, resumed);
+        }
+        if (r.strategy() == Strategy.ALTERNATE || r.strategy() == Strategy.FUSE) {
+            // The baselines bridging both models inside one loop, from the noise text-to-video starts from.
+            long t0 = System.nanoTime();
+            Tensor start = VideoLatents.toVideo(noise.latents().draw(0, latentShape), frames);   // (1, 4, F, h, w)
+            Tensor video = new JointDenoising(models, engine).run(r, stageRequest(r, source, noise, latentShape), start);
+            times.put("joint denoising (" + r.strategy().name().toLowerCase(Locale.ROOT) + ")",
+                    Duration.ofNanos(System.nanoTime() - t0));
             return new Result(Optional.empty(), Optional.empty(), video, times, resumed);
         }
         // 1. Frame-wise generation (or the stored frames of an earlier run)
