@@ -144,7 +144,8 @@ class RunCommandTest {
     void alternateAndFuseWriteTheirVideos(@TempDir Path dir) throws Exception {
         for (String strategy : List.of("alternate", "fuse", "vdm-only")) {
             Path sub = Files.createDirectories(dir.resolve(strategy));
-            RunConfig c = config(sub, "strategy=" + strategy, "mixing_ratio=" + (strategy.equals("alternate") ? 0.5 : 0));
+            String ratio = strategy.equals("alternate") ? "0.5" : "0";
+            RunConfig c = config(sub, "strategy=" + strategy, "mixing_ratio=" + ratio);
             assertEquals(0, execute(c, false, quiet()));
             String name = "video_by_" + strategy.replace('-', '_');
             for (String f : List.of(name + ".gif", name + ".mp4", "grid.gif", "run.json")) {
