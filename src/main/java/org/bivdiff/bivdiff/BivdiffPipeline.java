@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,7 +21,8 @@ import org.bivdiff.pipelines.RunNoise;
  * BIVDiff: (1) frame-wise generation with a task-specific image model, (2) mixed inversion of those
  * frames with the image and the video model, (3) temporal smoothing with the video model. Finished
  * stages are kept in a {@link StageStore}, so an interrupted run resumes where it stopped. The
- * {@link Strategy} chooses the paper's scheme or one of the baselines it is compared with.
+ * {@link Strategy} chooses the paper's scheme or one of the baselines it is compared with: the image
+ * model's frames alone, text-to-video alone, or both models inside one loop ({@link JointDenoising}).
  */
 public final class BivdiffPipeline {
 
@@ -33,11 +35,11 @@ public final class BivdiffPipeline {
      * @param generator      the image model of stage 1
      * @param inputs         source frames (F, 3, H, W) in [-1, 1] with conditions or masks
      * @param frameSettings  how the image model samples (its prompt carries the frame prompt)
-     * @param videoPrompt    the prompt of inversion and smoothing
+     * @param videoPrompt    the prompt of inversion and smoothing (and of the video model in the one-loop baselines)
      * @param negativePrompt their negative prompt
-     * @param steps          DDIM steps of inversion and smoothing
+     * @param steps          DDIM steps of inversion and smoothing (and of the one-loop baselines)
      * @param guidanceScale  smoothing guidance
-     * @param mixingRatio    a in z = a z_img + (1 - a) z_video
+     * @param mixingRatio    a in z = a z_img + (1 - a) z_video; for FUSE, in eps = a eps_IDM + (1 - a) eps_VDM
      * @param strategy       the bridging scheme
      * @param options        BIVDiff's quirks or their clean variants
      * @param seed           the seed of the VAE and text-to-video draws (the frame stage has its own noise)
@@ -57,7 +59,8 @@ public final class BivdiffPipeline {
     }
 
     /**
-     * @param idmFrames  (F, 3, H, W) in [-1, 1] the image model's frames (empty for the VDM-only baseline)
+     * @param idmFrames  (F, 3, H, W) in [-1, 1] the image model's frames (empty for the baselines that make none:
+     *                   VDM_ONLY, ALTERNATE, FUSE)
      * @param stages     inversion and smoothing in detail, when they ran
      * @param video      (1, 3, F, H, W) in [0, 1] the output video
      * @param stageTimes wall time per stage; a stage taken from the store takes (almost) no time
@@ -88,9 +91,19 @@ public final class BivdiffPipeline {
         if (r.strategy() == Strategy.VDM_ONLY) {
             // The baseline without the image model: text-to-video from noise.
             long t0 = System.nanoTime();
-            Tensor start = VideoLatents.toVideo(noise.latents().draw(0, latentShape), frames);
+            Tensor start = VideoLatents.toVideo(noise.latents().draw(0, latentShape), frames);   // (1, 4, F, h, w)
             Tensor video = stages23.textToVideo(stageRequest(r, source, noise, latentShape), start);
             times.put("text-to-video", Duration.ofNanos(System.nanoTime() - t0));
+            return new Result(Optional.empty(), Optional.empty(), video, times, resumed);
+        }
+        if (r.strategy() == Strategy.ALTERNATE || r.strategy() == Strategy.FUSE) {
+            // The baselines bridging both models inside one loop, from the noise text-to-video starts from.
+            long t0 = System.nanoTime();
+            Tensor start = VideoLatents.toVideo(noise.latents().draw(0, latentShape), frames);   // (1, 4, F, h, w)
+            Tensor video = new JointDenoising(models, engine).run(r, stageRequest(r, source, noise, latentShape),
+                    start);
+            times.put("joint denoising (" + r.strategy().name().toLowerCase(Locale.ROOT) + ")",
+                    Duration.ofNanos(System.nanoTime() - t0));
             return new Result(Optional.empty(), Optional.empty(), video, times, resumed);
         }
         // 1. Frame-wise generation (or the stored frames of an earlier run)

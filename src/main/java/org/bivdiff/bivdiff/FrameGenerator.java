@@ -9,6 +9,8 @@ import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.schedulers.NoisePredictor;
+import org.bivdiff.schedulers.Scheduler;
 
 /**
  * Stage 1 of BIVDiff, frame-wise generation: a task-specific image diffusion model makes each frame.
@@ -65,6 +67,24 @@ public interface FrameGenerator {
                     ProgressListener progress, Cancellation cancellation) {
     }
 
+    /**
+     * A loaded image model's guided noise predictor: what its pipeline denoises with, for a loop of the
+     * caller's. Closing it releases the models it holds.
+     */
+    interface Predictor extends AutoCloseable {
+
+        /**
+         * (F, 4, h, w) latents at a timestep to the guided noise prediction (F, 4, h, w), with the model's
+         * prompt embeddings, conditions and guidance; possibly a
+         * {@link org.bivdiff.pipelines.DenoisingLoop.SampleAwarePredictor} (call it through
+         * {@link org.bivdiff.pipelines.DenoisingLoop#predict}).
+         */
+        NoisePredictor model();
+
+        @Override
+        void close() throws IOException;
+    }
+
     /** A short description for logs and {@code run.json}. */
     String describe();
 
@@ -74,6 +94,18 @@ public interface FrameGenerator {
      * @return (F, 3, H, W) in [-1, 1], rounded to 8 bits per channel as the reference's PIL frames are
      */
     Tensor generate(Inputs inputs, Settings settings) throws IOException;
+
+    /**
+     * Loads the image model and builds the guided noise predictor its pipeline would denoise with (the
+     * same method builds both), for a loop of the caller's.
+     *
+     * @param scheduler the caller's loop: ControlNet's guidance window and InstructPix2Pix's sigma-space
+     *                  hack look at its timesteps; {@code settings.steps()} is not used
+     * @throws UnsupportedOperationException for a generator without an image model
+     */
+    default Predictor predictor(Inputs inputs, Settings settings, Scheduler scheduler) throws IOException {
+        throw new UnsupportedOperationException(describe() + " has no image model to predict noise with");
+    }
 
     /** Frames made elsewhere (by any image model): returned as they are. */
     static FrameGenerator given(Tensor frames) {

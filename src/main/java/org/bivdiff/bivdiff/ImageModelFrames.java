@@ -3,6 +3,8 @@ package org.bivdiff.bivdiff;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
@@ -15,11 +17,15 @@ import org.bivdiff.pipelines.InpaintPipeline;
 import org.bivdiff.pipelines.InstructPix2PixPipeline;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
+import org.bivdiff.schedulers.NoisePredictor;
+import org.bivdiff.schedulers.Scheduler;
 
 /**
  * The image models BIVDiff bridges, as {@link FrameGenerator}s over the image pipelines: ControlNet,
  * T2I-Adapter, InstructPix2Pix and Stable Diffusion inpainting (which also outpaints, given border
- * masks). Each loads its models when it runs and releases them when done.
+ * masks). Each loads its models when it runs and releases them when done. A generator makes its frames
+ * with its pipeline's {@code run} and hands out the guided noise predictor of the same pipeline, built
+ * from the same request, with {@link FrameGenerator#predictor}.
  */
 public final class ImageModelFrames {
 
@@ -28,61 +34,99 @@ public final class ImageModelFrames {
 
     /** ControlNet on a Stable Diffusion pipeline folder; the inputs carry the condition images. */
     public static FrameGenerator controlNet(Path stableDiffusion, Path controlNet, Engine engine) {
-        return generator("ControlNet " + controlNet.getFileName(), (inputs, settings) -> {
+        return generator("ControlNet " + controlNet.getFileName(), inputs -> {
             Tensor condition = require(inputs.condition(), "ControlNet", "condition images");
-            try (StableDiffusionModels sd = StableDiffusionModels.load(stableDiffusion, engine);
-                 ControlNetModel net = ControlNetModel.load(controlNet, engine)) {
-                var request = new ControlNetPipeline.Request(settings.prompt(), List.of(ControlImage.of(condition)),
-                        height(inputs), width(inputs), sampling(sd, settings));
-                return new ControlNetPipeline(sd, List.of(net)).run(request).image();
-            }
+            ControlNetModel net = ControlNetModel.load(controlNet, engine);
+            StableDiffusionModels sd = closingOnFailure(net::close, () -> StableDiffusionModels.load(stableDiffusion,
+                    engine));
+            var pipeline = new ControlNetPipeline(sd, List.of(net));
+            return new Loaded<>(() -> closeBoth(sd, net::close),
+                    settings -> new ControlNetPipeline.Request(settings.prompt(), List.of(ControlImage.of(condition)),
+                            height(inputs), width(inputs), sampling(sd, settings)),
+                    request -> pipeline.run(request).image(), pipeline::predictor);
         });
     }
 
     /** A T2I-Adapter on a Stable Diffusion pipeline folder; the inputs carry its (F, 1 or 3, H, W) images. */
     public static FrameGenerator t2iAdapter(Path stableDiffusion, Path adapter, Engine engine) {
-        return generator("T2I-Adapter " + adapter.getFileName(), (inputs, settings) -> {
+        return generator("T2I-Adapter " + adapter.getFileName(), inputs -> {
             Tensor condition = require(inputs.condition(), "T2I-Adapter", "condition images");
-            try (StableDiffusionModels sd = StableDiffusionModels.load(stableDiffusion, engine);
-                 T2IAdapter net = T2IAdapter.load(adapter, engine)) {
-                var request = new AdapterPipeline.Request(settings.prompt(), condition, 1.0, height(inputs),
-                        width(inputs), sampling(sd, settings));
-                return new AdapterPipeline(sd, net).run(request).image();
-            }
+            T2IAdapter net = T2IAdapter.load(adapter, engine);
+            StableDiffusionModels sd = closingOnFailure(net::close, () -> StableDiffusionModels.load(stableDiffusion,
+                    engine));
+            var pipeline = new AdapterPipeline(sd, net);
+            return new Loaded<>(() -> closeBoth(sd, net::close),
+                    settings -> new AdapterPipeline.Request(settings.prompt(), condition, 1.0, height(inputs),
+                            width(inputs), sampling(sd, settings)),
+                    request -> pipeline.run(request).image(), pipeline::predictor);
         });
     }
 
     /** InstructPix2Pix (a pipeline folder): edits each source frame. */
-    public static FrameGenerator instructPix2Pix(Path pipeline, double imageGuidanceScale, Engine engine) {
-        return generator("InstructPix2Pix " + pipeline.getFileName(), (inputs, settings) -> {
+    public static FrameGenerator instructPix2Pix(Path folder, double imageGuidanceScale, Engine engine) {
+        return generator("InstructPix2Pix " + folder.getFileName(), inputs -> {
             Tensor unit = toUnit(inputs.source());
-            try (StableDiffusionModels sd = StableDiffusionModels.load(pipeline, engine)) {
-                var request = new InstructPix2PixPipeline.Request(settings.prompt(), unit, imageGuidanceScale,
-                        sampling(sd, settings));
-                return new InstructPix2PixPipeline(sd).run(request).images().image();
-            }
+            StableDiffusionModels sd = StableDiffusionModels.load(folder, engine);
+            var pipeline = new InstructPix2PixPipeline(sd);
+            return new Loaded<>(sd::close,
+                    settings -> new InstructPix2PixPipeline.Request(settings.prompt(), unit, imageGuidanceScale,
+                            sampling(sd, settings)),
+                    request -> pipeline.run(request).images().image(), pipeline::predictor);
         });
     }
 
     /** Stable Diffusion inpainting (a pipeline folder with a 9-channel UNet); the inputs carry the masks. */
-    public static FrameGenerator inpainting(Path pipeline, Engine engine) {
-        return generator("inpainting " + pipeline.getFileName(), (inputs, settings) -> {
+    public static FrameGenerator inpainting(Path folder, Engine engine) {
+        return generator("inpainting " + folder.getFileName(), inputs -> {
             Tensor masks = require(inputs.masks(), "inpainting", "masks");
-            try (StableDiffusionModels sd = StableDiffusionModels.load(pipeline, engine)) {
-                var request = new InpaintPipeline.Request(settings.prompt(), toUnit(inputs.source()), masks, 1.0,
-                        sampling(sd, settings));
-                return new InpaintPipeline(sd).run(request).images().image();
-            }
+            StableDiffusionModels sd = StableDiffusionModels.load(folder, engine);
+            var pipeline = new InpaintPipeline(sd);
+            return new Loaded<>(sd::close,
+                    settings -> new InpaintPipeline.Request(settings.prompt(), toUnit(inputs.source()), masks, 1.0,
+                            sampling(sd, settings)),
+                    request -> pipeline.run(request).images().image(), pipeline::predictor);
         });
     }
 
-    /** Runs one image pipeline on all frames; returns its images in [0, 1]. */
+    /** Checks the inputs, then loads an image model and its pipeline for them. */
     @FunctionalInterface
-    private interface Body {
-        Tensor run(FrameGenerator.Inputs inputs, FrameGenerator.Settings settings) throws IOException;
+    private interface Loader {
+        Loaded<?> load(FrameGenerator.Inputs inputs) throws IOException;
     }
 
-    private static FrameGenerator generator(String description, Body body) {
+    /** Releases loaded models. */
+    @FunctionalInterface
+    private interface Release {
+        void close() throws IOException;
+    }
+
+    /**
+     * An image model loaded with its pipeline, for one set of inputs: the pipeline request the settings
+     * make, and the two things done with one request, making the images or building the predictor.
+     *
+     * @param release   closes the models
+     * @param request   the pipeline's request for the settings
+     * @param run       the pipeline's run: images (F, 3, H, W) in [0, 1]
+     * @param predictor the pipeline's guided predictor for a loop of the caller's
+     */
+    private record Loaded<Q>(Release release, Function<FrameGenerator.Settings, Q> request, Function<Q, Tensor> run,
+                             BiFunction<Q, Scheduler, ? extends NoisePredictor> predictor) implements AutoCloseable {
+
+        Tensor generate(FrameGenerator.Settings settings) {
+            return run.apply(request.apply(settings));
+        }
+
+        NoisePredictor predictor(FrameGenerator.Settings settings, Scheduler scheduler) {
+            return predictor.apply(request.apply(settings), scheduler);
+        }
+
+        @Override
+        public void close() throws IOException {
+            release.close();
+        }
+    }
+
+    private static FrameGenerator generator(String description, Loader loader) {
         return new FrameGenerator() {
             @Override
             public String describe() {
@@ -91,9 +135,54 @@ public final class ImageModelFrames {
 
             @Override
             public Tensor generate(Inputs inputs, Settings settings) throws IOException {
-                return FrameGenerator.toEightBitSigned(body.run(inputs, settings));
+                try (Loaded<?> model = loader.load(inputs)) {
+                    return FrameGenerator.toEightBitSigned(model.generate(settings));
+                }
+            }
+
+            @Override
+            public Predictor predictor(Inputs inputs, Settings settings, Scheduler scheduler) throws IOException {
+                Loaded<?> model = loader.load(inputs);
+                NoisePredictor predictor = closingOnFailure(model::close, () -> model.predictor(settings, scheduler));
+                return new Predictor() {
+                    @Override
+                    public NoisePredictor model() {
+                        return predictor;
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        model.close();
+                    }
+                };
             }
         };
+    }
+
+    /** Loads or builds with {@code loaded} already resident, releasing it when that fails. */
+    private static <T> T closingOnFailure(Release loaded, IOSupplier<T> next) throws IOException {
+        try {
+            return next.get();
+        } catch (IOException | RuntimeException e) {
+            try {
+                loaded.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    private interface IOSupplier<T> {
+        T get() throws IOException;
+    }
+
+    /** Closes an extra network (ControlNet, adapter), then the pipeline's models. */
+    private static void closeBoth(StableDiffusionModels sd, Runnable net) throws IOException {
+        try (sd) {
+            net.run();
+        }
     }
 
     private static Sampling sampling(StableDiffusionModels sd, FrameGenerator.Settings s) {

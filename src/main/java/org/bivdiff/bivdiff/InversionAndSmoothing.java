@@ -163,7 +163,7 @@ public final class InversionAndSmoothing {
         // 1. Encode the prompts with each model's text encoder
         Tensor imageEmbedding = MixedInversion.inversionEmbedding(
                 encodePrompt(models.imageTokenizer(), models.imageTextEncoder(), r, cfg));
-        PromptEmbeddings videoEmbeddings = encodePrompt(models.videoTokenizer(), models.videoTextEncoder(), r, cfg);
+        PromptEmbeddings videoEmbeddings = encodeVideoPrompt(r);
         Tensor videoEmbedding = MixedInversion.inversionEmbedding(videoEmbeddings);
         // 2. Encode the frames and invert them (or take a stored inversion)
         String fingerprint = Fingerprint.of("inversion", models, r.frames(), r.vaeNoise(), r.videoLength(),
@@ -186,9 +186,24 @@ public final class InversionAndSmoothing {
      * @return (B, 3, F, H, W) in [0, 1]
      */
     public Tensor textToVideo(Request r, Tensor start) throws IOException {
-        PromptEmbeddings videoEmbeddings = encodePrompt(models.videoTokenizer(), models.videoTextEncoder(), r,
-                r.guidanceScale() > 1);
-        return smooth(r, start, videoEmbeddings, SchedulerConfig.read(models.scheduler())).video();
+        return smooth(r, start, encodeVideoPrompt(r), SchedulerConfig.read(models.scheduler())).video();
+    }
+
+    /** The request's prompt through the video model's text encoder, negative states too when guided. */
+    PromptEmbeddings encodeVideoPrompt(Request r) throws IOException {
+        return encodePrompt(models.videoTokenizer(), models.videoTextEncoder(), r, r.guidanceScale() > 1);
+    }
+
+    /**
+     * Decodes video latents with the VAE (loaded for the call) as the smoothing does.
+     *
+     * @param latents (B, 4, F, h, w)
+     * @return (B, 3, F, H, W) in [0, 1]
+     */
+    Tensor decode(Tensor latents, LatentScaling scaling) throws IOException {
+        try (AutoencoderKL vae = AutoencoderKL.load(models.vae(), engine)) {
+            return TemporalSmoothing.decode(vae, latents, scaling);
+        }
     }
 
     private record Smoothed(Tensor latents, Tensor video) {
@@ -204,9 +219,7 @@ public final class InversionAndSmoothing {
                     .withProgress("temporal smoothing", r.progress()).withCancellation(r.cancellation())
                     .withObserver(r.observer()));
         }
-        try (AutoencoderKL vae = AutoencoderKL.load(models.vae(), engine)) {
-            return new Smoothed(smoothed, TemporalSmoothing.decode(vae, smoothed, r.options().scaling()));
-        }
+        return new Smoothed(smoothed, decode(smoothed, r.options().scaling()));
     }
 
     /** Stage name of the stored inversion. */

@@ -9,6 +9,18 @@ public enum Strategy {
     SEQUENTIAL,
     /** The IDM's frames as they are: no inversion, no smoothing. */
     IDM_ONLY,
-    /** The VDM alone: mixed inversion of the source frames and smoothing, without the IDM's frames. */
-    VDM_ONLY
+    /** The VDM alone: text-to-video from noise, without the IDM. */
+    VDM_ONLY,
+    /**
+     * A baseline of the paper's ablation; not BIVDiff. One DDIM loop over video latents from noise, the
+     * image model predicting the noise at even steps (frame-wise) and the video model at odd steps
+     * ({@link JointDenoising}). Both UNets are resident.
+     */
+    ALTERNATE,
+    /**
+     * A baseline of the paper's ablation; not BIVDiff. One DDIM loop over video latents from noise, each
+     * step's prediction {@code a * eps_IDM + (1 - a) * eps_VDM} with a the mixing ratio
+     * ({@link JointDenoising}). Both UNets are resident (unless a is 0 or 1).
+     */
+    FUSE
 }

@@ -7,6 +7,7 @@ import org.bivdiff.pipelines.Guidance;
 import org.bivdiff.pipelines.Guidance.ConditionedModel;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.PromptEmbeddings;
+import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /**
@@ -33,8 +34,18 @@ public final class TemporalSmoothing {
      */
     public static DenoisingLoop.Request request(Scheduler scheduler, Tensor latents, ConditionedModel videoUnet,
                                                 PromptEmbeddings embeddings, double guidanceScale) {
-        return DenoisingLoop.Request.of(scheduler, latents, Guidance.classifierFree(videoUnet, embeddings, guidanceScale))
+        return DenoisingLoop.Request.of(scheduler, latents, predictor(videoUnet, embeddings, guidanceScale))
                 .withProgress("temporal smoothing", ProgressListener.NONE);
+    }
+
+    /**
+     * The video model's guided noise predictor: the text-to-video UNet with classifier-free guidance on the
+     * video prompt, (B, 4, F, h, w) latents to eps of the same shape. The smoothing denoises with it, and so
+     * do the baselines of {@link JointDenoising}.
+     */
+    public static NoisePredictor predictor(ConditionedModel videoUnet, PromptEmbeddings embeddings,
+                                           double guidanceScale) {
+        return Guidance.classifierFree(videoUnet, embeddings, guidanceScale);
     }
 
     /**

@@ -89,6 +89,8 @@ final class RunCommand {
             case SEQUENTIAL -> "video_by_bivdiff";
             case IDM_ONLY -> "video_by_idm_only";
             case VDM_ONLY -> "video_by_vdm_only";
+            case ALTERNATE -> "video_by_alternate";
+            case FUSE -> "video_by_fuse";
         };
         List<Image8> idm = result.idmFrames().map(ImageTensors::signedToPilTruncated).orElse(List.of());
         if (!idm.isEmpty()) {

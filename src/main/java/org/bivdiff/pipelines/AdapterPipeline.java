@@ -44,30 +44,52 @@ public final class AdapterPipeline {
 
     public ImageResult run(Request r) {
         // 1. Check inputs
+        int frames = check(r);
+        Sampling s = r.sampling();
+        int f = models.vaeScaleFactor();
+        // 2. Prepare timesteps
+        Scheduler scheduler = s.buildScheduler();
+        // 3. Encode input prompt, run the adapter, wrap the UNet with its features and guidance
+        Trace.Recorder recorder = new Trace.Recorder(s.trace());
+        NoisePredictor model = predictor(r, frames, recorder);
+        // 4. Prepare latent variables
+        Tensor latents = PipelineSteps.prepareLatents(s, scheduler, frames, models.latentChannels(),
+                r.height() / f, r.width() / f);
+        // 5. Denoising loop
+        latents = PipelineSteps.denoise(s, scheduler, latents, model, 0, recorder, "t2i-adapter");
+        // 6. Decode and postprocess
+        return PipelineSteps.finish(models, latents, recorder);
+    }
+
+    /**
+     * The guided noise predictor {@link #run} denoises with, for a loop of the caller's: the UNet with the
+     * adapter's features and classifier-free guidance, over (F, 4, height / 8, width / 8) latents. Encodes the
+     * prompt and runs the adapter now; the UNet runs at each call.
+     *
+     * @param scheduler the loop's scheduler (the adapter's features do not depend on it)
+     */
+    public NoisePredictor predictor(Request r, Scheduler scheduler) {
+        return predictor(r, check(r), new Trace.Recorder(false));
+    }
+
+    private NoisePredictor predictor(Request r, int frames, Trace.Recorder recorder) {
+        Sampling s = r.sampling();
+        boolean guidance = s.classifierFreeGuidance();
+        // Encode input prompt: (F, S, D) each
+        PromptEmbeddings embeddings = PipelineSteps.encodePrompt(models, r.prompt(), frames, guidance);
+        // Adapter features, once, scaled and repeated for the guidance batch
+        List<Tensor> features = AdapterGuidance.features(adapter, r.adapterImage(), r.adapterConditioningScale(),
+                guidance ? 2 : 1);
+        return Guidance.classifierFree(recorder.firstInput(Batching.inChunks(
+                AdapterGuidance.rowModel(models.unet(), features), s.maxBatch())), embeddings, s.guidanceScale());
+    }
+
+    /** Validates sizes and channels; returns F. */
+    private int check(Request r) {
         PipelineSteps.checkSize(r.height(), r.width(), models.vaeScaleFactor());
         PipelineSteps.checkUNetChannels(models.unet(), models.latentChannels(), "T2I-Adapter");
         PipelineSteps.checkImage("adapter image", r.adapterImage(), adapter.config().inChannels(), r.height(),
                 r.width());
-        int frames = r.adapterImage().dim(0);
-        Sampling s = r.sampling();
-        boolean guidance = s.classifierFreeGuidance();
-        int f = models.vaeScaleFactor();
-        // 2. Encode input prompt
-        PromptEmbeddings embeddings = PipelineSteps.encodePrompt(models, r.prompt(), frames, guidance);
-        // 3. Prepare timesteps
-        Scheduler scheduler = s.buildScheduler();
-        // 4. Prepare latent variables
-        Tensor latents = PipelineSteps.prepareLatents(s, scheduler, frames, models.latentChannels(),
-                r.height() / f, r.width() / f);
-        // 5. Adapter features, once, scaled and repeated for the guidance batch
-        List<Tensor> features = AdapterGuidance.features(adapter, r.adapterImage(), r.adapterConditioningScale(),
-                guidance ? 2 : 1);
-        // 6. Denoising loop
-        Trace.Recorder recorder = new Trace.Recorder(s.trace());
-        NoisePredictor model = Guidance.classifierFree(recorder.firstInput(Batching.inChunks(
-                AdapterGuidance.rowModel(models.unet(), features), s.maxBatch())), embeddings, s.guidanceScale());
-        latents = PipelineSteps.denoise(s, scheduler, latents, model, 0, recorder, "t2i-adapter");
-        // 7. Decode and postprocess
-        return PipelineSteps.finish(models, latents, recorder);
+        return r.adapterImage().dim(0);
     }
 }

@@ -31,7 +31,7 @@ final class ControlNetGuidance {
                     + " control images");
         }
         return (sample, t, ehs, firstRow) -> {
-            int step = stepIndex(timesteps, t);
+            int step = Guidance.stepIndex(timesteps, t);
             Tensor timestep = Tensor.full((float) t, 1);
             List<ControlNetResiduals> residuals = new ArrayList<>();
             for (int k = 0; k < controlNets.size(); k++) {
@@ -45,15 +45,5 @@ final class ControlNetGuidance {
             return residuals.isEmpty() ? unet.forward(sample, timestep, ehs)
                     : unet.forwardWithControlNet(sample, timestep, ehs, ControlNetResiduals.sum(residuals));
         };
-    }
-
-    /** Position of {@code t} in {@code timesteps} (the first match, as diffusers' {@code nonzero()[0]}). */
-    static int stepIndex(double[] timesteps, double t) {
-        for (int i = 0; i < timesteps.length; i++) {
-            if (timesteps[i] == t) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("timestep " + t + " is not one of the run's timesteps");
     }
 }

@@ -50,30 +50,47 @@ public final class ControlNetPipeline {
         // 1. Check inputs
         int frames = check(r);
         Sampling s = r.sampling();
-        boolean guidance = s.classifierFreeGuidance();
         int f = models.vaeScaleFactor();
-        // 2. Encode input prompt
+        // 2. Prepare timesteps
+        Scheduler scheduler = s.buildScheduler();
+        // 3. Encode input prompt, batch the control images, wrap the UNet with residuals and guidance
+        Trace.Recorder recorder = new Trace.Recorder(s.trace());
+        NoisePredictor model = predictor(r, frames, scheduler, recorder);
+        // 4. Prepare latent variables
+        Tensor latents = PipelineSteps.prepareLatents(s, scheduler, frames, models.latentChannels(),
+                r.height() / f, r.width() / f);
+        // 5. Denoising loop
+        latents = PipelineSteps.denoise(s, scheduler, latents, model, 0, recorder, "controlnet");
+        // 6. Decode and postprocess
+        return PipelineSteps.finish(models, latents, recorder);
+    }
+
+    /**
+     * The guided noise predictor {@link #run} denoises with, for a loop of the caller's: the UNet with every
+     * ControlNet's residuals and classifier-free guidance, over (F, 4, height / 8, width / 8) latents.
+     * Encodes the prompt now; the networks run at each call.
+     *
+     * @param scheduler the loop's scheduler: its timesteps place each ControlNet's guidance window
+     */
+    public NoisePredictor predictor(Request r, Scheduler scheduler) {
+        return predictor(r, check(r), scheduler, new Trace.Recorder(false));
+    }
+
+    private NoisePredictor predictor(Request r, int frames, Scheduler scheduler, Trace.Recorder recorder) {
+        Sampling s = r.sampling();
+        boolean guidance = s.classifierFreeGuidance();
+        // Encode input prompt: (F, S, D) each
         PromptEmbeddings embeddings = PipelineSteps.encodePrompt(models, r.prompt(), frames, guidance);
-        // 3. Prepare the control images for the guidance batch: cat([image] * 2)
+        // The control images for the guidance batch: cat([image] * 2)
         List<ControlImage> batched = new ArrayList<>();
         for (ControlImage c : r.controls()) {
             batched.add(new ControlImage(Tensors.repeatBatch(c.image(), guidance ? 2 : 1), c.conditioningScale(),
                     c.guidanceStart(), c.guidanceEnd()));
         }
-        // 4. Prepare timesteps
-        Scheduler scheduler = s.buildScheduler();
-        // 5. Prepare latent variables
-        Tensor latents = PipelineSteps.prepareLatents(s, scheduler, frames, models.latentChannels(),
-                r.height() / f, r.width() / f);
-        // 6. Denoising loop
-        Trace.Recorder recorder = new Trace.Recorder(s.trace());
         Batching.RowModel unet = ControlNetGuidance.rowModel(models.unet(), controlNets, batched,
                 scheduler.timesteps());
-        NoisePredictor model = Guidance.classifierFree(recorder.firstInput(Batching.inChunks(unet, s.maxBatch())),
-                embeddings, s.guidanceScale());
-        latents = PipelineSteps.denoise(s, scheduler, latents, model, 0, recorder, "controlnet");
-        // 7. Decode and postprocess
-        return PipelineSteps.finish(models, latents, recorder);
+        return Guidance.classifierFree(recorder.firstInput(Batching.inChunks(unet, s.maxBatch())), embeddings,
+                s.guidanceScale());
     }
 
     /** Validates sizes and counts; returns F. */

@@ -113,8 +113,7 @@ public final class DenoisingLoop {
             r.cancellation().check(r.stage() + " step " + (i + 1) + "/" + timesteps.length);
             double t = timesteps[i];
             Tensor scaled = scheduler.scaleModelInput(x, t);
-            Tensor eps = r.model() instanceof SampleAwarePredictor m ? m.predict(scaled, x, t)
-                    : r.model().predict(scaled, t);
+            Tensor eps = predict(r.model(), scaled, x, t);
             Tensor stepNoise = scheduler.needsNoise() ? r.noise().draw(i, x.shape()) : null;
             StepOutput out = sampler.step(eps, t, x, stepNoise);
             x = out.prevSample();
@@ -123,5 +122,17 @@ public final class DenoisingLoop {
                     Duration.ofNanos(System.nanoTime() - start)));
         }
         return x;
+    }
+
+    /**
+     * One call of {@code model} as the loop makes it: with the unscaled latents too when it is a
+     * {@link SampleAwarePredictor}. For predictors that wrap other predictors.
+     *
+     * @param scaled {@code scheduler.scaleModelInput(sample, timestep)}
+     * @param sample x_t
+     */
+    public static Tensor predict(NoisePredictor model, Tensor scaled, Tensor sample, double timestep) {
+        return model instanceof SampleAwarePredictor m ? m.predict(scaled, sample, timestep)
+                : model.predict(scaled, timestep);
     }
 }

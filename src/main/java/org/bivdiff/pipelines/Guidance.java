@@ -59,6 +59,19 @@ public final class Guidance {
         };
     }
 
+    /**
+     * Position of {@code t} in the loop's {@code timesteps} (the first match, as diffusers' {@code nonzero()[0]}),
+     * for predictors that change with the step: ControlNet's guidance window, the alternating baseline.
+     */
+    public static int stepIndex(double[] timesteps, double t) {
+        for (int i = 0; i < timesteps.length; i++) {
+            if (timesteps[i] == t) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("timestep " + t + " is not one of the run's timesteps");
+    }
+
     /** eps_uncond + scale * (eps_text - eps_uncond), elementwise in float32 as torch does. */
     public static Tensor combine(Tensor uncond, Tensor text, double scale) {
         float[] u = uncond.data();

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /**
@@ -59,39 +60,69 @@ public final class InpaintPipeline {
 
     public Result run(Request r) {
         // 1. Check inputs
+        check(r);
+        Sampling s = r.sampling();
+        int h = r.image().dim(2) / models.vaeScaleFactor();
+        int w = r.image().dim(3) / models.vaeScaleFactor();
+        // 2. Prepare timesteps
+        Scheduler scheduler = s.buildScheduler();
+        int startStep = r.strength() == 1.0 ? 0 : PipelineSteps.startStep(s.numInferenceSteps(), r.strength());
+        // 3. Encode input prompt, mask and masked image, wrap the UNet with them and guidance
+        Trace.Recorder recorder = new Trace.Recorder(s.trace());
+        Conditioned c = predictor(r, recorder);
+        // 4. Prepare latent variables
+        Tensor latents = prepareLatents(s, scheduler, Tensors.normalize(r.image()), r.strength(), startStep, h, w);
+        // 5. Denoising loop
+        latents = PipelineSteps.denoise(s, scheduler, latents, c.model(), startStep, recorder, "inpainting");
+        // 6. Decode and postprocess
+        return new Result(PipelineSteps.finish(models, latents, recorder), c.mask(), c.maskedImage(),
+                c.maskLatents(), c.maskedImageLatents());
+    }
+
+    /**
+     * The guided noise predictor {@link #run} denoises with, for a loop of the caller's: the 9-channel UNet
+     * with the mask and masked-image latents appended and classifier-free guidance, over (F, 4, H / 8, W / 8)
+     * latents. Encodes the prompt and the masked image (VAE draw 0) now; the UNet runs at each call. The
+     * request's strength is not used: the caller's loop chooses its start.
+     *
+     * @param scheduler the loop's scheduler (the conditions do not depend on it)
+     */
+    public NoisePredictor predictor(Request r, Scheduler scheduler) {
+        check(r);
+        return predictor(r, new Trace.Recorder(false)).model();
+    }
+
+    /** The predictor and its conditions, as in {@link Result}. */
+    private record Conditioned(NoisePredictor model, Tensor mask, Tensor maskedImage, Tensor maskLatents,
+                               Tensor maskedImageLatents) {
+    }
+
+    private Conditioned predictor(Request r, Trace.Recorder recorder) {
+        Sampling s = r.sampling();
         int frames = r.image().dim(0);
         int h = r.image().dim(2) / models.vaeScaleFactor();
         int w = r.image().dim(3) / models.vaeScaleFactor();
-        PipelineSteps.checkSize(r.image().dim(2), r.image().dim(3), models.vaeScaleFactor());
-        PipelineSteps.checkUNetChannels(models.unet(), 2 * models.latentChannels() + 1, "inpainting");
-        Sampling s = r.sampling();
         boolean guidance = s.classifierFreeGuidance();
         int copies = guidance ? 2 : 1;
-        // 2. Encode input prompt
+        // Encode input prompt: (F, S, D) each
         PromptEmbeddings embeddings = PipelineSteps.encodePrompt(models, r.prompt(), frames, guidance);
-        // 3. Prepare timesteps
-        Scheduler scheduler = s.buildScheduler();
-        int startStep = r.strength() == 1.0 ? 0 : PipelineSteps.startStep(s.numInferenceSteps(), r.strength());
-        // 4. Preprocess mask and image
-        Tensor initImage = Tensors.normalize(r.image());
+        // Preprocess mask and image
         Tensor mask = Tensors.repeatBatch(binarize(r.mask()), frames / r.mask().dim(0));
-        Tensor maskedImage = keepUnmasked(initImage, mask);
-        // 5. Prepare latent variables
-        Tensor latents = prepareLatents(s, scheduler, initImage, r.strength(), startStep, h, w);
-        // 6. Prepare mask latent variables, repeated for the guidance batch
+        Tensor maskedImage = keepUnmasked(Tensors.normalize(r.image()), mask);
+        // Prepare mask latent variables, repeated for the guidance batch
         Tensor maskLatents = Tensors.interpolateNearest(mask, h, w);
         Tensor maskedImageLatents = PipelineSteps.encodeSample(models.vae(), maskedImage, s, 0);
         Tensor extra = Tensors.concatChannels(List.of(Tensors.repeatBatch(maskLatents, copies),
                 Tensors.repeatBatch(maskedImageLatents, copies)));
-        // 7. Denoising loop
-        Trace.Recorder recorder = new Trace.Recorder(s.trace());
         Guidance.ConditionedModel unet = Guidance.withExtraChannels(
                 recorder.firstInput(Batching.inChunks(Batching.unet(models.unet()), s.maxBatch())), extra);
-        latents = PipelineSteps.denoise(s, scheduler, latents, Guidance.classifierFree(unet, embeddings,
-                s.guidanceScale()), startStep, recorder, "inpainting");
-        // 8. Decode and postprocess
-        return new Result(PipelineSteps.finish(models, latents, recorder), mask, maskedImage, maskLatents,
-                maskedImageLatents);
+        return new Conditioned(Guidance.classifierFree(unet, embeddings, s.guidanceScale()), mask, maskedImage,
+                maskLatents, maskedImageLatents);
+    }
+
+    private void check(Request r) {
+        PipelineSteps.checkSize(r.image().dim(2), r.image().dim(3), models.vaeScaleFactor());
+        PipelineSteps.checkUNetChannels(models.unet(), 2 * models.latentChannels() + 1, "inpainting");
     }
 
     /** Pure noise at strength 1; otherwise the image's latents noised to the first timestep of the run. */

@@ -46,7 +46,7 @@ final class InstructPix2PixGuidance implements DenoisingLoop.SampleAwarePredicto
         boolean guided = guided(guidanceScale, imageGuidanceScale);
         int copies = guided ? 3 : 1;
         Tensor out = model.predict(Tensors.repeatBatch(scaledSample, copies), t, states);
-        Float sigma = scheduler instanceof SigmaScheduler s ? s.sigmas()[ControlNetGuidance.stepIndex(
+        Float sigma = scheduler instanceof SigmaScheduler s ? s.sigmas()[Guidance.stepIndex(
                 scheduler.timesteps(), t)] : null;
         if (sigma != null) {
             out = towardsSample(Tensors.repeatBatch(sample, copies), out, sigma);

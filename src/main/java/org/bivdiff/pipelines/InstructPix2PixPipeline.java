@@ -48,36 +48,63 @@ public final class InstructPix2PixPipeline {
 
     public Result run(Request r) {
         // 1. Check inputs
-        Tensor image = r.image();
-        PipelineSteps.checkImage("image", image, 3, image.dim(2), image.dim(3));
-        PipelineSteps.checkSize(image.dim(2), image.dim(3), models.vaeScaleFactor());
-        PipelineSteps.checkUNetChannels(models.unet(), 2 * models.latentChannels(), "InstructPix2Pix");
+        check(r);
         Sampling s = r.sampling();
-        int frames = image.dim(0);
-        boolean guided = InstructPix2PixGuidance.guided(s.guidanceScale(), r.imageGuidanceScale());
-        // 2. Encode input prompt: [positive; negative; negative]
-        PromptEmbeddings embeddings = PipelineSteps.encodePrompt(models, r.prompt(), frames, guided);
-        // 3. Preprocess image
-        Tensor preprocessed = Tensors.normalize(image);
-        // 4. Prepare timesteps
+        // 2. Prepare timesteps
         Scheduler scheduler = s.buildScheduler();
-        // 5. Prepare image latents: the posterior mode, [image; image; zeros] with guidance
+        // 3. Encode input prompt and image, wrap the UNet with the image latents and dual guidance
+        Trace.Recorder recorder = new Trace.Recorder(s.trace());
+        Conditioned c = predictor(r, scheduler, recorder);
+        // 4. Prepare latent variables
+        Tensor latents = PipelineSteps.prepareLatents(s, scheduler, r.image().dim(0), models.latentChannels(),
+                c.imageLatents().dim(2), c.imageLatents().dim(3));
+        // 5. Denoising loop
+        latents = PipelineSteps.denoise(s, scheduler, latents, c.model(), 0, recorder, "instruct-pix2pix");
+        // 6. Decode and postprocess
+        return new Result(PipelineSteps.finish(models, latents, recorder), c.preprocessed(), c.imageLatents());
+    }
+
+    /**
+     * The guided noise predictor {@link #run} denoises with, for a loop of the caller's: the 8-channel UNet
+     * with the input's image latents appended and text + image guidance, over (F, 4, H / 8, W / 8) latents.
+     * Encodes the prompt and the image now; the UNet runs at each call. It is a
+     * {@link DenoisingLoop.SampleAwarePredictor}: call it through {@link DenoisingLoop#predict}.
+     *
+     * @param scheduler the loop's scheduler (in sigma space the pipeline's hack applies)
+     */
+    public DenoisingLoop.SampleAwarePredictor predictor(Request r, Scheduler scheduler) {
+        check(r);
+        return predictor(r, scheduler, new Trace.Recorder(false)).model();
+    }
+
+    /** The predictor and what it was built from: the input in [-1, 1] and its (F, 4, h, w) latents. */
+    private record Conditioned(InstructPix2PixGuidance model, Tensor preprocessed, Tensor imageLatents) {
+    }
+
+    private Conditioned predictor(Request r, Scheduler scheduler, Trace.Recorder recorder) {
+        Sampling s = r.sampling();
+        boolean guided = InstructPix2PixGuidance.guided(s.guidanceScale(), r.imageGuidanceScale());
+        // Encode input prompt: [positive; negative; negative]
+        PromptEmbeddings embeddings = PipelineSteps.encodePrompt(models, r.prompt(), r.image().dim(0), guided);
+        // Preprocess image
+        Tensor preprocessed = Tensors.normalize(r.image());
+        // Prepare image latents: the posterior mode, [image; image; zeros] with guidance
         Tensor imageLatents = models.vae().encode(preprocessed).mode();
         Tensor batchedImageLatents = guided
                 ? Tensor.concat0(List.of(imageLatents, imageLatents, Tensor.zeros(imageLatents.shape())))
                 : imageLatents;
-        // 6. Prepare latent variables
-        Tensor latents = PipelineSteps.prepareLatents(s, scheduler, frames, models.latentChannels(),
-                imageLatents.dim(2), imageLatents.dim(3));
-        // 7. Denoising loop
-        Trace.Recorder recorder = new Trace.Recorder(s.trace());
         Guidance.ConditionedModel unet = Guidance.withExtraChannels(
                 recorder.firstInput(Batching.inChunks(Batching.unet(models.unet()), s.maxBatch())),
                 batchedImageLatents);
         var model = new InstructPix2PixGuidance(unet, InstructPix2PixGuidance.states(embeddings, guided),
                 s.guidanceScale(), r.imageGuidanceScale(), scheduler);
-        latents = PipelineSteps.denoise(s, scheduler, latents, model, 0, recorder, "instruct-pix2pix");
-        // 8. Decode and postprocess
-        return new Result(PipelineSteps.finish(models, latents, recorder), preprocessed, imageLatents);
+        return new Conditioned(model, preprocessed, imageLatents);
+    }
+
+    private void check(Request r) {
+        Tensor image = r.image();
+        PipelineSteps.checkImage("image", image, 3, image.dim(2), image.dim(3));
+        PipelineSteps.checkSize(image.dim(2), image.dim(3), models.vaeScaleFactor());
+        PipelineSteps.checkUNetChannels(models.unet(), 2 * models.latentChannels(), "InstructPix2Pix");
     }
 }

@@ -1,5 +1,6 @@
 package org.bivdiff.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -133,6 +134,31 @@ class RunCommandTest {
         assertTrue(Files.exists(dir.resolve("out/video_by_idm_only.mp4")));
         assertFalse(Files.exists(dir.resolve("out/stages/mixed_inversion.safetensors")));
         assertEquals(2, Main.run(new String[] {"run"}, new PrintStream(out), new PrintStream(err)));
+    }
+
+    /**
+     * The one-loop baselines run end to end and write their videos, without frame-wise generation or stages to
+     * resume; FUSE at mixing ratio 0 is the video model alone, so its video is VDM_ONLY's, byte for byte.
+     */
+    @Test
+    void alternateAndFuseWriteTheirVideos(@TempDir Path dir) throws Exception {
+        for (String strategy : List.of("alternate", "fuse", "vdm-only")) {
+            Path sub = Files.createDirectories(dir.resolve(strategy));
+            String ratio = strategy.equals("alternate") ? "0.5" : "0";
+            RunConfig c = config(sub, "strategy=" + strategy, "mixing_ratio=" + ratio);
+            assertEquals(0, execute(c, false, quiet()));
+            String name = "video_by_" + strategy.replace('-', '_');
+            for (String f : List.of(name + ".gif", name + ".mp4", "grid.gif", "run.json")) {
+                assertTrue(Files.size(c.output().resolve(f)) > 0, strategy + ": " + f);
+            }
+            assertFalse(Files.exists(c.output().resolve("video_by_idm.gif")), strategy);
+            assertFalse(Files.exists(c.output().resolve("stages/mixed_inversion.safetensors")), strategy);
+            assertEquals(4, VideoReader.probe(c.output().resolve(name + ".mp4")).frameCount());
+        }
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("alternate/out/run.json").toFile());
+        assertTrue(json.get("stage_seconds").has("joint denoising (alternate)"), json.toString());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("vdm-only/out/video_by_vdm_only.gif")),
+                Files.readAllBytes(dir.resolve("fuse/out/video_by_fuse.gif")), "fuse at a = 0 is text-to-video");
     }
 
     @Test

@@ -12,14 +12,20 @@ import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.controlnet.ControlNetConfig;
+import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.models.unet2d.UNet2DConditionConfig;
+import org.bivdiff.schedulers.NoisePredictor;
+import org.bivdiff.schedulers.Scheduler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Tier 3 on the tiny models: request validation before any network, frame batching, outpainting masks. */
+/**
+ * Tier 3 on the tiny models: request validation before any network, frame batching, outpainting masks, and
+ * each pipeline's predictor against its run.
+ */
 class ImagePipelinesTest {
 
     private static final Path MODELS = Fixtures.root().resolve("models");
@@ -114,6 +120,47 @@ class ImagePipelinesTest {
                 TensorAssert.assertClose(both.image().slice0(f, f + 1), alone.image(), 1e-5, 1e-5, "frame " + f);
             }
         }
+    }
+
+    /**
+     * Each pipeline's {@code predictor}, run in a loop of the caller's from the run's initial latents, gives the
+     * latents of its {@code run} bit for bit: both are built by the same method.
+     */
+    @Test
+    void predictorInTheCallersLoopReproducesTheRun() throws Exception {
+        Tensor latents = StepNoise.seeded(11).draw(0, 2, 4, 16, 16);
+        Sampling s = sampling(3, 7.5).withNoise(RunNoise.seeded(1).withLatents(latents));
+        Scheduler scheduler = s.buildScheduler();
+        try (ControlNetModel cn = ControlNetModel.load(MODELS.resolve("tiny-controlnet"), ENGINE);
+             T2IAdapter adapter = T2IAdapter.load(MODELS.resolve("tiny-t2i-adapter"), ENGINE);
+             StableDiffusionModels ip2p = StableDiffusionModels.load(MODELS.resolve("tiny-sd15"),
+                     MODELS.resolve("tiny-ip2p-unet"), ENGINE)) {
+            var controlNet = new ControlNetPipeline(sd, List.of(cn));
+            var cr = new ControlNetPipeline.Request(Prompt.of("a car"), List.of(ControlImage.of(image(2, 32, 32))), 32,
+                    32, s);
+            assertSameLoop(controlNet.run(cr).latents(), controlNet.predictor(cr, scheduler), scheduler, latents,
+                    "controlnet");
+            var adapterPipeline = new AdapterPipeline(sd, adapter);
+            var ar = new AdapterPipeline.Request(Prompt.of("a car"), image(2, 32, 32), 1.0, 32, 32, s);
+            assertSameLoop(adapterPipeline.run(ar).latents(), adapterPipeline.predictor(ar, scheduler), scheduler,
+                    latents, "t2i-adapter");
+            var pix2pix = new InstructPix2PixPipeline(ip2p);
+            var pr = new InstructPix2PixPipeline.Request(Prompt.of("make it red"), image(2, 32, 32), 1.5, s);
+            assertSameLoop(pix2pix.run(pr).images().latents(), pix2pix.predictor(pr, scheduler), scheduler, latents,
+                    "instruct-pix2pix");
+        }
+        var inpainting = new InpaintPipeline(inpaint);
+        var ir = new InpaintPipeline.Request(Prompt.of("a car"), image(2, 32, 32),
+                Outpainting.mask(Outpainting.Direction.VERTICAL, 32, 32), 1.0, s);
+        assertSameLoop(inpainting.run(ir).images().latents(), inpainting.predictor(ir, scheduler), scheduler, latents,
+                "inpainting");
+    }
+
+    private static void assertSameLoop(Tensor byRun, NoisePredictor predictor, Scheduler scheduler, Tensor latents,
+                                       String what) {
+        Tensor byLoop = DenoisingLoop.run(DenoisingLoop.Request.of(scheduler,
+                Tensors.scale(latents, scheduler.initNoiseSigma()), predictor));
+        TensorAssert.assertExact(byRun, byLoop, what);
     }
 
     @Test

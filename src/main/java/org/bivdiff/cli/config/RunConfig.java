@@ -30,7 +30,7 @@ import org.bivdiff.bivdiff.Strategy;
  * @param steps              DDIM steps of every stage
  * @param guidanceScale      classifier-free guidance
  * @param imageGuidanceScale InstructPix2Pix image guidance
- * @param mixingRatio        a in z = a z_img + (1 - a) z_video
+ * @param mixingRatio        a in z = a z_img + (1 - a) z_video (FUSE: in eps = a eps_IDM + (1 - a) eps_VDM)
  * @param seed               all random draws derive from it
  * @param strategy           how IDM and VDM are bridged
  * @param perFrameInversion  invert with the image model per frame instead of BIVDiff's cross-frame norms
@@ -93,6 +93,10 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
         }
         if (task == Task.INPAINTING) {
             exists(p, "mask_video", maskVideo);
+        }
+        if (task == Task.FRAMES && (strategy == Strategy.ALTERNATE || strategy == Strategy.FUSE)) {
+            p.add("strategy '" + Choices.spelling(strategy) + "' denoises with the image model at every step; task "
+                    + "'frames' has no image model (use sequential, idm-only or vdm-only)");
         }
         modelFolders(p);
         return p;

@@ -48,6 +48,18 @@ class RunConfigReaderTest {
     }
 
     @Test
+    void theOneLoopBaselinesAreSpelledAlternateAndFuseAndNeedAnImageModel(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, "task: controlnet\nvideo: v.mp4\n");
+        assertEquals(Strategy.ALTERNATE, RunConfigReader.read(file, List.of("strategy=alternate"), null).strategy());
+        assertEquals(Strategy.FUSE, RunConfigReader.read(file, List.of("strategy=fuse"), null).strategy());
+        Files.writeString(file, "task: frames\nframes: f.mp4\nstrategy: fuse\n");
+        RunConfig frames = RunConfigReader.read(file, List.of(), null);
+        assertTrue(frames.problems().stream().anyMatch(p -> p.contains("'fuse'") && p.contains("no image model")),
+                frames.problems().toString());
+    }
+
+    @Test
     void defaultsFollowTheTask(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("run.yaml");
         Files.writeString(file, "task: inpaint\nmask_video: m.mp4\nvideo: v.mp4\n");

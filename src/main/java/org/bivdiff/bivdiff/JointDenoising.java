@@ -1,0 +1,129 @@
+package org.bivdiff.bivdiff;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.models.unet3d.UNet3DConditionModel;
+import org.bivdiff.pipelines.DenoisingLoop;
+import org.bivdiff.pipelines.DenoisingLoop.SampleAwarePredictor;
+import org.bivdiff.pipelines.Guidance;
+import org.bivdiff.pipelines.PromptEmbeddings;
+import org.bivdiff.schedulers.DdimScheduler;
+import org.bivdiff.schedulers.NoisePredictor;
+import org.bivdiff.schedulers.SchedulerConfig;
+
+/**
+ * The two baselines of the BIVDiff paper's ablation that bridge the image model (IDM) and the video model
+ * (VDM) inside one denoising loop; they are not BIVDiff, which runs the models one after the other. One
+ * DDIM loop ({@link DenoisingLoop}, on the SD 1.5 scheduler config the sequential scheme shares) denoises
+ * video latents (1, 4, F, h, w) from seeded Gaussian noise with, at step i:
+ * <ul>
+ * <li>{@link Strategy#ALTERNATE}: eps = eps_IDM at even i (the first step included), eps_VDM at odd i;</li>
+ * <li>{@link Strategy#FUSE}: eps = a eps_IDM + (1 - a) eps_VDM, a = the run's mixing ratio (a model whose
+ *     weight is 0 is not run, so a = 1 is the IDM's loop and a = 0 the VDM's, bit for bit).</li>
+ * </ul>
+ * eps_IDM is the task's guided image-model predictor ({@link FrameGenerator#predictor}: its own prompt
+ * embeddings, conditions and guidance) applied frame-wise, (1, 4, F, h, w) -> (F, 4, h, w) and back;
+ * eps_VDM is the text-to-video UNet with classifier-free guidance on the video prompt
+ * ({@link TemporalSmoothing#predictor}). The VAE decodes the result as the smoothing does.
+ *
+ * <p>Memory: unlike the sequential scheme, which holds one UNet at a time, both models are resident during
+ * the loop: the image model's pipeline (text encoder, UNet, VAE, and its ControlNet or adapter) and the
+ * video UNet. FUSE with a = 0 or a = 1 loads only the model it uses.
+ */
+public final class JointDenoising {
+
+    private final InversionAndSmoothing.Models models;
+    private final InversionAndSmoothing videoSide;
+    private final Engine engine;
+
+    public JointDenoising(InversionAndSmoothing.Models models, Engine engine) {
+        this.models = Objects.requireNonNull(models, "models");
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.videoSide = new InversionAndSmoothing(models, engine);
+    }
+
+    /**
+     * One baseline run.
+     *
+     * @param r     the run: its strategy (ALTERNATE or FUSE), image model, inputs, frame settings, mixing ratio
+     * @param video the video model's side: prompt, negative prompt, steps, guidance, eta, options, events
+     * @param start (1, 4, F, h, w) x_T (DDIM's init_noise_sigma is 1)
+     * @return (1, 3, F, H, W) in [0, 1]
+     */
+    public Tensor run(BivdiffPipeline.Request r, InversionAndSmoothing.Request video, Tensor start) throws IOException {
+        Strategy strategy = r.strategy();
+        if (strategy != Strategy.ALTERNATE && strategy != Strategy.FUSE) {
+            throw new IllegalArgumentException("joint denoising runs ALTERNATE or FUSE, not " + strategy);
+        }
+        boolean alternate = strategy == Strategy.ALTERNATE;
+        boolean useImage = alternate || r.mixingRatio() > 0;
+        boolean useVideo = alternate || r.mixingRatio() < 1;
+        // 1. The DDIM scheduler both models share
+        DdimScheduler scheduler = DdimScheduler.create(SchedulerConfig.read(models.scheduler()),
+                video.numInferenceSteps(), video.eta());
+        // 2. Encode the video prompt with the video model's text encoder
+        PromptEmbeddings videoEmbeddings = useVideo ? videoSide.encodeVideoPrompt(video) : null;
+        // 3. Load both models (both stay resident) and run the one loop
+        Tensor latents;
+        try (FrameGenerator.Predictor idm = useImage
+                ? r.generator().predictor(r.inputs(), r.frameSettings(), scheduler) : null;
+             UNet3DConditionModel unet = useVideo ? UNet3DConditionModel.load(models.videoUnet(), engine) : null) {
+            NoisePredictor image = idm == null ? null : frameWise(idm.model());
+            NoisePredictor vdm = unet == null ? null
+                    : TemporalSmoothing.predictor(unet::forward, videoEmbeddings, video.guidanceScale());
+            NoisePredictor model = alternate ? alternate(image, vdm, scheduler.timesteps())
+                    : fuse(image, vdm, r.mixingRatio());
+            latents = DenoisingLoop.run(DenoisingLoop.Request.of(scheduler, start, model)
+                    .withNoise(video.smoothingNoise()).withProgress(strategy.name().toLowerCase(Locale.ROOT),
+                            video.progress()).withCancellation(video.cancellation()).withObserver(video.observer()));
+        }
+        // 4. Decode every frame
+        return videoSide.decode(latents, video.options().scaling());
+    }
+
+    /**
+     * ALTERNATE's predictor: {@code image} at the even steps of the loop over {@code timesteps}, {@code video}
+     * at the odd ones. Both see (B, 4, F, h, w) latents.
+     */
+    public static NoisePredictor alternate(NoisePredictor image, NoisePredictor video, double[] timesteps) {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(video, "video");
+        double[] ts = timesteps.clone();
+        return (SampleAwarePredictor) (scaled, sample, t) ->
+                DenoisingLoop.predict(Guidance.stepIndex(ts, t) % 2 == 0 ? image : video, scaled, sample, t);
+    }
+
+    /**
+     * FUSE's predictor: {@code a * image + (1 - a) * video} in float32 ({@link MixedInversion#mix}); a model
+     * whose weight is 0 is not called and may be null. Both see (B, 4, F, h, w) latents.
+     */
+    public static NoisePredictor fuse(NoisePredictor image, NoisePredictor video, double a) {
+        MixedInversion.checkRatio(a);
+        if ((a > 0 && image == null) || (a < 1 && video == null)) {
+            throw new IllegalArgumentException("mixing ratio " + a + " needs "
+                    + (a > 0 && a < 1 ? "both models" : a == 1 ? "the image model" : "the video model"));
+        }
+        return (SampleAwarePredictor) (scaled, sample, t) -> MixedInversion.mix(
+                a > 0 ? Optional.of(DenoisingLoop.predict(image, scaled, sample, t)) : Optional.empty(),
+                a < 1 ? Optional.of(DenoisingLoop.predict(video, scaled, sample, t)) : Optional.empty(), a);
+    }
+
+    /**
+     * An image-model predictor over frames (B*F, 4, h, w) applied to video latents (B, 4, F, h, w): the
+     * latents (scaled and unscaled) go to frames, the prediction back to the video layout.
+     */
+    public static NoisePredictor frameWise(NoisePredictor frames) {
+        Objects.requireNonNull(frames, "frames");
+        return (SampleAwarePredictor) (scaled, sample, t) -> {
+            int framesPerVideo = sample.dim(2);
+            Tensor eps = DenoisingLoop.predict(frames, VideoLatents.toFrames(scaled), VideoLatents.toFrames(sample),
+                    t);                                               // (B*F, 4, h, w)
+            return VideoLatents.toVideo(eps, framesPerVideo);         // (B, 4, F, h, w)
+        };
+    }
+}
