@@ -88,11 +88,7 @@ public final class LmsDiscreteScheduler extends DiscreteSigmaScheduler {
         public StepOutput step(Tensor modelOutput, double timestep, Tensor sample, Tensor noise) {
             Elementwise.requireSameShape(modelOutput, sample, "model output and sample");
             stepIndex = stepIndex < 0 ? indexOf(timestep) : stepIndex + 1;
-            double[] ts = timesteps();
-            if (stepIndex >= ts.length || ts[stepIndex] != timestep) {
-                throw new IllegalArgumentException("LMS run expected timestep "
-                        + (stepIndex < ts.length ? ts[stepIndex] : "none (the run is over)") + ", got " + timestep);
-            }
+            Steps.checkNext("LMS", timesteps(), stepIndex, timestep);
             double sigma = sigma(stepIndex);
             Tensor predOriginal = predOriginalSample(modelOutput, sample, sigma);
             derivatives.add(Elementwise.map2(sample, predOriginal, (x, x0) -> (x - x0) / sigma));
