@@ -121,8 +121,7 @@ public final class DdimInversion {
 
     private InversionStep textbookStep(Tensor modelOutput, int timestep, Tensor sample, double alphaProdNext) {
         int from = timestep - stepRatio();
-        double alphaProdFrom = from >= 0 ? schedule.alphaProd(from)
-                : config.setAlphaToOne() ? 1.0 : schedule.alphaProd(0);
+        double alphaProdFrom = schedule.alphaProdOrFinal(from, config.setAlphaToOne());
         double sa = Math.sqrt(alphaProdFrom);
         double sb = Math.sqrt(1 - alphaProdFrom);
         PredictionType prediction = config.predictionType();

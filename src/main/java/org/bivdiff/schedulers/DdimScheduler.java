@@ -90,16 +90,6 @@ public final class DdimScheduler implements Scheduler {
     }
 
     @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sample;
-    }
-
-    @Override
     public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
         return Steps.addNoise(schedule, original, noise, Steps.integral(timestep));
     }
@@ -114,14 +104,6 @@ public final class DdimScheduler implements Scheduler {
         return this::step;
     }
 
-    /** alpha_prod at {@code prev}, or the final alpha when prev < 0. */
-    double alphaProdPrev(int prev) {
-        if (prev >= 0) {
-            return schedule.alphaProd(prev);
-        }
-        return config.setAlphaToOne() ? 1.0 : schedule.alphaProd(0);
-    }
-
     /**
      * One DDIM step from {@code timestep} to {@code timestep - T // N} (diffusers' {@code step} with
      * {@code use_clipped_model_output=False}); {@code noise} is the {@code variance_noise}, used when eta > 0.
@@ -131,7 +113,7 @@ public final class DdimScheduler implements Scheduler {
         int t = Steps.integral(timestep);
         int prev = t - config.numTrainTimesteps() / numInferenceSteps;
         double alphaProdT = schedule.alphaProd(t);
-        double alphaProdTPrev = alphaProdPrev(prev);
+        double alphaProdTPrev = schedule.alphaProdOrFinal(prev, config.setAlphaToOne());
         double betaProdT = 1 - alphaProdT;
         double variance = ((1 - alphaProdTPrev) / betaProdT) * (1 - alphaProdT / alphaProdTPrev);
         double stdDevT = eta * Math.sqrt(variance);

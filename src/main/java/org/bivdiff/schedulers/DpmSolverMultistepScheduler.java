@@ -126,16 +126,6 @@ public final class DpmSolverMultistepScheduler implements SigmaScheduler {
         return sigmas.clone();
     }
 
-    @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sample;
-    }
-
     /** alpha_t x_0 + sigma_t noise at the timestep's sigma. */
     @Override
     public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
@@ -219,10 +209,8 @@ public final class DpmSolverMultistepScheduler implements SigmaScheduler {
             Elementwise.requireSameShape(modelOutput, sample, "model output and sample");
             if (stepIndex < 0) {
                 stepIndex = firstIndex(timestep);
-            } else if (++stepIndex >= timesteps.length || timesteps[stepIndex] != timestep) {
-                throw new IllegalArgumentException("DPM-Solver run expected timestep "
-                        + (stepIndex < timesteps.length ? timesteps[stepIndex] : "none (the run is over)")
-                        + ", got " + timestep);
+            } else {
+                Steps.checkNext("DPM-Solver", timesteps, ++stepIndex, timestep);
             }
             int n = timesteps.length;
             boolean lowerOrderFinal = stepIndex == n - 1

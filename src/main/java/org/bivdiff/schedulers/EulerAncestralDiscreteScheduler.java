@@ -14,16 +14,10 @@ import org.bivdiff.graph.Tensor;
  * The noise is the step's {@code randn_tensor} draw, passed in. Stateless: the step index comes from the
  * timestep.
  */
-public final class EulerAncestralDiscreteScheduler implements SigmaScheduler {
+public final class EulerAncestralDiscreteScheduler extends DiscreteSigmaScheduler {
 
-    private final SchedulerConfig config;
-    private final int numInferenceSteps;
-    private final DiscreteSigmas sigmas;
-
-    private EulerAncestralDiscreteScheduler(SchedulerConfig config, int numInferenceSteps, DiscreteSigmas sigmas) {
-        this.config = config;
-        this.numInferenceSteps = numInferenceSteps;
-        this.sigmas = sigmas;
+    private EulerAncestralDiscreteScheduler(SchedulerConfig config, int numInferenceSteps) {
+        super(config, numInferenceSteps);
     }
 
     /** Euler Ancestral over {@code numInferenceSteps} steps. */
@@ -31,43 +25,7 @@ public final class EulerAncestralDiscreteScheduler implements SigmaScheduler {
         if (config.predictionType() == PredictionType.SAMPLE) {
             throw new IllegalArgumentException("EulerAncestralDiscreteScheduler does not implement prediction_type sample");
         }
-        return new EulerAncestralDiscreteScheduler(config, numInferenceSteps,
-                DiscreteSigmas.create(config, NoiseSchedule.of(config), numInferenceSteps));
-    }
-
-    @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
-    public int numInferenceSteps() {
-        return numInferenceSteps;
-    }
-
-    @Override
-    public double[] timesteps() {
-        return sigmas.timesteps();
-    }
-
-    @Override
-    public float[] sigmas() {
-        return sigmas.sigmas();
-    }
-
-    @Override
-    public double initNoiseSigma() {
-        return sigmas.initNoiseSigma();
-    }
-
-    @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sigmas.scaleModelInput(sample, timestep);
-    }
-
-    @Override
-    public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
-        return sigmas.addNoise(original, noise, timestep);
+        return new EulerAncestralDiscreteScheduler(config, numInferenceSteps);
     }
 
     @Override
@@ -84,15 +42,14 @@ public final class EulerAncestralDiscreteScheduler implements SigmaScheduler {
     public StepOutput step(Tensor modelOutput, double timestep, Tensor sample, Tensor noise) {
         Elementwise.requireSameShape(modelOutput, sample, "model output and sample");
         Steps.checkNoise(noise, sample);
-        int i = sigmas.indexOf(timestep);
-        double sigmaFrom = sigmas.sigma(i);
-        double sigmaTo = sigmas.sigma(i + 1);
+        int i = indexOf(timestep);
+        double sigmaFrom = sigma(i);
+        double sigmaTo = sigma(i + 1);
         double sigmaUp = Math.sqrt(sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo)
                 / (sigmaFrom * sigmaFrom));
         double sigmaDown = Math.sqrt(sigmaTo * sigmaTo - sigmaUp * sigmaUp);
         double dt = sigmaDown - sigmaFrom;
-        Tensor predOriginal = DiscreteSigmas.predOriginalSample(config.predictionType(), modelOutput, sample,
-                sigmaFrom);
+        Tensor predOriginal = predOriginalSample(modelOutput, sample, sigmaFrom);
         float[] x = sample.data();
         float[] x0 = predOriginal.data();
         float[] z = noise.data();

@@ -13,57 +13,15 @@ import org.bivdiff.graph.Tensor;
  * Stochastic churn (s_churn > 0) is not implemented, so the step draws no noise. Stateless: the step
  * index comes from the timestep.
  */
-public final class EulerDiscreteScheduler implements SigmaScheduler {
+public final class EulerDiscreteScheduler extends DiscreteSigmaScheduler {
 
-    private final SchedulerConfig config;
-    private final int numInferenceSteps;
-    private final DiscreteSigmas sigmas;
-
-    private EulerDiscreteScheduler(SchedulerConfig config, int numInferenceSteps, DiscreteSigmas sigmas) {
-        this.config = config;
-        this.numInferenceSteps = numInferenceSteps;
-        this.sigmas = sigmas;
+    private EulerDiscreteScheduler(SchedulerConfig config, int numInferenceSteps) {
+        super(config, numInferenceSteps);
     }
 
     /** Euler over {@code numInferenceSteps} steps. */
     public static EulerDiscreteScheduler create(SchedulerConfig config, int numInferenceSteps) {
-        return new EulerDiscreteScheduler(config, numInferenceSteps,
-                DiscreteSigmas.create(config, NoiseSchedule.of(config), numInferenceSteps));
-    }
-
-    @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
-    public int numInferenceSteps() {
-        return numInferenceSteps;
-    }
-
-    @Override
-    public double[] timesteps() {
-        return sigmas.timesteps();
-    }
-
-    @Override
-    public float[] sigmas() {
-        return sigmas.sigmas();
-    }
-
-    @Override
-    public double initNoiseSigma() {
-        return sigmas.initNoiseSigma();
-    }
-
-    @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sigmas.scaleModelInput(sample, timestep);
-    }
-
-    @Override
-    public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
-        return sigmas.addNoise(original, noise, timestep);
+        return new EulerDiscreteScheduler(config, numInferenceSteps);
     }
 
     @Override
@@ -79,10 +37,10 @@ public final class EulerDiscreteScheduler implements SigmaScheduler {
     /** One Euler step from {@code timestep}'s sigma to the next; {@code noise} is not used. */
     public StepOutput step(Tensor modelOutput, double timestep, Tensor sample, Tensor noise) {
         Elementwise.requireSameShape(modelOutput, sample, "model output and sample");
-        int i = sigmas.indexOf(timestep);
-        double sigma = sigmas.sigma(i);
-        double dt = sigmas.sigma(i + 1) - sigma;
-        Tensor predOriginal = DiscreteSigmas.predOriginalSample(config.predictionType(), modelOutput, sample, sigma);
+        int i = indexOf(timestep);
+        double sigma = sigma(i);
+        double dt = sigma(i + 1) - sigma;
+        Tensor predOriginal = predOriginalSample(modelOutput, sample, sigma);
         Tensor prev = Elementwise.map2(sample, predOriginal, (x, x0) -> x + (x - x0) / sigma * dt);
         return new StepOutput(prev, predOriginal);
     }

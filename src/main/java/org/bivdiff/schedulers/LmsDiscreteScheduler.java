@@ -16,60 +16,18 @@ import org.bivdiff.graph.Tensor;
  * with order = min(i + 1, 4). diffusers integrates numerically ({@code scipy.integrate.quad}, epsrel 1e-4);
  * we integrate the polynomial exactly. The derivative history lives in the {@link Sampler}.
  */
-public final class LmsDiscreteScheduler implements SigmaScheduler {
+public final class LmsDiscreteScheduler extends DiscreteSigmaScheduler {
 
     /** The order diffusers' {@code step} uses by default. */
     public static final int ORDER = 4;
 
-    private final SchedulerConfig config;
-    private final int numInferenceSteps;
-    private final DiscreteSigmas sigmas;
-
-    private LmsDiscreteScheduler(SchedulerConfig config, int numInferenceSteps, DiscreteSigmas sigmas) {
-        this.config = config;
-        this.numInferenceSteps = numInferenceSteps;
-        this.sigmas = sigmas;
+    private LmsDiscreteScheduler(SchedulerConfig config, int numInferenceSteps) {
+        super(config, numInferenceSteps);
     }
 
     /** LMS over {@code numInferenceSteps} steps. */
     public static LmsDiscreteScheduler create(SchedulerConfig config, int numInferenceSteps) {
-        return new LmsDiscreteScheduler(config, numInferenceSteps,
-                DiscreteSigmas.create(config, NoiseSchedule.of(config), numInferenceSteps));
-    }
-
-    @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
-    public int numInferenceSteps() {
-        return numInferenceSteps;
-    }
-
-    @Override
-    public double[] timesteps() {
-        return sigmas.timesteps();
-    }
-
-    @Override
-    public float[] sigmas() {
-        return sigmas.sigmas();
-    }
-
-    @Override
-    public double initNoiseSigma() {
-        return sigmas.initNoiseSigma();
-    }
-
-    @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sigmas.scaleModelInput(sample, timestep);
-    }
-
-    @Override
-    public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
-        return sigmas.addNoise(original, noise, timestep);
+        return new LmsDiscreteScheduler(config, numInferenceSteps);
     }
 
     @Override
@@ -102,8 +60,8 @@ public final class LmsDiscreteScheduler implements SigmaScheduler {
             if (j == k) {
                 continue;
             }
-            double root = sigmas.sigma(t - j);
-            double denom = sigmas.sigma(t - k) - root;
+            double root = sigma(t - j);
+            double denom = sigma(t - k) - root;
             double[] next = new double[poly.length + 1];
             for (int p = 0; p < poly.length; p++) {
                 next[p + 1] += poly[p] / denom;
@@ -111,8 +69,8 @@ public final class LmsDiscreteScheduler implements SigmaScheduler {
             }
             poly = next;
         }
-        double a = sigmas.sigma(t);
-        double b = sigmas.sigma(t + 1);
+        double a = sigma(t);
+        double b = sigma(t + 1);
         double integral = 0;
         for (int p = 0; p < poly.length; p++) {
             integral += poly[p] * (Math.pow(b, p + 1) - Math.pow(a, p + 1)) / (p + 1);
@@ -129,15 +87,10 @@ public final class LmsDiscreteScheduler implements SigmaScheduler {
         @Override
         public StepOutput step(Tensor modelOutput, double timestep, Tensor sample, Tensor noise) {
             Elementwise.requireSameShape(modelOutput, sample, "model output and sample");
-            stepIndex = stepIndex < 0 ? sigmas.indexOf(timestep) : stepIndex + 1;
-            double[] ts = sigmas.timesteps();
-            if (stepIndex >= ts.length || ts[stepIndex] != timestep) {
-                throw new IllegalArgumentException("LMS run expected timestep "
-                        + (stepIndex < ts.length ? ts[stepIndex] : "none (the run is over)") + ", got " + timestep);
-            }
-            double sigma = sigmas.sigma(stepIndex);
-            Tensor predOriginal = DiscreteSigmas.predOriginalSample(config.predictionType(), modelOutput, sample,
-                    sigma);
+            stepIndex = stepIndex < 0 ? indexOf(timestep) : stepIndex + 1;
+            Steps.checkNext("LMS", timesteps(), stepIndex, timestep);
+            double sigma = sigma(stepIndex);
+            Tensor predOriginal = predOriginalSample(modelOutput, sample, sigma);
             derivatives.add(Elementwise.map2(sample, predOriginal, (x, x0) -> (x - x0) / sigma));
             if (derivatives.size() > ORDER) {
                 derivatives.removeFirst();

@@ -90,6 +90,17 @@ public final class NoiseSchedule {
         return alphasCumprod[t];
     }
 
+    /**
+     * alpha_prod_t, or for t < 0 the final alpha DDIM-style schedulers step to ({@code final_alpha_cumprod}):
+     * 1 with {@code set_alpha_to_one}, else alpha_prod_0.
+     */
+    double alphaProdOrFinal(int t, boolean setAlphaToOne) {
+        if (t >= 0) {
+            return alphaProd(t);
+        }
+        return setAlphaToOne ? 1.0 : alphaProd(0);
+    }
+
     /** A copy of alpha_prod_0..alpha_prod_{T-1} ({@code alphas_cumprod}). */
     public float[] alphasCumprod() {
         return alphasCumprod.clone();

@@ -38,20 +38,12 @@ public final class PndmScheduler implements Scheduler {
         return new PndmScheduler(config, numInferenceSteps);
     }
 
-    /** diffusers' {@code set_timesteps} with skip_prk_steps: ascending base timesteps, second-to-last repeated, reversed. */
+    /**
+     * diffusers' {@code set_timesteps} with skip_prk_steps: ascending base timesteps (DDIM's, reversed),
+     * second-to-last repeated, reversed.
+     */
     static double[] plmsTimesteps(SchedulerConfig c, int n) {
-        int t = c.numTrainTimesteps();
-        double[] base = switch (c.timestepSpacing()) {
-            case LINSPACE -> NumpyMath.round(NumpyMath.linspace(0, t - 1, n));
-            case LEADING -> NumpyMath.reversed(DdimScheduler.leading(t, n, c.stepsOffset()));
-            case TRAILING -> {
-                double[] ts = NumpyMath.reversed(NumpyMath.round(NumpyMath.arange(t, 0, -(double) t / n)));
-                for (int i = 0; i < ts.length; i++) {
-                    ts[i] -= 1;
-                }
-                yield ts;
-            }
-        };
+        double[] base = NumpyMath.reversed(DdimScheduler.timesteps(c, n));
         List<Double> plms = new ArrayList<>();
         for (int i = 0; i < base.length - 1; i++) {
             plms.add(base[i]);
@@ -83,16 +75,6 @@ public final class PndmScheduler implements Scheduler {
     }
 
     @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
-    public Tensor scaleModelInput(Tensor sample, double timestep) {
-        return sample;
-    }
-
-    @Override
     public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
         return Steps.addNoise(schedule, original, noise, Steps.integral(timestep));
     }
@@ -114,8 +96,7 @@ public final class PndmScheduler implements Scheduler {
      */
     private Tensor prevSample(Tensor sample, int t, int prev, Tensor modelOutput) {
         double alphaProdT = schedule.alphaProd(t);
-        double alphaProdTPrev = prev >= 0 ? schedule.alphaProd(prev)
-                : config.setAlphaToOne() ? 1.0 : schedule.alphaProd(0);
+        double alphaProdTPrev = schedule.alphaProdOrFinal(prev, config.setAlphaToOne());
         double betaProdT = 1 - alphaProdT;
         double betaProdTPrev = 1 - alphaProdTPrev;
         Tensor eps = config.predictionType() == PredictionType.V_PREDICTION

@@ -27,11 +27,21 @@ public interface Scheduler {
      */
     double[] timesteps();
 
-    /** The standard deviation of the initial noise: 1, or sigma_max for sigma-parameterised schedulers. */
-    double initNoiseSigma();
+    /**
+     * The standard deviation of the initial noise: 1 (this default, for DDIM / PNDM / DPM-Solver), or
+     * sigma_max for the variance-exploding schedulers (Euler, LMS).
+     */
+    default double initNoiseSigma() {
+        return 1.0;
+    }
 
-    /** The network input at {@code timestep}: {@code sample} itself, or sample / sqrt(sigma^2 + 1). */
-    Tensor scaleModelInput(Tensor sample, double timestep);
+    /**
+     * The network input at {@code timestep}: {@code sample} itself (this default), or sample /
+     * sqrt(sigma^2 + 1) for the variance-exploding schedulers.
+     */
+    default Tensor scaleModelInput(Tensor sample, double timestep) {
+        return sample;
+    }
 
     /** {@code original} noised to {@code timestep} with {@code noise} (forward process q(x_t | x_0)). */
     Tensor addNoise(Tensor original, Tensor noise, double timestep);

@@ -62,6 +62,17 @@ final class Steps {
         return first;
     }
 
+    /**
+     * Fails unless {@code timestep} is {@code timesteps[index]}: a multistep run ({@code run} names it in the
+     * message) must be stepped in the order of its schedule.
+     */
+    static void checkNext(String run, double[] timesteps, int index, double timestep) {
+        if (index >= timesteps.length || timesteps[index] != timestep) {
+            throw new IllegalArgumentException(run + " run expected timestep "
+                    + (index < timesteps.length ? timesteps[index] : "none (the run is over)") + ", got " + timestep);
+        }
+    }
+
     /** q(x_t | x_0): sqrt(alpha_prod_t) x_0 + sqrt(1 - alpha_prod_t) noise ({@code add_noise} of DDIM / PNDM). */
     static Tensor addNoise(NoiseSchedule schedule, Tensor original, Tensor noise, int t) {
         double alphaProdT = schedule.alphaProd(t);

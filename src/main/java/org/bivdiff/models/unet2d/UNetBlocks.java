@@ -9,14 +9,10 @@ import org.bivdiff.graph.Value;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.BlockContext;
 import org.bivdiff.models.blocks.BlockHooks;
-import org.bivdiff.models.blocks.CrossAttnDownBlock2D;
-import org.bivdiff.models.blocks.CrossAttnUpBlock2D;
 import org.bivdiff.models.blocks.DownBlock;
-import org.bivdiff.models.blocks.DownBlock2D;
 import org.bivdiff.models.blocks.UNetBlockConfig;
 import org.bivdiff.models.blocks.UNetMidBlock2DCrossAttn;
 import org.bivdiff.models.blocks.UpBlock;
-import org.bivdiff.models.blocks.UpBlock2D;
 
 /**
  * The down, mid and up blocks of a UNet2DConditionModel config, built as diffusers'
@@ -53,8 +49,8 @@ public final class UNetBlocks {
             UNetBlockConfig b = block(cfg, i, in, out, 0, cfg.layersPerBlock()[i], cfg.resnetOutScaleFactor(), !last);
             Weights bw = w.child("down_blocks").child(i);
             blocks.add(switch (cfg.downBlockTypes().get(i)) {
-                case CROSS_ATTN_DOWN_BLOCK_2D -> new CrossAttnDownBlock2D(bw, b, hooks);
-                case DOWN_BLOCK_2D -> new DownBlock2D(bw, b, hooks);
+                case CROSS_ATTN_DOWN_BLOCK_2D -> DownBlock.crossAttnDownBlock2D(bw, b, hooks);
+                case DOWN_BLOCK_2D -> DownBlock.downBlock2D(bw, b, hooks);
             });
         }
         return blocks;
@@ -94,8 +90,8 @@ public final class UNetBlocks {
                     cfg.resnetOutScaleFactor(), !last);
             Weights bw = w.child("up_blocks").child(i);
             blocks.add(switch (cfg.upBlockTypes().get(i)) {
-                case CROSS_ATTN_UP_BLOCK_2D -> new CrossAttnUpBlock2D(bw, b, hooks);
-                case UP_BLOCK_2D -> new UpBlock2D(bw, b, hooks);
+                case CROSS_ATTN_UP_BLOCK_2D -> UpBlock.crossAttnUpBlock2D(bw, b, hooks);
+                case UP_BLOCK_2D -> UpBlock.upBlock2D(bw, b, hooks);
             });
         }
         return blocks;

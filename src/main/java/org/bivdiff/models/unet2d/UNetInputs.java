@@ -6,7 +6,6 @@ import java.util.List;
 
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.blocks.DownBlock;
-import org.bivdiff.models.blocks.DownBlock2D;
 
 /**
  * Shape checks of a UNet call, made before any session runs, and the shapes the down path will
@@ -84,7 +83,7 @@ public final class UNetInputs {
     public static List<int[]> adapterFeatureShapes(List<DownBlock> blocks, int n, int h, int w) {
         List<int[]> shapes = new ArrayList<>();
         for (DownBlock b : blocks) {
-            boolean afterBlock = b instanceof DownBlock2D && b.downsamples();
+            boolean afterBlock = !b.hasCrossAttention() && b.downsamples();
             shapes.add(afterBlock ? new int[] {n, b.outChannels(), half(h), half(w)}
                     : new int[] {n, b.outChannels(), h, w});
             if (b.downsamples()) {

@@ -3,23 +3,22 @@ package org.bivdiff.schedulers;
 import org.bivdiff.graph.Tensor;
 
 /**
- * The timesteps and sigmas of the k-diffusion style discrete schedulers (Euler, Euler Ancestral, LMS)
- * after diffusers 0.23's {@code set_timesteps}: float32 timesteps per the spacing, sigmas interpolated
- * linearly in t from the training sigmas (or on the Karras ramp), and a final sigma of 0.
+ * What the k-diffusion style discrete schedulers (Euler, Euler Ancestral, LMS) share: the timesteps and
+ * sigmas after diffusers 0.23's {@code set_timesteps} (float32 timesteps per the spacing, sigmas
+ * interpolated linearly in t from the training sigmas or on the Karras ramp, and a final sigma of 0), and
+ * the variance-exploding {@code scale_model_input}, {@code add_noise} and {@code init_noise_sigma} over
+ * them. Subclasses add the step.
  */
-final class DiscreteSigmas {
+abstract sealed class DiscreteSigmaScheduler implements SigmaScheduler
+        permits EulerDiscreteScheduler, EulerAncestralDiscreteScheduler, LmsDiscreteScheduler {
 
+    private final SchedulerConfig config;
+    private final int numInferenceSteps;
     private final double[] timesteps;
     private final float[] sigmas;
-    private final boolean scaledInitNoise;
 
-    private DiscreteSigmas(double[] timesteps, float[] sigmas, boolean scaledInitNoise) {
-        this.timesteps = timesteps;
-        this.sigmas = sigmas;
-        this.scaledInitNoise = scaledInitNoise;
-    }
-
-    static DiscreteSigmas create(SchedulerConfig c, NoiseSchedule schedule, int n) {
+    DiscreteSigmaScheduler(SchedulerConfig c, int n) {
+        NoiseSchedule schedule = NoiseSchedule.of(c);
         Steps.checkInferenceSteps(c, n);
         int t = c.numTrainTimesteps();
         double[] ts = switch (c.timestepSpacing()) {
@@ -47,43 +46,49 @@ final class DiscreteSigmas {
                 ts[i] = KarrasSigmas.sigmaToT(sig[i], logSigmas);
             }
         }
-        float[] sigmas = new float[sig.length + 1];
+        float[] s = new float[sig.length + 1];
         for (int i = 0; i < sig.length; i++) {
-            sigmas[i] = (float) sig[i];
+            s[i] = (float) sig[i];
         }
-        boolean scaled = c.timestepSpacing() == TimestepSpacing.LEADING;
-        return new DiscreteSigmas(ts, sigmas, scaled);
+        this.config = c;
+        this.numInferenceSteps = n;
+        this.timesteps = ts;
+        this.sigmas = s;
     }
 
-    double[] timesteps() {
+    @Override
+    public SchedulerConfig config() {
+        return config;
+    }
+
+    @Override
+    public int numInferenceSteps() {
+        return numInferenceSteps;
+    }
+
+    @Override
+    public double[] timesteps() {
         return timesteps.clone();
     }
 
-    float[] sigmas() {
+    @Override
+    public float[] sigmas() {
         return sigmas.clone();
     }
 
-    /** sigma_i, i = 0..N (sigma_N = 0). */
-    double sigma(int i) {
-        return sigmas[i];
-    }
-
     /** max sigma for "linspace" / "trailing", sqrt(max sigma^2 + 1) for "leading" (float32, as diffusers). */
-    double initNoiseSigma() {
+    @Override
+    public double initNoiseSigma() {
         float max = 0;
         for (float s : sigmas) {
             max = Math.max(max, s);
         }
-        return scaledInitNoise ? (float) Math.sqrt(max * max + 1f) : max;
-    }
-
-    /** The step index of {@code timestep}, as diffusers' {@code _init_step_index}. */
-    int indexOf(double timestep) {
-        return Steps.indexOf(timesteps, timestep);
+        return config.timestepSpacing() == TimestepSpacing.LEADING ? (float) Math.sqrt(max * max + 1f) : max;
     }
 
     /** x / sqrt(sigma^2 + 1), the input scaling of the variance-exploding formulation. */
-    Tensor scaleModelInput(Tensor sample, double timestep) {
+    @Override
+    public Tensor scaleModelInput(Tensor sample, double timestep) {
         float sigma = sigmas[indexOf(timestep)];
         float denom = (float) Math.sqrt(sigma * sigma + 1f);
         float[] x = sample.data();
@@ -95,13 +100,24 @@ final class DiscreteSigmas {
     }
 
     /** x_0 + sigma noise. */
-    Tensor addNoise(Tensor original, Tensor noise, double timestep) {
+    @Override
+    public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
         return Elementwise.combine(1.0, original, sigmas[indexOf(timestep)], noise);
     }
 
-    /** The x_0 prediction from the model output at sigma (epsilon, v or x_0 itself). */
-    static Tensor predOriginalSample(PredictionType type, Tensor modelOutput, Tensor sample, double sigma) {
-        return switch (type) {
+    /** sigma_i, i = 0..N (sigma_N = 0). */
+    final double sigma(int i) {
+        return sigmas[i];
+    }
+
+    /** The step index of {@code timestep}, as diffusers' {@code _init_step_index}. */
+    final int indexOf(double timestep) {
+        return Steps.indexOf(timesteps, timestep);
+    }
+
+    /** The x_0 prediction from the model output at sigma (epsilon, v or x_0 itself, per the config). */
+    final Tensor predOriginalSample(Tensor modelOutput, Tensor sample, double sigma) {
+        return switch (config.predictionType()) {
             case EPSILON -> Elementwise.combine(1.0, sample, -sigma, modelOutput);
             case V_PREDICTION -> Elementwise.combine(-sigma / Math.sqrt(sigma * sigma + 1), modelOutput,
                     1 / (sigma * sigma + 1), sample);
