@@ -19,9 +19,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  *
  * @param threads    intra-op threads (0: ONNX Runtime's choice, one per core)
  * @param prepacking whether ONNX Runtime prepacked the weights
+ * @param runs       whole-pipeline runs
  */
 public record Report(int cores, int threads, boolean prepacking, BenchRunner.Settings settings,
-                     PeakProbe.Result probeBefore, PeakProbe.Result probeAfter, List<BenchRunner.Row> rows) {
+                     PeakProbe.Result probeBefore, PeakProbe.Result probeAfter, List<BenchRunner.Row> rows,
+                     List<PipelineBench.Run> runs) {
 
     private static final double MB = 1 << 20;
 
@@ -61,6 +63,16 @@ public record Report(int cores, int threads, boolean prepacking, BenchRunner.Set
                 printProfile(out, r);
             }
         }
+        runs.forEach(r -> printRun(out, r));
+    }
+
+    private static void printRun(PrintStream out, PipelineBench.Run r) {
+        out.printf(Locale.ROOT, "pipeline %s (%s): peak RSS %s MB (VmHWM of the child JVM)%n", r.preset(), r.spec(),
+                r.peakRss() < 0 ? "?" : mb(r.peakRss()));
+        r.stageSeconds().forEach((stage, s) -> out.printf(Locale.ROOT, "  %-40s %9.1f s%n", stage, s));
+        out.println("  resident peak between progress events (sampled every " + RssTimeline.PERIOD_MS + " ms):");
+        r.phases().forEach(p -> out.printf(Locale.ROOT, "  %-40s %9s MB   (ends at %.1f s)%n", p.label(), mb(p.maxRss()),
+                p.endSeconds()));
     }
 
     private static void printProfile(PrintStream out, BenchRunner.Row r) {
@@ -114,6 +126,7 @@ public record Report(int cores, int threads, boolean prepacking, BenchRunner.Set
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("machine", machine);
         root.put("results", results);
+        root.put("pipeline_runs", runs);
         return root;
     }
 

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.bivdiff.bivdiff.MixedInversion.Branch;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.DiffusersFolder;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
@@ -56,6 +57,18 @@ public final class InversionAndSmoothing {
      */
     public record Models(Path vae, Path imageUnet, Path imageTokenizer, Path imageTextEncoder, Path videoUnet,
                          Path videoTokenizer, Path videoTextEncoder, Path scheduler) {
+
+        /**
+         * BIVDiff's choice from two pipeline folders: SD's VAE, UNet, tokenizer, text encoder and scheduler,
+         * the video folder's UNet, tokenizer and text encoder (all null when {@code video} is null).
+         */
+        public static Models ofPipelines(Path stableDiffusion, Path video) throws IOException {
+            DiffusersFolder image = DiffusersFolder.open(stableDiffusion);
+            return new Models(image.require("vae"), image.require("unet"), image.require("tokenizer"),
+                    image.require("text_encoder"), video == null ? null : video.resolve("unet"),
+                    video == null ? null : video.resolve("tokenizer"), video == null ? null : video.resolve("text_encoder"),
+                    image.require("scheduler").resolve("scheduler_config.json"));
+        }
     }
 
     /**
