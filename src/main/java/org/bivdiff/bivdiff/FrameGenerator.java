@@ -18,6 +18,14 @@ import org.bivdiff.pipelines.RunNoise;
 public interface FrameGenerator {
 
     /**
+     * Rows per UNet call in the frame stage unless the run says otherwise: one frame with both guidance
+     * branches. All 16 rows of the paper's 8 frames at 512x512 in one call hold about 10 GB of UNet and
+     * ControlNet activations; two rows hold an eighth of that. Every layer is per row, so the frames are
+     * the same.
+     */
+    int DEFAULT_MAX_BATCH = 2;
+
+    /**
      * What a generator works from.
      *
      * @param source    (F, 3, H, W) source frames in [-1, 1]
