@@ -226,8 +226,8 @@ public final class InversionAndSmoothing {
 
     /**
      * The video UNet called one video at a time: the guidance batch [uncond; cond] of one 8-frame
-     * 512x512 video peaks 11.5 GB above the idle process in one call and 8.1 GB in two (`bivdiff bench
-     * --preset unet3d`: weights 4.4 GB), at about the same speed (best of 2 on 2 cores: 44.7 s per video
+     * 512x512 video peaks 11.5 GB above the idle process in one call and 8.1 GB in two ({@code bivdiff bench
+     * --preset unet3d}: weights 4.4 GB), at about the same speed (best of 2 on 2 cores: 44.7 s per video
      * against 85.7 s for both). Every layer is per video, so the result is the same.
      */
     private static ConditionedModel perVideo(UNet3DConditionModel unet) {
