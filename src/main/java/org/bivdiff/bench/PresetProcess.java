@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.bivdiff.graph.Engine;
@@ -39,8 +38,17 @@ public final class PresetProcess {
     private PresetProcess() {
     }
 
+    /**
+     * What a child hands back.
+     *
+     * @param rows the timed network calls
+     * @param runs the whole-pipeline runs
+     */
+    public record Result(List<BenchRunner.Row> rows, List<PipelineBench.Run> runs) {
+    }
+
     /** Runs {@code job} in a child JVM on this JVM's class path; its output lines go to {@code log}. */
-    public static List<BenchRunner.Row> run(Job job, PrintStream log) throws IOException, InterruptedException {
+    public static Result run(Job job, PrintStream log) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("bivdiff-bench-job");
         try {
             Path jobFile = dir.resolve("job.json");
@@ -63,7 +71,7 @@ public final class PresetProcess {
             if (code != 0 || !Files.exists(rowsFile)) {
                 throw new IOException("benchmark of preset '" + job.preset() + "' failed (child exit code " + code + ")");
             }
-            return JSON.readValue(rowsFile.toFile(), new TypeReference<List<BenchRunner.Row>>() { });
+            return JSON.readValue(rowsFile.toFile(), Result.class);
         } finally {
             try (var s = Files.list(dir)) {
                 for (Path f : s.toList()) {
@@ -82,17 +90,27 @@ public final class PresetProcess {
         Presets.Preset preset = Presets.named(job.preset());
         Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())),
                 m -> System.err.println("bench: " + m));
-        BenchRunner.Settings settings = new BenchRunner.Settings(job.warmup(), job.runs());
+        Result result = switch (preset.workload()) {
+            case Presets.Networks n -> new Result(networks(preset.name(), n.source().targets(context), engine,
+                    new BenchRunner.Settings(job.warmup(), job.runs())), List.of());
+            case Presets.WholeRun w -> new Result(List.of(), List.of(PipelineBench.run(preset.name(), w.spec(),
+                    PipelineFolders.prepare(context), engine, m -> System.err.println("bench: " + m))));
+        };
+        JSON.writeValue(Path.of(args[1]).toFile(), result);
+        System.exit(0);
+    }
+
+    private static List<BenchRunner.Row> networks(String preset, List<Target> targets, Engine engine,
+                                                  BenchRunner.Settings settings) throws IOException {
         List<BenchRunner.Row> rows = new ArrayList<>();
-        for (Target t : preset.source().targets(context)) {
-            System.err.println("bench: " + preset.name() + " / " + t.network() + " ...");
-            for (BenchRunner.Row r : BenchRunner.run(preset.name(), t, engine, settings)) {
+        for (Target t : targets) {
+            System.err.println("bench: " + preset + " / " + t.network() + " ...");
+            for (BenchRunner.Row r : BenchRunner.run(preset, t, engine, settings)) {
                 rows.add(r);
                 System.err.printf(java.util.Locale.ROOT, "bench: %s %s: load %.2f s, median %.1f ms%n", r.network(),
                         r.shape(), r.loadSeconds(), r.medianSeconds() * 1e3);
             }
         }
-        JSON.writeValue(Path.of(args[1]).toFile(), rows);
-        System.exit(0);
+        return rows;
     }
 }

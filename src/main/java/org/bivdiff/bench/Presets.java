@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
+import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Tensor;
@@ -20,19 +21,13 @@ import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.models.random.FullSizeModels;
 import org.bivdiff.models.random.TinyModels;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
+import org.bivdiff.models.unet3d.UNet3DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
 
 /**
  * The named benchmarks: each network at the shapes BIVDiff runs it (classifier-free guidance
  * doubles the UNet and ControlNet batch; 512x512 frames are 64x64 latents). A new network is one
- * {@link FullSizeModels} config and one entry in {@link #ALL}, e.g. for ZeroScope's UNet3D:
- * <pre>
- * new Preset("unet3d", "ZeroScope v2 576w UNet3D, batch 2, 24 frames of 40x72", true, c -> {
- *     Path f = c.folder(FullSizeModels.zeroscopeUnet());
- *     return List.of(Target.timed("unet3d", () -> UNet3DConditionModel.load(f, null).graph(),
- *             m -> List.of(video(c.random(), 2, 24, 40, 72, 1024))));
- * })
- * </pre>
+ * {@link FullSizeModels} config and one entry in {@link #ALL}.
  */
 public final class Presets {
 
@@ -56,9 +51,29 @@ public final class Presets {
     /**
      * A named benchmark.
      *
-     * @param fullSize part of the default set (the full-size models)
+     * @param fullSize part of the default set (the full-size networks; the pipeline runs take too long)
      */
-    public record Preset(String name, String description, boolean fullSize, Source source) {
+    public record Preset(String name, String description, boolean fullSize, Workload workload) {
+
+        /** Writes the models the preset needs, if they are not cached; run before anything is timed. */
+        public void prepare(Context c) throws IOException {
+            switch (workload) {
+                case Networks n -> n.source().targets(c);
+                case WholeRun r -> PipelineFolders.prepare(c);
+            }
+        }
+    }
+
+    /** What a preset runs. */
+    public sealed interface Workload permits Networks, WholeRun {
+    }
+
+    /** Networks timed one by one ({@link BenchRunner}). */
+    public record Networks(Source source) implements Workload {
+    }
+
+    /** One whole BIVDiff run ({@link PipelineBench}). */
+    public record WholeRun(PipelineBench.Spec spec) implements Workload {
     }
 
     /** Builds a preset's targets, writing its models first if they are not cached. */
@@ -68,28 +83,40 @@ public final class Presets {
     }
 
     public static final List<Preset> ALL = List.of(
-            new Preset("unet2d", "SD 1.5 UNet, batch 2 (CFG), 64x64 and 32x32 latents", true, c -> {
+            networks("unet2d", "SD 1.5 UNet, batch 2 (CFG), 64x64 and 32x32 latents", true, c -> {
                 Path f = c.folder(FullSizeModels.sd15Unet());
                 return List.of(Target.timed("unet2d", () -> unet2d(f), m -> List.of(unet(c.random(), 2, 64, 768),
                         unet(c.random(), 2, 32, 768))));
             }),
-            new Preset("controlnet", "ControlNet v1.1 canny, batch 2, 64x64 and 32x32 latents", true, c -> {
+            networks("controlnet", "ControlNet v1.1 canny, batch 2, 64x64 and 32x32 latents", true, c -> {
                 Path f = c.folder(FullSizeModels.controlNetCanny());
                 return List.of(Target.timed("controlnet", () -> ControlNetModel.load(f, null).graph(), m -> List.of(
                         controlNet(c.random(), m, 2, 64, 8, 768), controlNet(c.random(), m, 2, 32, 8, 768))));
             }),
-            new Preset("vae", "SD 1.5 VAE encode and decode, one 512x512 and one 256x256 image", true, c -> vae(c,
+            networks("vae", "SD 1.5 VAE encode and decode, one 512x512 and one 256x256 image", true, c -> vae(c,
                     c.folder(FullSizeModels.sd15Vae()), 8, 512, 256)),
-            new Preset("clip-l", "CLIP ViT-L/14 text encoder (SD 1.5), [2, 77] tokens", true, c -> List.of(
+            networks("clip-l", "CLIP ViT-L/14 text encoder (SD 1.5), [2, 77] tokens", true, c -> List.of(
                     textEncoder(c, c.folder(FullSizeModels.clipVitL())))),
-            new Preset("openclip-h", "OpenCLIP ViT-H/14 text encoder (ZeroScope), [2, 77] tokens", true, c -> List.of(
+            networks("openclip-h", "OpenCLIP ViT-H/14 text encoder (ZeroScope), [2, 77] tokens", true, c -> List.of(
                     textEncoder(c, c.folder(FullSizeModels.openClipVitH())))),
-            new Preset("t2i-adapter", "T2I-Adapter canny (SD 1.5), batch 2, 512x512 one-channel", true, c -> {
+            networks("t2i-adapter", "T2I-Adapter canny (SD 1.5), batch 2, 512x512 one-channel", true, c -> {
                 Path f = c.folder(FullSizeModels.t2iAdapterCanny());
                 return List.of(Target.timed("t2i-adapter", () -> T2IAdapter.load(f, null).graph(),
                         m -> List.of(image(c.random(), "image", 2, 1, 512))));
             }),
-            new Preset("tiny", "the tiny test models (TinyModels) at small shapes; seconds", false, Presets::tiny));
+            networks("unet3d", "ZeroScope v2 576w UNet3D, 8 frames, batch 1 and 2, 64x64 and 32x32 latents", true,
+                    c -> {
+                        Path f = c.folder(FullSizeModels.zeroscopeUnet());
+                        return List.of(Target.timed("unet3d", () -> UNet3DConditionModel.load(f, null).graph(),
+                                m -> List.of(video(c.random(), 1, 8, 64, 1024), video(c.random(), 2, 8, 64, 1024),
+                                        video(c.random(), 1, 8, 32, 1024), video(c.random(), 2, 8, 32, 1024))));
+                    }),
+            networks("tiny", "the tiny test models (TinyModels) at small shapes; seconds", false, Presets::tiny),
+            new Preset("e2e", "BIVDiff ControlNet-canny + ZeroScope, 4 frames 256x256, 10 steps; minutes", false,
+                    new WholeRun(new PipelineBench.Spec(4, 256, 10, FrameGenerator.DEFAULT_MAX_BATCH))),
+            new Preset("paper-memory", "the paper-default run (8 frames 512x512, ControlNet + ZeroScope) with 2 "
+                    + "steps, for its memory peak; long", false, new WholeRun(new PipelineBench.Spec(8, 512, 2,
+                    FrameGenerator.DEFAULT_MAX_BATCH))));
 
     private Presets() {
     }
@@ -111,6 +138,10 @@ public final class Presets {
 
     public static String names() {
         return String.join(", ", ALL.stream().map(Preset::name).toList());
+    }
+
+    private static Preset networks(String name, String description, boolean fullSize, Source source) {
+        return new Preset(name, description, fullSize, new Networks(source));
     }
 
     private static List<Target> tiny(Context c) throws IOException {
@@ -162,6 +193,15 @@ public final class Presets {
         in.put("timestep", Tensor.full(500f, n));
         in.put("encoder_hidden_states", normal(r, n, 77, textWidth));
         return new Target.Call("b" + n + " " + side + "x" + side, in);
+    }
+
+    /** A UNet3D call: latents (n, 4, frames, side, side) (NCFHW), timestep 500, text (n, 77, textWidth). */
+    static Target.Call video(SplittableRandom r, int n, int frames, int side, int textWidth) {
+        Map<String, Object> in = new LinkedHashMap<>();
+        in.put("sample", normal(r, n, 4, frames, side, side));
+        in.put("timestep", Tensor.full(500f, n));
+        in.put("encoder_hidden_states", normal(r, n, 77, textWidth));
+        return new Target.Call("b" + n + " f" + frames + " " + side + "x" + side, in);
     }
 
     private static Target.Call controlNet(SplittableRandom r, Model m, int n, int side, int factor, int textWidth) {

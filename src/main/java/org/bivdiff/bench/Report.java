@@ -19,9 +19,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  *
  * @param threads    intra-op threads (0: ONNX Runtime's choice, one per core)
  * @param prepacking whether ONNX Runtime prepacked the weights
+ * @param runs       whole-pipeline runs
  */
 public record Report(int cores, int threads, boolean prepacking, BenchRunner.Settings settings,
-                     PeakProbe.Result probeBefore, PeakProbe.Result probeAfter, List<BenchRunner.Row> rows) {
+                     PeakProbe.Result probeBefore, PeakProbe.Result probeAfter, List<BenchRunner.Row> rows,
+                     List<PipelineBench.Run> runs) {
 
     private static final double MB = 1 << 20;
 
@@ -38,8 +40,29 @@ public record Report(int cores, int threads, boolean prepacking, BenchRunner.Set
         return gflopsPerSecond(r) / peakGflops();
     }
 
-    /** The table. */
+    /** The table (when networks were timed), the probe, and each pipeline run. */
     public void print(PrintStream out) {
+        if (!rows.isEmpty()) {
+            printNetworks(out);
+        }
+        out.printf(Locale.ROOT, "GEMM probe (%d^3 x %d, best of runs): %.1f GFLOP/s before, %.1f after; %%peak is "
+                + "against %.1f. %d cores, %s threads, prepacking %s, %d warm-up + %d timed runs per shape (median).%n",
+                probeBefore.size(), PeakProbe.CHAIN, probeBefore.gflops(), probeAfter.gflops(), peakGflops(), cores,
+                threads == 0 ? "default" : Integer.toString(threads), prepacking ? "on" : "off", settings.warmup(),
+                settings.runs());
+        if (!rows.isEmpty()) {
+            out.println("+RSS: resident growth from loading the session; ldpk / peak: resident high-water mark during "
+                    + "the load / the runs, above the resident size before the load.");
+        }
+        for (BenchRunner.Row r : rows) {
+            if (r.profileMs() != null && !r.profileMs().isEmpty()) {
+                printProfile(out, r);
+            }
+        }
+        runs.forEach(r -> printRun(out, r));
+    }
+
+    private void printNetworks(PrintStream out) {
         out.printf(Locale.ROOT, "%-11s %-16s %-17s %7s %7s %10s %10s %8s %8s %6s %8s %8s %8s%n", "preset", "network",
                 "shape", "build s", "load s", "median ms", "min ms", "GFLOP", "GFLOP/s", "%peak", "+RSS MB", "ldpk MB",
                 "peak MB");
@@ -49,18 +72,15 @@ public record Report(int cores, int threads, boolean prepacking, BenchRunner.Set
                     r.minSeconds() * 1e3, r.flops().total() / 1e9, gflopsPerSecond(r), 100 * fractionOfPeak(r),
                     mb(r.loadRss()), mb(r.loadPeak()), mb(r.peak()));
         }
-        out.printf(Locale.ROOT, "GEMM probe (%d^3 x %d, best of runs): %.1f GFLOP/s before, %.1f after; %%peak is "
-                + "against %.1f. %d cores, %s threads, prepacking %s, %d warm-up + %d timed runs per shape (median).%n",
-                probeBefore.size(), PeakProbe.CHAIN, probeBefore.gflops(), probeAfter.gflops(), peakGflops(), cores,
-                threads == 0 ? "default" : Integer.toString(threads), prepacking ? "on" : "off", settings.warmup(),
-                settings.runs());
-        out.println("+RSS: resident growth from loading the session; ldpk / peak: resident high-water mark during "
-                + "the load / the runs, above the resident size before the load.");
-        for (BenchRunner.Row r : rows) {
-            if (r.profileMs() != null && !r.profileMs().isEmpty()) {
-                printProfile(out, r);
-            }
-        }
+    }
+
+    private static void printRun(PrintStream out, PipelineBench.Run r) {
+        out.printf(Locale.ROOT, "pipeline %s (%s): peak RSS %s MB (VmHWM of the child JVM)%n", r.preset(), r.spec(),
+                r.peakRss() < 0 ? "?" : mb(r.peakRss()));
+        r.stageSeconds().forEach((stage, s) -> out.printf(Locale.ROOT, "  %-40s %9.1f s%n", stage, s));
+        out.println("  resident peak between progress events (sampled every " + RssTimeline.PERIOD_MS + " ms):");
+        r.phases().forEach(p -> out.printf(Locale.ROOT, "  %-40s %9s MB   (ends at %.1f s)%n", p.label(), mb(p.maxRss()),
+                p.endSeconds()));
     }
 
     private static void printProfile(PrintStream out, BenchRunner.Row r) {
@@ -114,6 +134,7 @@ public record Report(int cores, int threads, boolean prepacking, BenchRunner.Set
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("machine", machine);
         root.put("results", results);
+        root.put("pipeline_runs", runs);
         return root;
     }
 

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.bivdiff.bench.BenchRunner;
 import org.bivdiff.bench.ModelCache;
 import org.bivdiff.bench.PeakProbe;
+import org.bivdiff.bench.PipelineBench;
 import org.bivdiff.bench.PresetProcess;
 import org.bivdiff.bench.Presets;
 import org.bivdiff.bench.Report;
@@ -66,18 +67,21 @@ final class BenchCommand {
         // Models are written here, before any timing; each preset is then timed in its own JVM.
         Presets.Context context = new Presets.Context(models, m -> err.println("bench: " + m));
         for (Presets.Preset p : presets) {
-            p.source().targets(context);
+            p.prepare(context);
         }
         err.println("bench: GEMM probe ...");
         PeakProbe.Result before = PeakProbe.measure(engine, probeSize, PROBE_CALLS);
         List<BenchRunner.Row> rows = new ArrayList<>();
+        List<PipelineBench.Run> runs = new ArrayList<>();
         for (Presets.Preset p : presets) {
-            rows.addAll(PresetProcess.run(new PresetProcess.Job(p.name(), models.root().toString(), threads, provider,
-                    prepacking.equals("on"), profile, settings.warmup(), settings.runs()), err));
+            PresetProcess.Result r = PresetProcess.run(new PresetProcess.Job(p.name(), models.root().toString(), threads,
+                    provider, prepacking.equals("on"), profile, settings.warmup(), settings.runs()), err);
+            rows.addAll(r.rows());
+            runs.addAll(r.runs());
         }
         PeakProbe.Result after = PeakProbe.measure(engine, probeSize, PROBE_CALLS);
         Report report = new Report(Runtime.getRuntime().availableProcessors(), threads, prepacking.equals("on"),
-                settings, before, after, rows);
+                settings, before, after, rows, runs);
         report.print(out);
         if (json != null) {
             report.writeJson(Path.of(json));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.graph.Engine;
@@ -56,7 +57,7 @@ final class DemoCommand {
         RunConfig run = RunConfigReader.read(config, List.of(), null);
         Engine engine = new Engine(EngineFlags.parse(args));
         boolean hasRun = Files.exists(output.resolve("run.json"));
-        return RunCommand.execute(run, resume && hasRun, 0, engine, out, progress);
+        return RunCommand.execute(run, resume && hasRun, FrameGenerator.DEFAULT_MAX_BATCH, engine, out, progress);
     }
 
     /** The run config the demo writes next to its outputs: an example of the schema as well. */

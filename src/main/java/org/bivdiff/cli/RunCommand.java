@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import org.bivdiff.bivdiff.BivdiffPipeline;
+import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.graph.Engine;
@@ -38,7 +39,8 @@ final class RunCommand {
                     [--provider cpu|cuda] [--threads N] [--session-cache DIR]
                     one BIVDiff run: frame-wise generation, mixed inversion, temporal smoothing (docs/config.md);
                     BIVDiff's official configs/*.yaml are accepted as they are, with --checkpoints DIR standing
-                    for their ./checkpoints folder; --resume continues an interrupted run in its output folder
+                    for their ./checkpoints folder; --resume continues an interrupted run in its output folder;
+                    --max-batch N: rows per image-UNet call in the frame stage (default 2, 0 = all at once)
             """;
 
     private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "resume", "max-batch"));
@@ -56,8 +58,8 @@ final class RunCommand {
         RunConfig config = RunConfigReader.read(Path.of(words.getFirst()), args.all("set"),
                 checkpoints == null ? null : Path.of(checkpoints).toAbsolutePath());
         Engine engine = new Engine(EngineFlags.parse(args));
-        return execute(config, args.has("resume"), args.integer("max-batch", 0), engine,
-                out, ProgressBar.stderr());
+        return execute(config, args.has("resume"), args.integer("max-batch", FrameGenerator.DEFAULT_MAX_BATCH),
+                engine, out, ProgressBar.stderr());
     }
 
     /** Runs {@code config}; returns the exit code. Shared with {@code bivdiff demo}. */

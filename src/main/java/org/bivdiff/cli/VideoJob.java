@@ -15,7 +15,6 @@ import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.Task;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.io.DiffusersFolder;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.VideoSampler;
@@ -93,15 +92,7 @@ final class VideoJob {
 
     /** The model folders of mixed inversion and smoothing: SD 1.5 as the image model, its VAE for both ends. */
     static InversionAndSmoothing.Models models(RunConfig c) throws IOException {
-        Path sd = c.models().stableDiffusion();
-        Path video = c.models().video();
-        DiffusersFolder image = DiffusersFolder.open(sd);
-        Path videoTokenizer = video == null ? null : video.resolve("tokenizer");
-        Path videoTextEncoder = video == null ? null : video.resolve("text_encoder");
-        Path videoUnet = video == null ? null : video.resolve("unet");
-        return new InversionAndSmoothing.Models(image.require("vae"), image.require("unet"), image.require("tokenizer"),
-                image.require("text_encoder"), videoUnet, videoTokenizer, videoTextEncoder,
-                image.require("scheduler").resolve("scheduler_config.json"));
+        return InversionAndSmoothing.Models.ofPipelines(c.models().stableDiffusion(), c.models().video());
     }
 
     private static Tensor read(Path file, RunConfig c, int frames) throws IOException {

@@ -66,7 +66,7 @@ public record StableDiffusionModels(ClipTokenizer tokenizer, ClipTextModel textE
         UNet2DConditionModel u = null;
         try {
             u = UNet2DConditionModel.load(unet, engine);
-            return new StableDiffusionModels(tok, te, u, AutoencoderKL.load(vae, engine), schedulerConfig);
+            return new StableDiffusionModels(tok, te, u, AutoencoderKL.loadPerImage(vae, engine), schedulerConfig);
         } catch (IOException | RuntimeException e) {
             te.close();
             if (u != null) {

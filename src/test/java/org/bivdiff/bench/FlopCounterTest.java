@@ -7,11 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 
+import java.nio.file.Path;
+
+import org.bivdiff.graph.Attr;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
+import org.bivdiff.models.random.TinyModels;
+import org.bivdiff.models.unet3d.UNet3DConditionModel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** FLOPs of hand-built graphs against hand-computed counts, with shapes computed inside the graph. */
 class FlopCounterTest {
@@ -62,5 +68,25 @@ class FlopCounterTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> FlopCounter.count(g.build(), Map.of("x", new long[] {2, 2})));
         assertTrue(e.getMessage().contains("no shape rule for op :Celu"), e.getMessage());
+    }
+
+    @Test
+    void temporalConvOverFramesIsAFiveDimensionalConv() {
+        Graph g = new Graph("temporal");
+        Value x = g.input("x", DType.F32, "batch", 6, "frames", "h", "w");
+        Value w = g.constant(new float[6 * 6 * 3], 6, 6, 3, 1, 1);                                   // (3, 1, 1) over F
+        Value y = g.node("Conv", List.of(x, w), List.of(Attr.ints("pads", 1, 0, 0, 1, 0, 0)));      // (B, 6, F, H, W)
+        g.output("y", g.reshape(y, 0, 0, -1));
+        FlopCounter.Count c = FlopCounter.count(g.build(), Map.of("x", new long[] {2, 6, 8, 4, 5}));
+        assertEquals(2L * 6 * 3 * 6 * (2 * 8 * 4 * 5), c.byOp().get("Conv"));
+    }
+
+    @Test
+    void everyOpOfTheUNet3DGraphHasAShapeRule(@TempDir Path dir) throws Exception {
+        Path video = TinyModels.videoModel(dir.resolve("video"), 1);
+        Model m = UNet3DConditionModel.load(video.resolve("unet"), null).graph();
+        FlopCounter.Count c = FlopCounter.count(m, Map.of("sample", new long[] {2, 4, 3, 16, 16}, "timestep",
+                new long[] {2}, "encoder_hidden_states", new long[] {2, 77, 32}));
+        assertTrue(c.byOp().get("Conv") > 0 && c.byOp().get("MultiHeadAttention") > 0, c.toString());
     }
 }

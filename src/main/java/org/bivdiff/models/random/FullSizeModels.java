@@ -15,6 +15,7 @@ import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
+import org.bivdiff.models.unet3d.UNet3DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
 
 /**
@@ -25,7 +26,8 @@ import org.bivdiff.models.vae.AutoencoderKL;
  *
  * <p>Sources: {@code runwayml/stable-diffusion-v1-5} ({@code unet}, {@code vae}, {@code text_encoder}:
  * CLIP ViT-L/14), {@code lllyasviel/control_v11p_sd15_canny}, {@code TencentARC/t2iadapter_canny_sd15v2},
- * {@code cerspense/zeroscope_v2_576w} ({@code text_encoder}: OpenCLIP ViT-H/14's text tower).
+ * {@code cerspense/zeroscope_v2_576w} ({@code unet}: UNet3DConditionModel; {@code text_encoder}: OpenCLIP
+ * ViT-H/14's text tower).
  */
 public final class FullSizeModels {
 
@@ -124,6 +126,33 @@ public final class FullSizeModels {
         c.put("in_channels", 1);
         c.put("num_res_blocks", 2);
         return new Component("t2iadapter-canny-sd15v2", c, DIFFUSERS_WEIGHTS, T2IAdapter::parameterShapes);
+    }
+
+    /**
+     * ZeroScope v2 576w's UNet3D ({@code cerspense/zeroscope_v2_576w/unet}, the ModelScope text-to-video
+     * layout): SD 1.5's levels with temporal convolutions and temporal transformers, heads of 64 channels,
+     * 1024-wide OpenCLIP text; 1.4G parameters.
+     */
+    public static Component zeroscopeUnet() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("_class_name", "UNet3DConditionModel");
+        c.put("act_fn", "silu");
+        c.put("attention_head_dim", 64);
+        c.put("block_out_channels", SD15_CHANNELS);
+        c.put("cross_attention_dim", 1024);
+        c.put("down_block_types", List.of("CrossAttnDownBlock3D", "CrossAttnDownBlock3D", "CrossAttnDownBlock3D",
+                "DownBlock3D"));
+        c.put("downsample_padding", 1);
+        c.put("in_channels", 4);
+        c.put("layers_per_block", 2);
+        c.put("mid_block_scale_factor", 1);
+        c.put("norm_eps", 1e-5);
+        c.put("norm_num_groups", 32);
+        c.put("out_channels", 4);
+        c.put("sample_size", 32);
+        c.put("up_block_types", List.of("UpBlock3D", "CrossAttnUpBlock3D", "CrossAttnUpBlock3D",
+                "CrossAttnUpBlock3D"));
+        return new Component("zeroscope-v2-576w-unet", c, DIFFUSERS_WEIGHTS, UNet3DConditionModel::parameterShapes);
     }
 
     /** The keys SD 1.5's UNet and its ControlNets share. */

@@ -1,0 +1,117 @@
+package org.bivdiff.bench;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.bivdiff.bivdiff.BivdiffPipeline;
+import org.bivdiff.bivdiff.FrameGenerator;
+import org.bivdiff.bivdiff.ImageModelFrames;
+import org.bivdiff.bivdiff.InversionAndSmoothing;
+import org.bivdiff.bivdiff.StageStore;
+import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.media.annotators.Canny;
+import org.bivdiff.pipelines.Cancellation;
+import org.bivdiff.pipelines.ProgressListener;
+import org.bivdiff.pipelines.Prompt;
+import org.bivdiff.pipelines.RunNoise;
+
+/**
+ * One whole BIVDiff run on full-size random-weight models, as {@code bivdiff run} does it for the
+ * ControlNet-canny task: frame-wise generation with SD 1.5 + ControlNet, mixed inversion with SD 1.5
+ * and ZeroScope's UNet3D (ratio 0.5), temporal smoothing with the UNet3D, on a synthetic clip. It
+ * measures the wall time, the pipeline's own stage times, the process's resident peak ({@code VmHWM})
+ * and, per phase between progress events, the highest sampled resident size ({@link RssTimeline}).
+ * Meant for a fresh JVM ({@link PresetProcess}), so the peak is the run's.
+ */
+public final class PipelineBench {
+
+    /**
+     * A run's size.
+     *
+     * @param frames   frames of the clip
+     * @param side     frame width and height in pixels (latents are 8x smaller)
+     * @param steps    DDIM steps of every stage
+     * @param maxBatch most rows per UNet call in the frame stage (0: all frames x guidance branches at once)
+     */
+    public record Spec(int frames, int side, int steps, int maxBatch) {
+        public Spec {
+            if (frames < 1 || side < 64 || side % 64 != 0 || steps < 1 || maxBatch < 0) {
+                throw new IllegalArgumentException("bad pipeline spec " + frames + " frames, " + side + " px, " + steps
+                        + " steps, max batch " + maxBatch);
+            }
+        }
+
+        public String describe() {
+            return frames + " frames " + side + "x" + side + ", " + steps + " steps"
+                    + (maxBatch == 0 ? "" : ", max batch " + maxBatch);
+        }
+    }
+
+    /**
+     * A memory phase: what ran since the previous phase ended.
+     *
+     * @param label  e.g. {@code up to controlnet 10/10}
+     * @param maxRss highest sampled resident size, bytes
+     * @param endSeconds when the phase ended, seconds from the start of the run
+     */
+    public record Phase(String label, long maxRss, double endSeconds) {
+    }
+
+    /**
+     * The figures of one run.
+     *
+     * @param stageSeconds the pipeline's stage times, then {@code total}
+     * @param peakRss      the process's resident high-water mark ({@code VmHWM}, or the highest sample if that is
+     *                     higher), bytes, or -1
+     * @param phases       the resident peak between progress events
+     */
+    public record Run(String preset, String spec, Map<String, Double> stageSeconds, long peakRss, List<Phase> phases) {
+    }
+
+    private static final String PROMPT = "a red square sliding past a blue ball";
+    private static final long SEED = 42;
+
+    private PipelineBench() {
+    }
+
+    /** Runs BIVDiff once at {@code spec}; progress lines go to {@code log}. */
+    public static Run run(String preset, Spec spec, PipelineFolders folders, Engine engine, Consumer<String> log)
+            throws IOException {
+        Tensor source = SyntheticClip.movingSquare(spec.frames(), spec.side());              // (F, 3, H, W) in [-1, 1]
+        Tensor condition = Canny.controlImages(source, Canny.DEFAULT_LOW, Canny.DEFAULT_HIGH);
+        InversionAndSmoothing.Models models = InversionAndSmoothing.Models.ofPipelines(folders.stableDiffusion(),
+                folders.video());
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        try (RssTimeline timeline = new RssTimeline()) {
+            ProgressListener progress = p -> {
+                if (p.step() == p.total()) {
+                    timeline.mark("up to " + p.stage() + " " + p.step() + "/" + p.total());
+                }
+                log.accept(String.format(java.util.Locale.ROOT, "%s %d/%d (%.1f s)", p.stage(), p.step(), p.total(),
+                        p.elapsed().toNanos() / 1e9));
+            };
+            FrameGenerator generator = ImageModelFrames.controlNet(folders.stableDiffusion(), folders.controlNet(),
+                    engine);
+            Prompt prompt = new Prompt(PROMPT, "");
+            var settings = new FrameGenerator.Settings(prompt, spec.steps(), 7.5, RunNoise.seeded(SEED), spec.maxBatch(),
+                    progress, Cancellation.NONE);
+            var request = new BivdiffPipeline.Request(generator, new FrameGenerator.Inputs(source, condition, null),
+                    settings, PROMPT, "", spec.steps(), 7.5, 0.5, Strategy.SEQUENTIAL, InversionAndSmoothing.Options.BIVDIFF,
+                    SEED, progress, Cancellation.NONE);
+            BivdiffPipeline.Result result = new BivdiffPipeline(models, engine).run(request, StageStore.NONE);
+            timeline.mark("after the last step (VAE decode)");
+            result.stageTimes().forEach((k, v) -> seconds.put(k, v.toNanos() / 1e9));
+            seconds.put("total", (System.nanoTime() - t0) / 1e9);
+            List<Phase> phases = timeline.phases();
+            // The kernel's per-thread RSS counters lag by a few pages, so a sample can top VmHWM slightly.
+            long peak = Math.max(MemoryStats.peak(), phases.stream().mapToLong(Phase::maxRss).max().orElse(-1));
+            return new Run(preset, spec.describe(), seconds, peak, phases);
+        }
+    }
+}
