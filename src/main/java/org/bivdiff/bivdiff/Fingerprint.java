@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 import org.bivdiff.graph.Tensor;
@@ -30,7 +31,7 @@ public final class Fingerprint {
             switch (p) {
                 case null -> d.update((byte) 0);
                 case Tensor t -> {
-                    d.update(java.util.Arrays.toString(t.shape()).getBytes(StandardCharsets.UTF_8));
+                    d.update(Arrays.toString(t.shape()).getBytes(StandardCharsets.UTF_8));
                     ByteBuffer b = ByteBuffer.allocate(t.numel() * 4);
                     b.asFloatBuffer().put(t.data());
                     d.update(b.array());

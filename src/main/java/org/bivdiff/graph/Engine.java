@@ -135,7 +135,7 @@ public final class Engine {
             so.addConfigEntry("session.model_external_initializers_file_folder_path", entry.toString());
             return new Network(ENV, ENV.createSession(entry.resolve(SessionCache.MODEL).toString(), so), model);
         }
-        Path partial = cache.begin(entry);
+        Path partial = cache.begin();
         try {
             so.setOptimizedModelFilePath(partial.resolve(SessionCache.MODEL).toString());
             so.addConfigEntry("session.optimized_model_external_initializers_file_name", SessionCache.WEIGHTS);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
@@ -43,8 +44,8 @@ final class SessionCache {
         return Files.exists(entry.resolve(COMPLETE));
     }
 
-    /** A fresh temporary folder next to {@code entry} to write it into. */
-    Path begin(Path entry) throws IOException {
+    /** A fresh temporary folder in the cache to write an entry into. */
+    Path begin() throws IOException {
         Files.createDirectories(root);
         return Files.createTempDirectory(root, ".partial-");
     }
@@ -53,7 +54,7 @@ final class SessionCache {
     static void commit(Path partial, Path entry) throws IOException {
         Files.writeString(partial.resolve(COMPLETE), "ok\n");
         try {
-            Files.move(partial, entry, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, entry, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             if (!isComplete(entry)) {
                 throw e;

@@ -1,6 +1,7 @@
 package org.bivdiff.cli.config;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -22,7 +23,7 @@ final class Values {
         if (v == null) {
             return fallback;
         }
-        if (v instanceof Map<?, ?> || v instanceof java.util.List<?>) {
+        if (v instanceof Map<?, ?> || v instanceof List<?>) {
             throw bad(key, v, "a string");
         }
         return String.valueOf(v);
