@@ -79,24 +79,7 @@ public final class TinyModels {
         JSON.writeValue(folder.resolve("model_index.json").toFile(), index);
         scheduler(folder.resolve("scheduler"));
         textEncoder(folder, "!", "gelu", seed);
-        Map<String, Object> unet = new LinkedHashMap<>();
-        unet.put("_class_name", "UNet3DConditionModel");
-        unet.put("act_fn", "silu");
-        unet.put("attention_head_dim", 8);
-        unet.put("block_out_channels", UNET_CHANNELS);
-        unet.put("cross_attention_dim", TEXT_WIDTH);
-        unet.put("down_block_types", List.of("CrossAttnDownBlock3D", "CrossAttnDownBlock3D", "CrossAttnDownBlock3D",
-                "DownBlock3D"));
-        unet.put("downsample_padding", 1);
-        unet.put("in_channels", 4);
-        unet.put("layers_per_block", 1);
-        unet.put("mid_block_scale_factor", 1);
-        unet.put("norm_eps", 1e-5);
-        unet.put("norm_num_groups", 8);
-        unet.put("out_channels", 4);
-        unet.put("sample_size", 32);
-        unet.put("up_block_types", List.of("UpBlock3D", "CrossAttnUpBlock3D", "CrossAttnUpBlock3D",
-                "CrossAttnUpBlock3D"));
+        Map<String, Object> unet = ModelConfigs.unet3d(UNET_CHANNELS, 8, TEXT_WIDTH, 1, 8, 32);
         component(folder.resolve("unet"), unet, seed + 1, UNet3DConditionModel::parameterShapes);
         component(folder.resolve("vae"), vaeConfig(), seed + 2, AutoencoderKL::parameterShapes);
         return folder;
@@ -119,13 +102,7 @@ public final class TinyModels {
 
     /** Writes a full T2I-Adapter for {@link #stableDiffusion}'s UNet. */
     public static Path t2iAdapter(Path folder, long seed) throws IOException {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("_class_name", "T2IAdapter");
-        c.put("adapter_type", "full_adapter");
-        c.put("channels", UNET_CHANNELS);
-        c.put("downscale_factor", 2);
-        c.put("in_channels", 3);
-        c.put("num_res_blocks", 1);
+        Map<String, Object> c = ModelConfigs.t2iAdapter(UNET_CHANNELS, 2, 3, 1);
         component(folder, c, seed, T2IAdapter::parameterShapes);
         return folder;
     }
@@ -133,24 +110,9 @@ public final class TinyModels {
     /** Writes {@code tokenizer/} and {@code text_encoder/} of a pipeline folder. */
     public static void textEncoder(Path pipeline, String padToken, String activation, long seed) throws IOException {
         int vocab = ByteLevelTokenizerFiles.write(pipeline.resolve("tokenizer"), padToken);
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("architectures", List.of("CLIPTextModel"));
-        c.put("model_type", "clip_text_model");
-        c.put("hidden_act", activation);
-        c.put("hidden_size", TEXT_WIDTH);
-        c.put("intermediate_size", 4 * TEXT_WIDTH);
-        c.put("num_attention_heads", 4);
-        c.put("num_hidden_layers", 2);
-        c.put("max_position_embeddings", 77);
-        c.put("layer_norm_eps", 1e-5);
-        c.put("vocab_size", vocab);
-        c.put("bos_token_id", vocab - 2);
-        c.put("eos_token_id", vocab - 1);
-        c.put("pad_token_id", 1);
-        Path folder = pipeline.resolve("text_encoder");
-        Files.createDirectories(folder);
-        JSON.writeValue(folder.resolve("config.json").toFile(), c);
-        RandomWeights.write(folder.resolve("model.safetensors"), ClipTextModel.parameterShapes(folder), seed, DType.F32);
+        Map<String, Object> c = ModelConfigs.clipText(TEXT_WIDTH, 4 * TEXT_WIDTH, 2, 4, activation, vocab, vocab - 2,
+                vocab - 1, 0);
+        component(pipeline.resolve("text_encoder"), "model.safetensors", c, seed, ClipTextModel::parameterShapes);
     }
 
     /** Writes the SD 1.5 DDIM scheduler config. */
@@ -171,53 +133,25 @@ public final class TinyModels {
     }
 
     static Map<String, Object> unetConfig() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("_class_name", "UNet2DConditionModel");
-        c.put("act_fn", "silu");
-        c.put("attention_head_dim", 4);
-        c.put("block_out_channels", UNET_CHANNELS);
-        c.put("center_input_sample", false);
-        c.put("cross_attention_dim", TEXT_WIDTH);
-        c.put("down_block_types", List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D",
-                "DownBlock2D"));
-        c.put("downsample_padding", 1);
-        c.put("flip_sin_to_cos", true);
-        c.put("freq_shift", 0);
-        c.put("in_channels", 4);
-        c.put("layers_per_block", 1);
-        c.put("mid_block_scale_factor", 1);
-        c.put("norm_eps", 1e-5);
-        c.put("norm_num_groups", 8);
-        c.put("out_channels", 4);
-        c.put("sample_size", 32);
-        c.put("up_block_types", List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D",
-                "CrossAttnUpBlock2D"));
-        return c;
+        return ModelConfigs.unet2d(UNET_CHANNELS, 4, TEXT_WIDTH, 1, 8, 32);
     }
 
     static Map<String, Object> vaeConfig() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("_class_name", "AutoencoderKL");
-        c.put("act_fn", "silu");
-        c.put("block_out_channels", List.of(32, 64));
-        c.put("down_block_types", List.of("DownEncoderBlock2D", "DownEncoderBlock2D"));
-        c.put("up_block_types", List.of("UpDecoderBlock2D", "UpDecoderBlock2D"));
-        c.put("in_channels", 3);
-        c.put("out_channels", 3);
-        c.put("latent_channels", 4);
-        c.put("layers_per_block", 1);
-        c.put("norm_num_groups", 8);
-        c.put("sample_size", 64);
-        c.put("scaling_factor", 0.18215);
-        return c;
+        return ModelConfigs.vae(List.of(32, 64), 1, 8, 64);
     }
 
     /** Writes {@code config.json} and random {@code diffusion_pytorch_model.safetensors} into {@code folder}. */
     public static void component(Path folder, Map<String, Object> config, long seed, ShapeSource shapes)
             throws IOException {
+        component(folder, "diffusion_pytorch_model.safetensors", config, seed, shapes);
+    }
+
+    /** Writes {@code config.json} and random F32 weights named {@code weightsFile} into {@code folder}. */
+    static void component(Path folder, String weightsFile, Map<String, Object> config, long seed, ShapeSource shapes)
+            throws IOException {
         Files.createDirectories(folder);
         JSON.writeValue(folder.resolve("config.json").toFile(), config);
-        RandomWeights.write(folder.resolve("diffusion_pytorch_model.safetensors"), shapes.shapes(folder), seed, DType.F32);
+        RandomWeights.write(folder.resolve(weightsFile), shapes.shapes(folder), seed, DType.F32);
     }
 
     /** An architecture's parameter list, read from the config in a folder. */

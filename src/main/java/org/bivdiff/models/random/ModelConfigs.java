@@ -1,0 +1,136 @@
+package org.bivdiff.models.random;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code config.json} contents of each architecture, in diffusers' / transformers' spellings,
+ * parameterised by size: one place for the layouts that the tiny demo models and the full-size
+ * benchmark models share.
+ */
+final class ModelConfigs {
+
+    private ModelConfigs() {
+    }
+
+    /**
+     * The keys a UNet2DConditionModel and a ControlNetModel share: SD 1.x's four levels (three with
+     * cross-attention, then a plain one).
+     */
+    static Map<String, Object> unetDownAndMid(String className, List<Integer> channels, int heads, int crossAttentionDim,
+                                              int layersPerBlock, int groups) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("_class_name", className);
+        c.put("act_fn", "silu");
+        c.put("attention_head_dim", heads);
+        c.put("block_out_channels", channels);
+        c.put("cross_attention_dim", crossAttentionDim);
+        c.put("down_block_types", levels("CrossAttnDownBlock2D", "DownBlock2D", channels.size(), false));
+        c.put("downsample_padding", 1);
+        c.put("flip_sin_to_cos", true);
+        c.put("freq_shift", 0);
+        c.put("in_channels", 4);
+        c.put("layers_per_block", layersPerBlock);
+        c.put("mid_block_scale_factor", 1);
+        c.put("norm_eps", 1e-5);
+        c.put("norm_num_groups", groups);
+        return c;
+    }
+
+    /** A UNet2DConditionModel: {@link #unetDownAndMid} plus the up path. */
+    static Map<String, Object> unet2d(List<Integer> channels, int heads, int crossAttentionDim, int layersPerBlock,
+                                      int groups, int sampleSize) {
+        Map<String, Object> c = unetDownAndMid("UNet2DConditionModel", channels, heads, crossAttentionDim,
+                layersPerBlock, groups);
+        c.put("center_input_sample", false);
+        c.put("out_channels", 4);
+        c.put("sample_size", sampleSize);
+        c.put("up_block_types", levels("CrossAttnUpBlock2D", "UpBlock2D", channels.size(), true));
+        return c;
+    }
+
+    /** A UNet3DConditionModel (ZeroScope / ModelScope layout); {@code headDim} is channels per head there. */
+    static Map<String, Object> unet3d(List<Integer> channels, int headDim, int crossAttentionDim, int layersPerBlock,
+                                      int groups, int sampleSize) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("_class_name", "UNet3DConditionModel");
+        c.put("act_fn", "silu");
+        c.put("attention_head_dim", headDim);
+        c.put("block_out_channels", channels);
+        c.put("cross_attention_dim", crossAttentionDim);
+        c.put("down_block_types", levels("CrossAttnDownBlock3D", "DownBlock3D", channels.size(), false));
+        c.put("downsample_padding", 1);
+        c.put("in_channels", 4);
+        c.put("layers_per_block", layersPerBlock);
+        c.put("mid_block_scale_factor", 1);
+        c.put("norm_eps", 1e-5);
+        c.put("norm_num_groups", groups);
+        c.put("out_channels", 4);
+        c.put("sample_size", sampleSize);
+        c.put("up_block_types", levels("CrossAttnUpBlock3D", "UpBlock3D", channels.size(), true));
+        return c;
+    }
+
+    /** An AutoencoderKL with one encoder and one decoder block per level. */
+    static Map<String, Object> vae(List<Integer> channels, int layersPerBlock, int groups, int sampleSize) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("_class_name", "AutoencoderKL");
+        c.put("act_fn", "silu");
+        c.put("block_out_channels", channels);
+        c.put("down_block_types", Collections.nCopies(channels.size(), "DownEncoderBlock2D"));
+        c.put("in_channels", 3);
+        c.put("latent_channels", 4);
+        c.put("layers_per_block", layersPerBlock);
+        c.put("norm_num_groups", groups);
+        c.put("out_channels", 3);
+        c.put("sample_size", sampleSize);
+        c.put("up_block_types", Collections.nCopies(channels.size(), "UpDecoderBlock2D"));
+        c.put("scaling_factor", 0.18215);   // SD 1.x / 2.x, as their configs spell it out
+        return c;
+    }
+
+    /** A transformers CLIPTextModel; {@code projectionDim} 0 leaves {@code projection_dim} out. */
+    static Map<String, Object> clipText(int hidden, int intermediate, int layers, int heads, String activation,
+                                        int vocabSize, int bosId, int eosId, int projectionDim) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("architectures", List.of("CLIPTextModel"));
+        c.put("model_type", "clip_text_model");
+        c.put("hidden_act", activation);
+        c.put("hidden_size", hidden);
+        c.put("intermediate_size", intermediate);
+        c.put("num_attention_heads", heads);
+        c.put("num_hidden_layers", layers);
+        c.put("max_position_embeddings", 77);
+        c.put("layer_norm_eps", 1e-5);
+        if (projectionDim > 0) {
+            c.put("projection_dim", projectionDim);
+        }
+        c.put("vocab_size", vocabSize);
+        c.put("bos_token_id", bosId);
+        c.put("eos_token_id", eosId);
+        c.put("pad_token_id", 1);
+        return c;
+    }
+
+    /** A full T2I-Adapter. */
+    static Map<String, Object> t2iAdapter(List<Integer> channels, int downscaleFactor, int inChannels, int resBlocks) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("_class_name", "T2IAdapter");
+        c.put("adapter_type", "full_adapter");
+        c.put("channels", channels);
+        c.put("downscale_factor", downscaleFactor);
+        c.put("in_channels", inChannels);
+        c.put("num_res_blocks", resBlocks);
+        return c;
+    }
+
+    /** SD 1.x's block types: cross-attention on every level but the deepest (mirrored on the way up). */
+    private static List<String> levels(String crossAttention, String plain, int n, boolean up) {
+        List<String> types = new ArrayList<>(Collections.nCopies(n - 1, crossAttention));
+        types.add(up ? 0 : n - 1, plain);
+        return List.copyOf(types);
+    }
+}
