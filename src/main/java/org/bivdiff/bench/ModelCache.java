@@ -6,10 +6,9 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
+import org.bivdiff.io.FileTrees;
 import org.bivdiff.models.random.FullSizeModels;
 
 /**
@@ -62,10 +61,10 @@ public final class ModelCache {
         log.accept("writing random weights for " + name + " into " + folder);
         Files.createDirectories(root);
         Path tmp = root.resolve(name + ".tmp-" + ProcessHandle.current().pid());
-        deleteTree(tmp);
+        FileTrees.deleteTree(tmp);
         writer.write(tmp);
         Files.writeString(tmp.resolve(STAMP), fullStamp, StandardCharsets.UTF_8);
-        deleteTree(folder);
+        FileTrees.deleteTree(folder);
         try {
             Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -78,16 +77,5 @@ public final class ModelCache {
     @FunctionalInterface
     public interface Writer {
         void write(Path folder) throws IOException;
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
-            }
-        }
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.bivdiff.io.FileTrees;
 import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.RunConfigReader;
@@ -105,7 +106,7 @@ final class DemoCommand {
         VideoWriter.write(movingShapes(16, 64, 64), tmp.resolve("clip.mp4"), 8);
         Files.writeString(tmp.resolve(".complete"), MODELS_VERSION + "\n");
         if (Files.exists(folder)) {
-            deleteTree(folder);
+            FileTrees.deleteTree(folder);
         }
         Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
         return folder;
@@ -184,13 +185,5 @@ final class DemoCommand {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("bivdiff");
-    }
-
-    private static void deleteTree(Path folder) throws IOException {
-        try (Stream<Path> s = Files.walk(folder)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

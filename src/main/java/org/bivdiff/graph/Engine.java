@@ -12,6 +12,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 
+import org.bivdiff.io.FileTrees;
+
 /**
  * Turns {@link Model}s into runnable {@link Network}s with one set of session options: graph
  * optimisation ALL, a fixed number of intra-op threads and an execution provider.
@@ -144,7 +146,7 @@ public final class Engine {
             SessionCache.commit(partial, entry);
             return new Network(ENV, session, model);
         } finally {
-            SessionCache.deleteTree(partial);
+            FileTrees.deleteTree(partial);
         }
     }
 

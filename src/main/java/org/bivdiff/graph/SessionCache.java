@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+
+import org.bivdiff.io.FileTrees;
 
 /**
  * A folder of graphs as ONNX Runtime left them after its ALL-level optimisation (convolution weights
@@ -59,18 +59,7 @@ final class SessionCache {
             if (!isComplete(entry)) {
                 throw e;
             }
-            deleteTree(partial);
-        }
-    }
-
-    static void deleteTree(Path folder) throws IOException {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(folder)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+            FileTrees.deleteTree(partial);
         }
     }
 
