@@ -146,27 +146,14 @@ final class RunCommand {
         run.writeAtomically("run.json", file -> JSON.writeValue(file.toFile(), json));
     }
 
-    /** Every parameter of the run, paths as absolute names. */
-    private static Map<String, Object> configJson(RunConfig c) {
+    /** Every component of a record (the run config and its nested records), paths and enums as text. */
+    private static Map<String, Object> configJson(Record r) {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (var component : RunConfig.class.getRecordComponents()) {
+        for (var component : r.getClass().getRecordComponents()) {
             try {
-                Object v = component.getAccessor().invoke(c);
-                m.put(component.getName(), v instanceof RunConfig.Models models ? modelsJson(models)
+                Object v = component.getAccessor().invoke(r);
+                m.put(component.getName(), v instanceof Record nested ? configJson(nested)
                         : v instanceof Path || v instanceof Enum<?> ? String.valueOf(v) : v);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return m;
-    }
-
-    private static Map<String, Object> modelsJson(RunConfig.Models models) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (var component : RunConfig.Models.class.getRecordComponents()) {
-            try {
-                Object v = component.getAccessor().invoke(models);
-                m.put(component.getName(), v == null ? null : v.toString());
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
