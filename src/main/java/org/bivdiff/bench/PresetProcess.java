@@ -13,6 +13,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
 
 /**
@@ -31,7 +32,7 @@ public final class PresetProcess {
      *
      * @param profilePrefix ONNX Runtime profile prefix, or null
      */
-    public record Job(String preset, String cache, int threads, String provider, boolean prepacking,
+    public record Job(String preset, String cache, int threads, String provider, String precision, boolean prepacking,
                       String profilePrefix, int warmup, int runs) {
     }
 
@@ -86,9 +87,9 @@ public final class PresetProcess {
     public static void main(String[] args) throws Exception {
         Job job = JSON.readValue(Path.of(args[0]).toFile(), Job.class);
         Engine engine = new Engine(new Engine.Options(job.threads(), Provider.parse(job.provider()), 0,
-                !job.prepacking(), job.profilePrefix(), null));
+                !job.prepacking(), job.profilePrefix(), null, Precision.parse(job.precision())));
         Presets.Preset preset = Presets.named(job.preset());
-        Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())),
+        Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())), engine,
                 m -> System.err.println("bench: " + m));
         Result result = switch (preset.workload()) {
             case Presets.Networks n -> new Result(networks(preset.name(), n.source().targets(context), engine,

@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 
 import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.graph.LongTensor;
+import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.adapter.T2IAdapter;
@@ -35,7 +36,12 @@ public final class Presets {
     static final long SEED = 20240801L;
 
     /** Where a preset gets its model folders. */
-    public record Context(ModelCache cache, Consumer<String> log) {
+    /**
+     * What sources build with.
+     *
+     * @param engine the engine whose precision the graphs are built in
+     */
+    public record Context(ModelCache cache, Engine engine, Consumer<String> log) {
 
         /** The cached folder of a full-size model, written on first use. */
         public Path folder(FullSizeModels.Component component) throws IOException {
@@ -85,12 +91,12 @@ public final class Presets {
     public static final List<Preset> ALL = List.of(
             networks("unet2d", "SD 1.5 UNet, batch 2 (CFG), 64x64 and 32x32 latents", true, c -> {
                 Path f = c.folder(FullSizeModels.sd15Unet());
-                return List.of(Target.timed("unet2d", () -> unet2d(f), m -> List.of(unet(c.random(), 2, 64, 768),
+                return List.of(Target.timed("unet2d", () -> unet2d(c, f), m -> List.of(unet(c.random(), 2, 64, 768),
                         unet(c.random(), 2, 32, 768))));
             }),
             networks("controlnet", "ControlNet v1.1 canny, batch 2, 64x64 and 32x32 latents", true, c -> {
                 Path f = c.folder(FullSizeModels.controlNetCanny());
-                return List.of(Target.timed("controlnet", () -> ControlNetModel.load(f, null).graph(), m -> List.of(
+                return List.of(Target.timed("controlnet", () -> ControlNetModel.load(f, c.engine()).graph(), m -> List.of(
                         controlNet(c.random(), m, 2, 64, 8, 768), controlNet(c.random(), m, 2, 32, 8, 768))));
             }),
             networks("vae", "SD 1.5 VAE encode and decode, one 512x512 and one 256x256 image", true, c -> vae(c,
@@ -101,13 +107,13 @@ public final class Presets {
                     textEncoder(c, c.folder(FullSizeModels.openClipVitH())))),
             networks("t2i-adapter", "T2I-Adapter canny (SD 1.5), batch 2, 512x512 one-channel", true, c -> {
                 Path f = c.folder(FullSizeModels.t2iAdapterCanny());
-                return List.of(Target.timed("t2i-adapter", () -> T2IAdapter.load(f, null).graph(),
+                return List.of(Target.timed("t2i-adapter", () -> T2IAdapter.load(f, c.engine()).graph(),
                         m -> List.of(image(c.random(), "image", 2, 1, 512))));
             }),
             networks("unet3d", "ZeroScope v2 576w UNet3D, 8 frames, batch 1 and 2, 64x64 and 32x32 latents", true,
                     c -> {
                         Path f = c.folder(FullSizeModels.zeroscopeUnet());
-                        return List.of(Target.timed("unet3d", () -> UNet3DConditionModel.load(f, null).graph(),
+                        return List.of(Target.timed("unet3d", () -> UNet3DConditionModel.load(f, c.engine()).graph(),
                                 m -> List.of(video(c.random(), 1, 8, 64, 1024), video(c.random(), 2, 8, 64, 1024),
                                         video(c.random(), 1, 8, 32, 1024), video(c.random(), 2, 8, 32, 1024))));
                     }),
@@ -150,20 +156,20 @@ public final class Presets {
         Path ad = c.cache().folder("tiny/t2i-adapter", "seed " + SEED, f -> TinyModels.t2iAdapter(f, SEED), c.log());
         int text = ClipTextConfig.read(sd.resolve("text_encoder")).hiddenSize();
         List<Target> targets = new ArrayList<>();
-        targets.add(Target.timed("unet2d", () -> unet2d(sd.resolve("unet")), m -> List.of(unet(c.random(), 2, 16, text))));
-        targets.add(Target.timed("controlnet", () -> ControlNetModel.load(cn, null).graph(), m -> List.of(
+        targets.add(Target.timed("unet2d", () -> unet2d(c, sd.resolve("unet")), m -> List.of(unet(c.random(), 2, 16, text))));
+        targets.add(Target.timed("controlnet", () -> ControlNetModel.load(cn, c.engine()).graph(), m -> List.of(
                 controlNet(c.random(), m, 2, 16, 2, text))));
         targets.addAll(vae(c, sd.resolve("vae"), 2, 64));
         targets.add(textEncoder(c, sd.resolve("text_encoder")));
-        targets.add(Target.timed("t2i-adapter", () -> T2IAdapter.load(ad, null).graph(),
+        targets.add(Target.timed("t2i-adapter", () -> T2IAdapter.load(ad, c.engine()).graph(),
                 m -> List.of(image(c.random(), "image", 2, 3, 32))));
         return targets;
     }
 
     // ---- network builders -------------------------------------------------------------------------
 
-    private static Model unet2d(Path folder) throws IOException {
-        return UNet2DConditionModel.load(folder, null).graph(UNet2DConditionModel.Conditioning.NONE);
+    private static Model unet2d(Context c, Path folder) throws IOException {
+        return UNet2DConditionModel.load(folder, c.engine()).graph(UNet2DConditionModel.Conditioning.NONE);
     }
 
     private static List<Target> vae(Context c, Path folder, int factor, int... sides) throws IOException {
@@ -174,13 +180,13 @@ public final class Presets {
             Target.Call z = image(c.random(), "z", 1, 4, side / factor);
             dec.add(new Target.Call("b1 " + side / factor + "x" + side / factor + " -> " + side, z.inputs()));
         }
-        return List.of(Target.timed("vae-encode", () -> AutoencoderKL.load(folder, null).encodeGraph(), m -> enc),
-                Target.timed("vae-decode", () -> AutoencoderKL.load(folder, null).decodeGraph(), m -> dec));
+        return List.of(Target.timed("vae-encode", () -> AutoencoderKL.load(folder, c.engine()).encodeGraph(), m -> enc),
+                Target.timed("vae-decode", () -> AutoencoderKL.load(folder, c.engine()).decodeGraph(), m -> dec));
     }
 
     private static Target textEncoder(Context c, Path folder) throws IOException {
         int vocab = ClipTextConfig.read(folder).vocabSize();
-        return Target.timed(folder.getFileName().toString(), () -> ClipTextModel.load(folder, null).graph(),
+        return Target.timed(folder.getFileName().toString(), () -> ClipTextModel.load(folder, c.engine()).graph(),
                 m -> List.of(tokens(c.random(), 2, 77, vocab)));
     }
 

@@ -14,6 +14,7 @@ import org.bivdiff.bench.PresetProcess;
 import org.bivdiff.bench.Presets;
 import org.bivdiff.bench.Report;
 import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
 
 /**
@@ -32,7 +33,7 @@ final class BenchCommand {
 
     static int run(Args args, PrintStream out, PrintStream err) throws Exception {
         args.allow(Set.of("preset", "json", "threads", "runs", "warmup", "cache", "probe-size", "prepacking",
-                "profile", "provider"));
+                "profile", "provider", "precision"));
         List<Presets.Preset> presets = new ArrayList<>();
         for (String name : args.all("preset")) {
             try {
@@ -61,11 +62,18 @@ final class BenchCommand {
         String json = args.one("json", null);
         String provider = args.one("provider", "cpu");
         String profile = args.one("profile", null);
-        Engine engine = new Engine(new Engine.Options(threads, Provider.parse(provider), 0, prepacking.equals("off"),
-                null, null));
+        String precision = args.one("precision", "auto");
+        Engine engine;
+        try {
+            engine = new Engine(new Engine.Options(threads, Provider.parse(provider), 0, prepacking.equals("off"),
+                    null, null, Precision.FP32));
+            Precision.parse(precision);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
 
         // Models are written here, before any timing; each preset is then timed in its own JVM.
-        Presets.Context context = new Presets.Context(models, m -> err.println("bench: " + m));
+        Presets.Context context = new Presets.Context(models, engine, m -> err.println("bench: " + m));
         for (Presets.Preset p : presets) {
             p.prepare(context);
         }
@@ -75,7 +83,7 @@ final class BenchCommand {
         List<PipelineBench.Run> runs = new ArrayList<>();
         for (Presets.Preset p : presets) {
             PresetProcess.Result r = PresetProcess.run(new PresetProcess.Job(p.name(), models.root().toString(), threads,
-                    provider, prepacking.equals("on"), profile, settings.warmup(), settings.runs()), err);
+                    provider, precision, prepacking.equals("on"), profile, settings.warmup(), settings.runs()), err);
             rows.addAll(r.rows());
             runs.addAll(r.runs());
         }

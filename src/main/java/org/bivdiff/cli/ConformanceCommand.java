@@ -9,6 +9,7 @@ import org.bivdiff.conformance.CaseResult;
 import org.bivdiff.conformance.Conformance;
 import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Precision;
 
 /** {@code bivdiff conformance}: runs golden cases and prints one line per case and a count. */
 final class ConformanceCommand {
@@ -27,7 +28,8 @@ final class ConformanceCommand {
                 throw new UsageException("no case '" + n + "' in " + root + " (cases: " + String.join(", ", available) + ")");
             }
         }
-        Engine engine = new Engine(EngineFlags.parse(args));
+        // The golden tolerances are float32 ones: the cases always compute in float32.
+        Engine engine = new Engine(EngineFlags.parse(args).withPrecision(Precision.FP32));
         int passed = 0;
         int failed = 0;
         int skipped = 0;

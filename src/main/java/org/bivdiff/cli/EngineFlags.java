@@ -5,17 +5,19 @@ import java.util.HashSet;
 import java.util.Set;
 
 import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
 
 /**
  * The engine options every command takes: {@code --provider cpu|cuda}, {@code --threads N} (0 = one
- * per core) and {@code --session-cache DIR} (default {@code $BIVDIFF_SESSION_CACHE}; unset = none),
- * which keeps optimised graphs so later runs start in a second instead of ten per large model.
+ * per core), {@code --precision auto|fp32|fp16} (auto: fp16 on CUDA, fp32 on the CPU) and
+ * {@code --session-cache DIR} (default {@code $BIVDIFF_SESSION_CACHE}; unset = none), which keeps
+ * optimised graphs so later runs start in a second instead of ten per large model.
  */
 final class EngineFlags {
 
-    static final Set<String> NAMES = Set.of("provider", "threads", "session-cache");
-    static final String USAGE = "--provider cpu|cuda   --threads N   --session-cache DIR";
+    static final Set<String> NAMES = Set.of("provider", "threads", "precision", "session-cache");
+    static final String USAGE = "--provider cpu|cuda   --threads N   --precision auto|fp32|fp16   --session-cache DIR";
 
     private EngineFlags() {
     }
@@ -28,8 +30,14 @@ final class EngineFlags {
     }
 
     static Engine.Options parse(Args args) throws UsageException {
-        Engine.Options o = Engine.Options.defaults().withProvider(Provider.parse(args.one("provider", "cpu")))
-                .withThreads(args.integer("threads", 0));
+        Engine.Options o;
+        try {
+            o = Engine.Options.defaults().withProvider(Provider.parse(args.one("provider", "cpu")))
+                    .withThreads(args.integer("threads", 0))
+                    .withPrecision(Precision.parse(args.one("precision", "auto")));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         String cache = args.one("session-cache", System.getenv("BIVDIFF_SESSION_CACHE"));
         return cache == null || cache.isBlank() ? o : o.withSessionCache(Path.of(cache).toAbsolutePath());
     }

@@ -14,13 +14,14 @@ public final class Main {
               conformance [--fixtures DIR] [--case NAME ...] [--provider cpu|cuda] [--threads N]
                     run the golden conformance cases; one line per case, then a count; exits 1 on any FAIL
               bench [--preset NAME ...] [--json FILE] [--threads N] [--runs N] [--warmup N] [--cache DIR]
-                    [--probe-size N] [--prepacking on|off] [--profile PREFIX]
+                    [--probe-size N] [--prepacking on|off] [--profile PREFIX] [--precision auto|fp32|fp16]
                     time each network on full-size random-weight models (or --preset tiny): load time,
                     median run, FLOPs, GFLOP/s, fraction of the measured fp32 peak, resident memory
             """ + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + """
               help  show this text
 
-            every command that runs networks also takes --provider cpu|cuda, --threads N and
+            every command that runs networks also takes --provider cpu|cuda, --threads N,
+            --precision auto|fp32|fp16 (auto: fp16 on CUDA, fp32 on the CPU; conformance is always fp32) and
             --session-cache DIR (or $BIVDIFF_SESSION_CACHE): optimised graphs kept on disk, so that later runs
             start in about a second per large model instead of ten (the cache holds a copy of the weights)
             """;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -12,6 +13,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 
+import org.bivdiff.io.DType;
 import org.bivdiff.io.FileTrees;
 
 /**
@@ -31,39 +33,46 @@ public final class Engine {
      * @param sessionCache      when not null, a folder keeping optimised graphs so that later processes load
      *                          them without optimising again (about 1 s instead of 10 for the SD 1.5 UNet, at the
      *                          cost of a copy of the weights on disk); CPU only
+     * @param precision         the type the graphs compute in
      */
     public record Options(int threads, Provider provider, int deviceId, boolean disablePrepacking, String profilePrefix,
-                          Path sessionCache) {
+                          Path sessionCache, Precision precision) {
 
         public Options {
             if (threads < 0) {
                 throw new IllegalArgumentException("threads must be >= 0, got " + threads);
             }
+            Objects.requireNonNull(provider, "provider");
+            Objects.requireNonNull(precision, "precision");
         }
 
-        /** CPU, one thread per core, prepacked weights, no profiling. */
+        /** CPU, one thread per core, prepacked weights, no profiling, {@link Precision#AUTO}. */
         public static Options defaults() {
-            return new Options(0, Provider.CPU, 0, false, null, null);
+            return new Options(0, Provider.CPU, 0, false, null, null, Precision.AUTO);
         }
 
         public Options withProvider(Provider p) {
-            return new Options(threads, p, deviceId, disablePrepacking, profilePrefix, sessionCache);
+            return new Options(threads, p, deviceId, disablePrepacking, profilePrefix, sessionCache, precision);
         }
 
         public Options withThreads(int n) {
-            return new Options(n, provider, deviceId, disablePrepacking, profilePrefix, sessionCache);
+            return new Options(n, provider, deviceId, disablePrepacking, profilePrefix, sessionCache, precision);
         }
 
         public Options withPrepacking(boolean on) {
-            return new Options(threads, provider, deviceId, !on, profilePrefix, sessionCache);
+            return new Options(threads, provider, deviceId, !on, profilePrefix, sessionCache, precision);
         }
 
         public Options withProfile(String prefix) {
-            return new Options(threads, provider, deviceId, disablePrepacking, prefix, sessionCache);
+            return new Options(threads, provider, deviceId, disablePrepacking, prefix, sessionCache, precision);
         }
 
         public Options withSessionCache(Path folder) {
-            return new Options(threads, provider, deviceId, disablePrepacking, profilePrefix, folder);
+            return new Options(threads, provider, deviceId, disablePrepacking, profilePrefix, folder, precision);
+        }
+
+        public Options withPrecision(Precision p) {
+            return new Options(threads, provider, deviceId, disablePrepacking, profilePrefix, sessionCache, p);
         }
     }
 
@@ -82,6 +91,16 @@ public final class Engine {
 
     public Options options() {
         return options;
+    }
+
+    /** The type graphs for this engine compute in ({@link Precision#computeType}). */
+    public DType computeType() {
+        return options.precision().computeType(options.provider());
+    }
+
+    /** A new graph computing in {@link #computeType()}. */
+    public Graph graph(String name) {
+        return new Graph(name, computeType());
     }
 
     /**

@@ -15,8 +15,14 @@ import org.bivdiff.io.DType;
  */
 public final class Graph extends GraphCore {
 
+    /** A graph computing in float32. */
     public Graph(String name) {
-        super(name);
+        super(name, DType.F32);
+    }
+
+    /** A graph computing in {@code computeType} (F32 or F16), with float32 inputs and outputs. */
+    public Graph(String name, DType computeType) {
+        super(name, computeType);
     }
 
     // ---- elementwise -------------------------------------------------------------------------
@@ -120,11 +126,6 @@ public final class Graph extends GraphCore {
         return node("GatherND", List.of(data, indices), List.of(Attr.i("batch_dims", 1)));
     }
 
-    /** Element type conversion. */
-    public Value cast(Value x, DType to) {
-        return node("Cast", List.of(x), List.of(Attr.i("to", onnxType(to))));
-    }
-
     /** Index of the largest element along {@code axis}, first occurrence on ties; int64, axis kept as size 1. */
     public Value argMax(Value x, int axis) {
         return node("ArgMax", List.of(x), List.of(Attr.i("axis", axis), Attr.i("keepdims", 1),
@@ -138,7 +139,7 @@ public final class Graph extends GraphCore {
 
     /** Nearest-neighbour upsampling of (N, C, H, W) by an integer factor, as torch's interpolate(mode="nearest"). */
     public Value upsampleNearest(Value x, float factor) {
-        return node("Resize", List.of(x, NONE, constant(new float[] {1, 1, factor, factor}, 4)),
+        return node("Resize", List.of(x, NONE, constant(DType.F32, new float[] {1, 1, factor, factor}, 4)),
                 List.of(Attr.s("mode", "nearest"), Attr.s("coordinate_transformation_mode", "asymmetric"),
                         Attr.s("nearest_mode", "floor")));
     }

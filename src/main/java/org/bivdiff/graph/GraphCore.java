@@ -29,6 +29,12 @@ import org.bivdiff.io.DType;
  * The bookkeeping under {@link Graph}: inputs with symbolic dimensions, outputs, weights as external
  * data pointing into safetensors files, constants, nodes, and the finished ONNX model. {@link Graph}
  * adds the op vocabulary on top.
+ *
+ * <p>A graph computes in one floating-point type, its {@linkplain #computeType() compute type}: float32,
+ * or float16 for providers with half-precision kernels. Weights and constants come in that type, and
+ * {@link #computeInput} casts float32 inputs into it; outputs are always float32, so callers feed and
+ * read float32 tensors whatever the graph computes in. Code that must stay float32 in a float16 graph
+ * (the sinusoidal timestep embedding) uses the {@link DType#F32} overloads and {@link #toCompute}.
  */
 abstract class GraphCore {
 
@@ -40,6 +46,7 @@ abstract class GraphCore {
     public static final Value NONE = new Value("");
 
     private final String name;
+    private final DType computeType;
     private final GraphProto.Builder proto = GraphProto.newBuilder();
     private final Map<String, Value> weightsByKey = new HashMap<>();
     private final List<ExternalTensor> externals = new ArrayList<>();
@@ -47,8 +54,17 @@ abstract class GraphCore {
     private final List<String> inputs = new ArrayList<>();
     private int counter;
 
-    GraphCore(String name) {
+    GraphCore(String name, DType computeType) {
+        if (computeType != DType.F32 && computeType != DType.F16) {
+            throw new IllegalArgumentException("graphs compute in F32 or F16, not " + computeType);
+        }
         this.name = name;
+        this.computeType = computeType;
+    }
+
+    /** The floating-point type weights, constants and activations have inside this graph. */
+    public DType computeType() {
+        return computeType;
     }
 
     /**
@@ -70,12 +86,27 @@ abstract class GraphCore {
         return new Value(inputName);
     }
 
-    /** Declares {@code value} as the graph output {@code outputName}. */
+    /** A float32 input, as the graph's compute type. Dimensions as {@link #input}. */
+    public Value computeInput(String inputName, Object... dims) {
+        return toCompute(input(inputName, DType.F32, dims));
+    }
+
+    /** {@code value} (float32) in the compute type: itself in a float32 graph, a Cast otherwise. */
+    public Value toCompute(Value value) {
+        return computeType == DType.F32 ? value : cast(value, computeType);
+    }
+
+    /** Declares {@code value} (in the compute type) as the float32 graph output {@code outputName}. */
     public void output(String outputName, Value value) {
         if (outputs.containsKey(outputName)) {
             throw new IllegalArgumentException("output '" + outputName + "' declared twice");
         }
-        Value v = value.name().equals(outputName) ? value : node("Identity", List.of(value), List.of(), outputName);
+        Value v;
+        if (computeType != DType.F32) {
+            v = node("Cast", List.of(value), List.of(Attr.i("to", DataType.FLOAT_VALUE)), outputName);
+        } else {
+            v = value.name().equals(outputName) ? value : node("Identity", List.of(value), List.of(), outputName);
+        }
         outputs.put(outputName, v);
         proto.addOutput(ValueInfoProto.newBuilder().setName(outputName).setType(TypeProto.newBuilder()
                 .setTensorType(TypeProto.Tensor.newBuilder().setElemType(DataType.FLOAT_VALUE))).build());
@@ -87,8 +118,9 @@ abstract class GraphCore {
     }
 
     /**
-     * A weight as external data into its file, as float: F16 / BF16 / F64 weights get a {@code Cast}
-     * that ONNX Runtime folds at load. The same key always gives the same value.
+     * A weight as external data into its file, in the compute type: a weight stored in another type
+     * gets a {@code Cast} that ONNX Runtime folds at load, so an F16 checkpoint in a float16 graph is
+     * used as it is stored, without a converted copy. The same key always gives the same value.
      */
     public Value weight(ExternalTensor t) {
         Value known = weightsByKey.get(t.key());
@@ -106,26 +138,43 @@ abstract class GraphCore {
         proto.addInitializer(b);
         externals.add(t);
         Value v = new Value(t.key());
-        if (t.dtype() != DType.F32) {
+        if (t.dtype() != computeType) {
             if (!t.dtype().isFloating()) {
                 throw new IllegalArgumentException("weight " + t + " is not floating point");
             }
-            v = node("Cast", List.of(v), List.of(Attr.i("to", DataType.FLOAT_VALUE)), t.key() + "/f32");
+            v = node("Cast", List.of(v), List.of(Attr.i("to", onnxType(computeType))),
+                    t.key() + "/" + computeType.name().toLowerCase(java.util.Locale.ROOT));
         }
         weightsByKey.put(t.key(), v);
         return v;
     }
 
-    /** A float constant stored inside the graph (small tensors only). */
+    /** A constant in the compute type, stored inside the graph (small tensors only). */
     public Value constant(float[] data, long... shape) {
-        ByteBuffer buf = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asFloatBuffer().put(data);
-        return initializer(DataType.FLOAT_VALUE, ByteString.copyFrom(buf.array()), shape);
+        return constant(computeType, data, shape);
     }
 
-    /** A float scalar constant. */
+    /** A constant of floating-point {@code type} (F32 or F16), stored inside the graph. */
+    public Value constant(DType type, float[] data, long... shape) {
+        ByteBuffer buf = ByteBuffer.allocate(data.length * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : data) {
+            switch (type) {
+                case F32 -> buf.putFloat(f);
+                case F16 -> buf.putShort(Float.floatToFloat16(f));
+                default -> throw new IllegalArgumentException("float constants are F32 or F16, not " + type);
+            }
+        }
+        return initializer(onnxType(type), ByteString.copyFrom(buf.array()), shape);
+    }
+
+    /** A scalar constant in the compute type. */
     public Value scalar(float value) {
         return constant(new float[] {value});
+    }
+
+    /** A scalar constant of floating-point {@code type}. */
+    public Value scalar(DType type, float value) {
+        return constant(type, new float[] {value});
     }
 
     /** A 1-D int64 constant, e.g. a shape or axes list. */
@@ -133,6 +182,11 @@ abstract class GraphCore {
         ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         buf.asLongBuffer().put(values);
         return initializer(DataType.INT64_VALUE, ByteString.copyFrom(buf.array()), values.length);
+    }
+
+    /** Element type conversion. */
+    public Value cast(Value x, DType to) {
+        return node("Cast", List.of(x), List.of(Attr.i("to", onnxType(to))));
     }
 
     /** One node of the default domain with one output. */

@@ -53,9 +53,19 @@ public final class Checkpoint implements AutoCloseable {
      * @throws SafeTensorsException listing what was looked for if nothing is found, or if a file is bad
      */
     public static Checkpoint open(Path folder) throws IOException {
+        return open(folder, Variant.DEFAULT);
+    }
+
+    /**
+     * Opens the weights in {@code folder}, trying base name {@code diffusion_pytorch_model} and then
+     * {@code model}, preferring {@code variant}.
+     *
+     * @throws SafeTensorsException listing what was looked for if nothing is found, or if a file is bad
+     */
+    public static Checkpoint open(Path folder, Variant variant) throws IOException {
         List<String> looked = new ArrayList<>();
         for (String base : List.of("diffusion_pytorch_model", "model")) {
-            Optional<Path> found = find(folder, base, Variant.DEFAULT, looked);
+            Optional<Path> found = find(folder, base, variant, looked);
             if (found.isPresent()) {
                 return open(folder, found.get());
             }

@@ -47,10 +47,13 @@ public final class Weights {
     /**
      * Builds from the checkpoint in {@code folder} and requires every weight in it to be used. The
      * files are only read for their headers: graphs point into them by path, so the checkpoint is
-     * closed again before this returns.
+     * closed again before this returns. For a graph computing in F16 the diffusers {@code fp16}
+     * variant files come first when a folder has both, so that the graph uses them as stored instead
+     * of converting the full-precision ones.
      */
-    public static <T> T load(Path folder, Builder<T> builder) throws IOException {
-        try (Checkpoint checkpoint = Checkpoint.open(folder)) {
+    public static <T> T load(Path folder, DType computeType, Builder<T> builder) throws IOException {
+        Checkpoint.Variant variant = computeType == DType.F16 ? Checkpoint.Variant.FP16 : Checkpoint.Variant.DEFAULT;
+        try (Checkpoint checkpoint = Checkpoint.open(folder, variant)) {
             Weights w = of(checkpoint);
             T built = builder.build(w);
             w.requireAllUsed(Set.of());

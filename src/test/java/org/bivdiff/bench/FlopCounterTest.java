@@ -11,6 +11,7 @@ import java.nio.file.Path;
 
 import org.bivdiff.graph.Attr;
 import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
@@ -84,7 +85,7 @@ class FlopCounterTest {
     @Test
     void everyOpOfTheUNet3DGraphHasAShapeRule(@TempDir Path dir) throws Exception {
         Path video = TinyModels.videoModel(dir.resolve("video"), 1);
-        Model m = UNet3DConditionModel.load(video.resolve("unet"), null).graph();
+        Model m = UNet3DConditionModel.load(video.resolve("unet"), Engine.cpu()).graph();
         FlopCounter.Count c = FlopCounter.count(m, Map.of("sample", new long[] {2, 4, 3, 16, 16}, "timestep",
                 new long[] {2}, "encoder_hidden_states", new long[] {2, 77, 32}));
         assertTrue(c.byOp().get("Conv") > 0 && c.byOp().get("MultiHeadAttention") > 0, c.toString());

@@ -48,13 +48,13 @@ public final class T2IAdapter implements AutoCloseable {
     /** Loads the adapter of a diffusers folder; every weight must be used. */
     public static T2IAdapter load(Path folder, Engine engine) throws IOException {
         T2IAdapterConfig cfg = T2IAdapterConfig.read(folder);
-        return Weights.load(folder, w -> new T2IAdapter(w, cfg, engine));
+        return Weights.load(folder, engine.computeType(), w -> new T2IAdapter(w, cfg, engine));
     }
 
     /** The weight keys and shapes of the adapter described by {@code folder/config.json}. */
     public static Map<String, long[]> parameterShapes(Path folder) throws IOException {
         T2IAdapterConfig cfg = T2IAdapterConfig.read(folder);
-        return Weights.shapes(w -> new T2IAdapter(w, cfg, null));
+        return Weights.shapes(w -> new T2IAdapter(w, cfg, Engine.cpu()));
     }
 
     public T2IAdapterConfig config() {
@@ -98,8 +98,8 @@ public final class T2IAdapter implements AutoCloseable {
 
     /** The graph, for inspection or a custom session. */
     public Model graph() {
-        Graph g = new Graph("t2i_adapter");
-        Value x = g.input("image", DType.F32, "batch", config.inChannels(), "height", "width");
+        Graph g = engine.graph("t2i_adapter");
+        Value x = g.computeInput("image", "batch", config.inChannels(), "height", "width");
         x = convIn.forward(g, pixelUnshuffle(g, x, config.inChannels(), config.downscaleFactor()));
         for (int i = 0; i < body.size(); i++) {
             x = body.get(i).forward(g, x);

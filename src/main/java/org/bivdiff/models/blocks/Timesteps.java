@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.Value;
+import org.bivdiff.io.DType;
 
 /**
  * Port of diffusers models/embeddings.py::Timesteps (get_timestep_embedding): the sinusoidal
@@ -37,7 +38,11 @@ public final class Timesteps {
         return numChannels;
     }
 
-    /** timesteps: (N) float -> (N, numChannels). */
+    /**
+     * timesteps: (N) float32 -> (N, numChannels) in the graph's compute type. The sinusoids are
+     * computed in float32 whatever the graph computes in, as diffusers does before casting the
+     * embedding to the UNet's dtype: a float16 argument would be off by up to 0.5 at t near 1000.
+     */
     public Value forward(Graph g, Value timesteps) {
         int half = numChannels / 2;
         // torch: -math.log(max_period) * arange(half, float32), a float32 product
@@ -46,7 +51,7 @@ public final class Timesteps {
         for (int i = 0; i < half; i++) {
             exponent[i] = negLog * (float) i;
         }
-        Value e = g.div(g.constant(exponent, 1, half), g.scalar(half - downscaleFreqShift));
+        Value e = g.div(g.constant(DType.F32, exponent, 1, half), g.scalar(DType.F32, half - downscaleFreqShift));
         Value freqs = g.exp(e);                                                      // (1, half)
         Value args = g.mul(g.unsqueeze(timesteps, 1), freqs);                        // (N, half)
         Value sin = g.node("Sin", List.of(args), List.of());
@@ -55,6 +60,6 @@ public final class Timesteps {
         if (numChannels % 2 == 1) {
             emb = g.node("Pad", List.of(emb, g.longs(0, 0, 0, 1)), List.of());
         }
-        return emb;
+        return g.toCompute(emb);
     }
 }

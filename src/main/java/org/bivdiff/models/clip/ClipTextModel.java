@@ -59,13 +59,13 @@ public final class ClipTextModel implements AutoCloseable {
      */
     public static ClipTextModel load(Path folder, Engine engine) throws IOException {
         ClipTextConfig cfg = ClipTextConfig.read(folder);
-        return Weights.load(folder, w -> build(w, cfg, engine));
+        return Weights.load(folder, engine.computeType(), w -> build(w, cfg, engine));
     }
 
     /** The weight keys and shapes of the text encoder described by {@code folder/config.json}. */
     public static Map<String, long[]> parameterShapes(Path folder) throws IOException {
         ClipTextConfig cfg = ClipTextConfig.read(folder);
-        return Weights.shapes(w -> build(w, cfg, null));
+        return Weights.shapes(w -> build(w, cfg, Engine.cpu()));
     }
 
     private static ClipTextModel build(Weights root, ClipTextConfig cfg, Engine engine) {
@@ -82,12 +82,12 @@ public final class ClipTextModel implements AutoCloseable {
             layers.add(ClipEncoderLayer.load(textModel.child("encoder").child("layers").child(i), cfg));
         }
         LayerNorm finalLayerNorm = LayerNorm.load(textModel.child("final_layer_norm"), d, (float) cfg.layerNormEps());
-        return new ClipTextModel(cfg, engine, graph(tokenEmbedding, positionEmbedding, layers, finalLayerNorm));
+        return new ClipTextModel(cfg, engine, graph(engine, tokenEmbedding, positionEmbedding, layers, finalLayerNorm));
     }
 
-    private static Model graph(ExternalTensor tokenEmbedding, ExternalTensor positionEmbedding,
+    private static Model graph(Engine engine, ExternalTensor tokenEmbedding, ExternalTensor positionEmbedding,
                                List<ClipEncoderLayer> layers, LayerNorm finalLayerNorm) {
-        Graph g = new Graph("clip_text_model");
+        Graph g = engine.graph("clip_text_model");
         Value inputIds = g.input("input_ids", DType.I64, "batch", "sequence");
         // CLIPTextEmbeddings: token_embedding(input_ids) + position_embedding(arange(S))
         Value seqLen = g.slice(g.shape(inputIds), new long[] {1}, new long[] {2}, new long[] {0});     // (1) = [S]

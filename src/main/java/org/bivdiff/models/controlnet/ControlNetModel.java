@@ -74,13 +74,13 @@ public final class ControlNetModel implements AutoCloseable {
     /** Loads the ControlNet of a diffusers folder; every weight must be used. */
     public static ControlNetModel load(Path folder, Engine engine) throws IOException {
         ControlNetConfig cfg = ControlNetConfig.read(folder);
-        return Weights.load(folder, w -> new ControlNetModel(w, cfg, engine));
+        return Weights.load(folder, engine.computeType(), w -> new ControlNetModel(w, cfg, engine));
     }
 
     /** The weight keys and shapes of the ControlNet described by {@code folder/config.json}. */
     public static Map<String, long[]> parameterShapes(Path folder) throws IOException {
         ControlNetConfig cfg = ControlNetConfig.read(folder);
-        return Weights.shapes(w -> new ControlNetModel(w, cfg, null));
+        return Weights.shapes(w -> new ControlNetModel(w, cfg, Engine.cpu()));
     }
 
     public ControlNetConfig config() {
@@ -120,13 +120,13 @@ public final class ControlNetModel implements AutoCloseable {
     /** The graph, for inspection or a custom session. */
     public Model graph() {
         UNet2DConditionConfig u = config.unet();
-        Graph g = new Graph("controlnet");
-        Value sample = g.input("sample", DType.F32, "batch", u.inChannels(), "height", "width");
+        Graph g = engine.graph("controlnet");
+        Value sample = g.computeInput("sample", "batch", u.inChannels(), "height", "width");
         Value timestep = g.input("timestep", DType.F32, "batch");
-        Value ehs = g.input("encoder_hidden_states", DType.F32, "batch", "sequence", u.crossAttentionDim());
-        Value cond = g.input("controlnet_cond", DType.F32, "batch", config.conditioningChannels(), "cond_height",
+        Value ehs = g.computeInput("encoder_hidden_states", "batch", "sequence", u.crossAttentionDim());
+        Value cond = g.computeInput("controlnet_cond", "batch", config.conditioningChannels(), "cond_height",
                 "cond_width");
-        Value scales = g.input("conditioning_scales", DType.F32, controlnetDownBlocks.size() + 1);
+        Value scales = g.computeInput("conditioning_scales", controlnetDownBlocks.size() + 1);
         if (config.channelOrder() == ControlNetConfig.ChannelOrder.BGR) {
             long[] reversed = new long[config.conditioningChannels()];
             Arrays.setAll(reversed, i -> reversed.length - 1 - i);

@@ -70,7 +70,8 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
     public static InflatedUNet3DConditionModel load(Path folder, Engine engine) throws IOException {
         UNet2DConditionConfig cfg = UNet2DConditionConfig.read(folder);
         checkInflatable(cfg, folder);
-        return Weights.load(folder, w -> new InflatedUNet3DConditionModel(cfg, engine, new UNetLayers(w, cfg)));
+        return Weights.load(folder, engine.computeType(), 
+                w -> new InflatedUNet3DConditionModel(cfg, engine, new UNetLayers(w, cfg)));
     }
 
     private static void checkInflatable(UNet2DConditionConfig cfg, Path folder) throws ConfigException {
@@ -120,10 +121,10 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
 
     /** The graph for {@code frameNorm}, for inspection or a custom session. */
     public Model graph(FrameNorm frameNorm) {
-        Graph g = new Graph("unet_inflated_" + frameNorm.name().toLowerCase(java.util.Locale.ROOT));
-        Value sample = g.input("sample", DType.F32, "batch", config.inChannels(), "frames", "height", "width");
+        Graph g = engine.graph("unet_inflated_" + frameNorm.name().toLowerCase(java.util.Locale.ROOT));
+        Value sample = g.computeInput("sample", "batch", config.inChannels(), "frames", "height", "width");
         Value timestep = g.input("timestep", DType.F32, "batch");
-        Value ehs = g.input("encoder_hidden_states", DType.F32, "batch", "sequence", config.crossAttentionDim());
+        Value ehs = g.computeInput("encoder_hidden_states", "batch", "sequence", config.crossAttentionDim());
         Value frames = VideoFrames.count(g, sample);                                // (1): F
         Value x = VideoFrames.fold(g, sample);                                      // (B*F, C, H, W)
         Value t = VideoFrames.repeatPerFrame(g, timestep, frames, 1);               // (B*F)

@@ -54,7 +54,8 @@ public final class UNet2DConditionModel implements AutoCloseable {
     /** Loads the UNet of a diffusers folder ({@code config.json} + weights); every weight must be used. */
     public static UNet2DConditionModel load(Path folder, Engine engine) throws IOException {
         UNet2DConditionConfig cfg = UNet2DConditionConfig.read(folder);
-        return Weights.load(folder, w -> new UNet2DConditionModel(cfg, engine, new UNetLayers(w, cfg)));
+        return Weights.load(folder, engine.computeType(), 
+                w -> new UNet2DConditionModel(cfg, engine, new UNetLayers(w, cfg)));
     }
 
     /** The weight keys and shapes of the UNet described by {@code folder/config.json}. */
@@ -133,10 +134,10 @@ public final class UNet2DConditionModel implements AutoCloseable {
 
     /** The graph of {@code conditioning}, for inspection or a custom session. */
     public Model graph(Conditioning conditioning) {
-        Graph g = new Graph("unet2d_" + conditioning.name().toLowerCase(java.util.Locale.ROOT));
-        Value sample = g.input("sample", DType.F32, "batch", config.inChannels(), "height", "width");
+        Graph g = engine.graph("unet2d_" + conditioning.name().toLowerCase(java.util.Locale.ROOT));
+        Value sample = g.computeInput("sample", "batch", config.inChannels(), "height", "width");
         Value timestep = g.input("timestep", DType.F32, "batch");
-        Value ehs = g.input("encoder_hidden_states", DType.F32, "batch", "sequence", config.crossAttentionDim());
+        Value ehs = g.computeInput("encoder_hidden_states", "batch", "sequence", config.crossAttentionDim());
         UNetLayers.Extras extras = switch (conditioning) {
             case NONE -> UNetLayers.Extras.NONE;
             case CONTROLNET -> controlNetInputs(g);
@@ -150,9 +151,9 @@ public final class UNet2DConditionModel implements AutoCloseable {
         List<Integer> channels = UNetBlocks.resSampleChannels(layers.downBlocks(), config.blockOutChannels()[0]);
         List<Value> down = new ArrayList<>();
         for (int i = 0; i < channels.size(); i++) {
-            down.add(g.input(downResidualName(i), DType.F32, "batch", channels.get(i), "h" + i, "w" + i));
+            down.add(g.computeInput(downResidualName(i), "batch", channels.get(i), "h" + i, "w" + i));
         }
-        Value mid = g.input("mid_block_additional_residual", DType.F32, "batch",
+        Value mid = g.computeInput("mid_block_additional_residual", "batch",
                 config.blockOutChannels()[config.levels() - 1], "h_mid", "w_mid");
         return new UNetLayers.Extras(down, Optional.of(mid), List.of());
     }
@@ -160,7 +161,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
     private List<Value> adapterInputs(Graph g) {
         List<Value> features = new ArrayList<>();
         for (int i = 0; i < layers.downBlocks().size(); i++) {
-            features.add(g.input(intrablockName(i), DType.F32, "batch", layers.downBlocks().get(i).outChannels(),
+            features.add(g.computeInput(intrablockName(i), "batch", layers.downBlocks().get(i).outChannels(),
                     "fh" + i, "fw" + i));
         }
         return features;

@@ -81,7 +81,7 @@ public final class UNet3DConditionModel implements AutoCloseable {
     /** Loads the UNet of a diffusers folder ({@code config.json} + weights); every weight must be used. */
     public static UNet3DConditionModel load(Path folder, Engine engine) throws IOException {
         UNet3DConditionConfig cfg = UNet3DConditionConfig.read(folder);
-        return Weights.load(folder, w -> new UNet3DConditionModel(cfg, engine, w));
+        return Weights.load(folder, engine.computeType(), w -> new UNet3DConditionModel(cfg, engine, w));
     }
 
     /** The weight keys and shapes of the UNet described by {@code folder/config.json}. */
@@ -129,10 +129,10 @@ public final class UNet3DConditionModel implements AutoCloseable {
 
     /** The graph (inputs sample, timestep, encoder_hidden_states; output sample_out), for inspection. */
     public Model graph() {
-        Graph g = new Graph("unet3d");
-        Value sample = g.input("sample", DType.F32, "batch", config.inChannels(), "frames", "height", "width");
+        Graph g = engine.graph("unet3d");
+        Value sample = g.computeInput("sample", "batch", config.inChannels(), "frames", "height", "width");
         Value timestep = g.input("timestep", DType.F32, "batch");
-        Value ehs = g.input("encoder_hidden_states", DType.F32, "batch", "sequence", config.crossAttentionDim());
+        Value ehs = g.computeInput("encoder_hidden_states", "batch", "sequence", config.crossAttentionDim());
         Value frames = VideoFrames.count(g, sample);                                // (1): F
         // 1. time, per video, then repeated per frame; the text likewise
         Value emb = timeEmbedding.forward(g, timeProj.forward(g, timestep));         // (B, 4 * C0)

@@ -68,13 +68,13 @@ public final class AutoencoderKL implements AutoCloseable {
             throw new IllegalArgumentException("slice size must be >= 0, got " + sliceSize);
         }
         AutoencoderKLConfig cfg = AutoencoderKLConfig.read(folder);
-        return Weights.load(folder, w -> build(w, cfg, engine, sliceSize));
+        return Weights.load(folder, engine.computeType(), w -> build(w, cfg, engine, sliceSize));
     }
 
     /** The weight keys and shapes of the VAE described by {@code folder/config.json}. */
     public static Map<String, long[]> parameterShapes(Path folder) throws IOException {
         AutoencoderKLConfig cfg = AutoencoderKLConfig.read(folder);
-        return Weights.shapes(w -> build(w, cfg, null, 0));
+        return Weights.shapes(w -> build(w, cfg, Engine.cpu(), 0));
     }
 
     private static AutoencoderKL build(Weights w, AutoencoderKLConfig cfg, Engine engine, int sliceSize) {
@@ -83,13 +83,13 @@ public final class AutoencoderKL implements AutoCloseable {
         Conv2d quantConv = Conv2d.load1x1(w.child("quant_conv"), latent2, latent2);
         Decoder dec = new Decoder(w.child("decoder"), cfg);
         Conv2d postQuantConv = Conv2d.load1x1(w.child("post_quant_conv"), cfg.latentChannels(), cfg.latentChannels());
-        return new AutoencoderKL(cfg, engine, sliceSize, encodeGraph(cfg, enc, quantConv),
-                decodeGraph(cfg, dec, postQuantConv));
+        return new AutoencoderKL(cfg, engine, sliceSize, encodeGraph(engine, cfg, enc, quantConv),
+                decodeGraph(engine, cfg, dec, postQuantConv));
     }
 
-    private static Model encodeGraph(AutoencoderKLConfig cfg, Encoder enc, Conv2d quantConv) {
-        Graph g = new Graph("vae_encode");
-        Value image = g.input("image", DType.F32, "batch", cfg.inChannels(), "height", "width");
+    private static Model encodeGraph(Engine engine, AutoencoderKLConfig cfg, Encoder enc, Conv2d quantConv) {
+        Graph g = engine.graph("vae_encode");
+        Value image = g.computeInput("image", "batch", cfg.inChannels(), "height", "width");
         Value moments = quantConv.forward(g, enc.forward(g, image));                    // (N, 2L, h, w)
         List<Value> parts = g.split(moments, 1, 2);
         Value logvar = g.clip(parts.get(1), -30f, 20f);
@@ -99,9 +99,9 @@ public final class AutoencoderKL implements AutoCloseable {
         return g.build();
     }
 
-    private static Model decodeGraph(AutoencoderKLConfig cfg, Decoder dec, Conv2d postQuantConv) {
-        Graph g = new Graph("vae_decode");
-        Value z = g.input("z", DType.F32, "batch", cfg.latentChannels(), "height", "width");
+    private static Model decodeGraph(Engine engine, AutoencoderKLConfig cfg, Decoder dec, Conv2d postQuantConv) {
+        Graph g = engine.graph("vae_decode");
+        Value z = g.computeInput("z", "batch", cfg.latentChannels(), "height", "width");
         g.output("sample", dec.forward(g, postQuantConv.forward(g, z)));
         return g.build();
     }

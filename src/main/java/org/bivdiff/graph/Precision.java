@@ -1,0 +1,39 @@
+package org.bivdiff.graph;
+
+import java.util.Locale;
+
+import org.bivdiff.io.DType;
+
+/**
+ * The floating-point type networks compute in. Inputs and outputs are float32 either way; weights are
+ * used in this type, so a float16 checkpoint in a float16 graph is never widened.
+ */
+public enum Precision {
+    /** float16 on CUDA, float32 on the CPU (whose float16 kernels convert to float32 and back). */
+    AUTO,
+    /** float32 everywhere; float16 and bfloat16 weights are widened once, at load. */
+    FP32,
+    /**
+     * float16 weights and activations, with the timestep sinusoids in float32. On CUDA this halves
+     * memory and uses the tensor cores; on the CPU it runs, but no faster than float32.
+     */
+    FP16;
+
+    /** The graph compute type this precision gives on {@code provider}. */
+    public DType computeType(Provider provider) {
+        return switch (this) {
+            case AUTO -> provider == Provider.CUDA ? DType.F16 : DType.F32;
+            case FP32 -> DType.F32;
+            case FP16 -> DType.F16;
+        };
+    }
+
+    /** Parses {@code auto} / {@code fp32} / {@code fp16}, any case. */
+    public static Precision parse(String s) {
+        try {
+            return valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown precision '" + s + "' (use auto, fp32 or fp16)", e);
+        }
+    }
+}
