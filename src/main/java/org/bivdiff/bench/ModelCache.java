@@ -6,8 +6,10 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Locale;
 import java.util.function.Consumer;
 
+import org.bivdiff.io.DType;
 import org.bivdiff.io.FileTrees;
 import org.bivdiff.models.random.FullSizeModels;
 
@@ -38,13 +40,15 @@ public final class ModelCache {
     }
 
     /**
-     * The folder of {@code component}, written first if missing or stale.
+     * The folder of {@code component} with {@code dtype} (F32 or F16) weights, written first if missing
+     * or stale. F16 folders are named {@code <component>-fp16}.
      *
      * @param log told when a model is being written (the UNet takes about a quarter of a minute)
      */
-    public Path folder(FullSizeModels.Component component, long seed, Consumer<String> log) throws IOException {
-        return folder(component.name(), "seed " + seed + "\n" + component.configJson(), f -> component.write(f, seed),
-                log);
+    public Path folder(FullSizeModels.Component component, long seed, DType dtype, Consumer<String> log)
+            throws IOException {
+        String name = dtype == DType.F32 ? component.name() : component.name() + "-" + dtype.name().toLowerCase(Locale.ROOT);
+        return folder(name, "seed " + seed + "\n" + component.configJson(), f -> component.write(f, seed, dtype), log);
     }
 
     /**

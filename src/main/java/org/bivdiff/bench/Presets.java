@@ -15,6 +15,7 @@ import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.DType;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.clip.ClipTextConfig;
 import org.bivdiff.models.clip.ClipTextModel;
@@ -39,13 +40,14 @@ public final class Presets {
     /**
      * What sources build with.
      *
-     * @param engine the engine whose precision the graphs are built in
+     * @param engine  the engine whose precision the graphs are built in
+     * @param weights the type the full-size models' weights are stored in (F32, or F16 as the fp16 variant)
      */
-    public record Context(ModelCache cache, Engine engine, Consumer<String> log) {
+    public record Context(ModelCache cache, Engine engine, DType weights, Consumer<String> log) {
 
         /** The cached folder of a full-size model, written on first use. */
         public Path folder(FullSizeModels.Component component) throws IOException {
-            return cache.folder(component, SEED, log);
+            return cache.folder(component, SEED, weights, log);
         }
 
         /** Fresh deterministic random numbers for inputs. */

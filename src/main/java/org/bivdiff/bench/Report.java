@@ -12,6 +12,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import org.bivdiff.graph.Precision;
+
 /**
  * The results of one {@code bivdiff bench} run: a table for people, JSON for tools. Rates are
  * FLOPs / median time; the fraction of peak is against the better of the two GEMM probes (before
@@ -19,9 +21,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  *
  * @param threads    intra-op threads (0: ONNX Runtime's choice, one per core)
  * @param prepacking whether ONNX Runtime prepacked the weights
+ * @param precision  what the networks computed in (the probe is always float32)
  * @param runs       whole-pipeline runs
  */
-public record Report(int cores, int threads, boolean prepacking, BenchRunner.Settings settings,
+public record Report(int cores, int threads, boolean prepacking, Precision precision, BenchRunner.Settings settings,
                      PeakProbe.Result probeBefore, PeakProbe.Result probeAfter, List<BenchRunner.Row> rows,
                      List<PipelineBench.Run> runs) {
 
@@ -46,9 +49,11 @@ public record Report(int cores, int threads, boolean prepacking, BenchRunner.Set
             printNetworks(out);
         }
         out.printf(Locale.ROOT, "GEMM probe (%d^3 x %d, best of runs): %.1f GFLOP/s before, %.1f after; %%peak is "
-                + "against %.1f. %d cores, %s threads, prepacking %s, %d warm-up + %d timed runs per shape (median).%n",
+                + "against %.1f. %d cores, %s threads, prepacking %s, precision %s, %d warm-up + %d timed runs per shape "
+                + "(median).%n",
                 probeBefore.size(), PeakProbe.CHAIN, probeBefore.gflops(), probeAfter.gflops(), peakGflops(), cores,
-                threads == 0 ? "default" : Integer.toString(threads), prepacking ? "on" : "off", settings.warmup(),
+                threads == 0 ? "default" : Integer.toString(threads), prepacking ? "on" : "off",
+                precision.name().toLowerCase(Locale.ROOT), settings.warmup(),
                 settings.runs());
         if (!rows.isEmpty()) {
             out.println("+RSS: resident growth from loading the session; ldpk / peak: resident high-water mark during "
@@ -101,6 +106,7 @@ public record Report(int cores, int threads, boolean prepacking, BenchRunner.Set
         machine.put("cores", cores);
         machine.put("threads", threads);
         machine.put("prepacking", prepacking);
+        machine.put("precision", precision.name().toLowerCase(Locale.ROOT));
         machine.put("warmup", settings.warmup());
         machine.put("runs", settings.runs());
         machine.put("probe_size", probeBefore.size());

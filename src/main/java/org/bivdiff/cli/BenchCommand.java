@@ -16,6 +16,7 @@ import org.bivdiff.bench.Report;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
+import org.bivdiff.io.DType;
 
 /**
  * {@code bivdiff bench}: times each network of the chosen presets (all full-size ones by default)
@@ -33,7 +34,7 @@ final class BenchCommand {
 
     static int run(Args args, PrintStream out, PrintStream err) throws Exception {
         args.allow(Set.of("preset", "json", "threads", "runs", "warmup", "cache", "probe-size", "prepacking",
-                "profile", "provider", "precision"));
+                "profile", "provider", "precision", "weights"));
         List<Presets.Preset> presets = new ArrayList<>();
         for (String name : args.all("preset")) {
             try {
@@ -64,16 +65,23 @@ final class BenchCommand {
         String profile = args.one("profile", null);
         String precision = args.one("precision", "auto");
         Engine engine;
+        Precision networkPrecision;
+        String weightsFlag = args.one("weights", "f32");
+        DType weights = switch (weightsFlag) {
+            case "f32" -> DType.F32;
+            case "f16" -> DType.F16;
+            default -> throw new UsageException("--weights takes f32 or f16, got '" + weightsFlag + "'");
+        };
         try {
             engine = new Engine(new Engine.Options(threads, Provider.parse(provider), 0, prepacking.equals("off"),
                     null, null, Precision.FP32));
-            Precision.parse(precision);
+            networkPrecision = Precision.parse(precision).resolve(Provider.parse(provider));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
 
         // Models are written here, before any timing; each preset is then timed in its own JVM.
-        Presets.Context context = new Presets.Context(models, engine, m -> err.println("bench: " + m));
+        Presets.Context context = new Presets.Context(models, engine, weights, m -> err.println("bench: " + m));
         for (Presets.Preset p : presets) {
             p.prepare(context);
         }
@@ -83,13 +91,13 @@ final class BenchCommand {
         List<PipelineBench.Run> runs = new ArrayList<>();
         for (Presets.Preset p : presets) {
             PresetProcess.Result r = PresetProcess.run(new PresetProcess.Job(p.name(), models.root().toString(), threads,
-                    provider, precision, prepacking.equals("on"), profile, settings.warmup(), settings.runs()), err);
+                    provider, precision, weights.name(), prepacking.equals("on"), profile, settings.warmup(), settings.runs()), err);
             rows.addAll(r.rows());
             runs.addAll(r.runs());
         }
         PeakProbe.Result after = PeakProbe.measure(engine, probeSize, PROBE_CALLS);
         Report report = new Report(Runtime.getRuntime().availableProcessors(), threads, prepacking.equals("on"),
-                settings, before, after, rows, runs);
+                networkPrecision, settings, before, after, rows, runs);
         report.print(out);
         if (json != null) {
             report.writeJson(Path.of(json));

@@ -28,6 +28,11 @@ public enum Precision {
         };
     }
 
+    /** {@link #FP32} or {@link #FP16}: what this precision means on {@code provider}. */
+    public Precision resolve(Provider provider) {
+        return computeType(provider) == DType.F16 ? FP16 : FP32;
+    }
+
     /** Parses {@code auto} / {@code fp32} / {@code fp16}, any case. */
     public static Precision parse(String s) {
         try {

@@ -13,6 +13,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code bivdiff bench --preset tiny}: it runs and its numbers are sane. Not a timed test: nothing
@@ -20,13 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BenchCommandTest {
 
-    @Test
-    void tinyPresetReportsSaneNumbers(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"fp32", "fp16"})
+    void tinyPresetReportsSaneNumbers(String precision, @TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
         int code = Main.run(new String[] {"bench", "--preset", "tiny", "--runs", "2", "--probe-size", "512",
-                "--cache", dir.resolve("cache").toString(), "--json", json.toString()},
+                "--precision", precision, "--cache", dir.resolve("cache").toString(), "--json", json.toString()},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text + err.toString(StandardCharsets.UTF_8));
@@ -34,6 +38,7 @@ class BenchCommandTest {
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertTrue(root.at("/machine/peak_gflops_before").asDouble() > 0, root.toString());
         assertTrue(root.at("/machine/peak_gflops_after").asDouble() > 0, root.toString());
+        assertEquals(precision, root.at("/machine/precision").asText());
         List<String> networks = root.path("results").findValuesAsText("network");
         assertEquals(List.of("unet2d", "controlnet", "vae-encode", "vae-decode", "text_encoder", "t2i-adapter"),
                 networks);
@@ -48,6 +53,16 @@ class BenchCommandTest {
             assertTrue(text.contains(r.path("network").asText()), text);
         }
         assertTrue(text.lines().anyMatch(l -> l.startsWith("GEMM probe")), text);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--precision,fp8,unknown precision 'fp8'", "--weights,bf16,--weights takes f32 or f16, got 'bf16'"})
+    void badPrecisionOrWeightsIsAUsageError(String flag, String value, String message) {
+        var err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"bench", "--preset", "tiny", flag, value},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(message), err.toString());
     }
 
     @Test

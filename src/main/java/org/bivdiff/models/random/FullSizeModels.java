@@ -8,6 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import org.bivdiff.io.DType;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.controlnet.ControlNetModel;
@@ -35,9 +36,13 @@ public final class FullSizeModels {
     public record Component(String name, Map<String, Object> config, String weightsFile,
                             TinyModels.ShapeSource shapes) {
 
-        /** Writes {@code config.json} and random weights (F32, deterministic per seed) into {@code folder}. */
-        public void write(Path folder, long seed) throws IOException {
-            TinyModels.component(folder, weightsFile, config, seed, shapes);
+        /**
+         * Writes {@code config.json} and random weights (deterministic per seed) into {@code folder}: F32, or
+         * F16 as the diffusers {@code fp16} variant file ({@code <base>.fp16.safetensors}).
+         */
+        public void write(Path folder, long seed, DType dtype) throws IOException {
+            String file = dtype == DType.F16 ? weightsFile.replace(".safetensors", ".fp16.safetensors") : weightsFile;
+            TinyModels.component(folder, file, config, seed, shapes, dtype);
         }
 
         /** The config as the JSON text written to {@code config.json}; a cache key. */

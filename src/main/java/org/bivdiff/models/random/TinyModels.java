@@ -112,7 +112,8 @@ public final class TinyModels {
         int vocab = ByteLevelTokenizerFiles.write(pipeline.resolve("tokenizer"), padToken);
         Map<String, Object> c = ModelConfigs.clipText(TEXT_WIDTH, 4 * TEXT_WIDTH, 2, 4, activation, vocab, vocab - 2,
                 vocab - 1, 0);
-        component(pipeline.resolve("text_encoder"), "model.safetensors", c, seed, ClipTextModel::parameterShapes);
+        component(pipeline.resolve("text_encoder"), "model.safetensors", c, seed, ClipTextModel::parameterShapes,
+                DType.F32);
     }
 
     /** Writes the SD 1.5 DDIM scheduler config. */
@@ -143,15 +144,15 @@ public final class TinyModels {
     /** Writes {@code config.json} and random {@code diffusion_pytorch_model.safetensors} into {@code folder}. */
     public static void component(Path folder, Map<String, Object> config, long seed, ShapeSource shapes)
             throws IOException {
-        component(folder, "diffusion_pytorch_model.safetensors", config, seed, shapes);
+        component(folder, "diffusion_pytorch_model.safetensors", config, seed, shapes, DType.F32);
     }
 
-    /** Writes {@code config.json} and random F32 weights named {@code weightsFile} into {@code folder}. */
-    static void component(Path folder, String weightsFile, Map<String, Object> config, long seed, ShapeSource shapes)
-            throws IOException {
+    /** Writes {@code config.json} and random weights of {@code dtype} (F32 or F16) named {@code weightsFile}. */
+    static void component(Path folder, String weightsFile, Map<String, Object> config, long seed, ShapeSource shapes,
+                          DType dtype) throws IOException {
         Files.createDirectories(folder);
         JSON.writeValue(folder.resolve("config.json").toFile(), config);
-        RandomWeights.write(folder.resolve(weightsFile), shapes.shapes(folder), seed, DType.F32);
+        RandomWeights.write(folder.resolve(weightsFile), shapes.shapes(folder), seed, dtype);
     }
 
     /** An architecture's parameter list, read from the config in a folder. */
