@@ -22,7 +22,8 @@ public final class Main {
               help  show this text
 
             every command that runs networks also takes --provider cpu|cuda, --threads N,
-            --precision auto|fp32|fp16 (auto: fp16 on CUDA, fp32 on the CPU; conformance is always fp32) and
+            --precision auto|fp32|fp16 (auto: fp16 on CUDA, fp32 on the CPU, where fp16 is correct but about
+            100x slower; conformance is always fp32) and
             --session-cache DIR (or $BIVDIFF_SESSION_CACHE): optimised graphs kept on disk, so that later runs
             start in about a second per large model instead of ten (the cache holds a copy of the weights)
             """;
