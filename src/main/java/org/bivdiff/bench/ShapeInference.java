@@ -103,7 +103,7 @@ public final class ShapeInference {
     private List<Info> node(NodeProto n) {
         Info x = in(n, 0);
         return switch (n.getOpType()) {
-            case "Identity", "Sigmoid", "Exp", "Erf", "Sin", "Cos", "Relu", "Clip", "Softmax", "Sqrt", "Neg", "Tanh",
+            case "Identity", "Sigmoid", "Exp", "Erf", "Gelu", "Sin", "Cos", "Relu", "Clip", "Softmax", "Sqrt", "Neg", "Tanh",
                  "InstanceNormalization", "LayerNormalization", "Cast" -> List.of(x);
             case "Add", "Sub", "Mul", "Div" -> List.of(binary(n.getOpType(), x, in(n, 1)));
             case "Conv", "AveragePool", "MaxPool" -> List.of(window(n, x, in(n, 1)));
