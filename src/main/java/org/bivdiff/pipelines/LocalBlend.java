@@ -132,7 +132,9 @@ public final class LocalBlend {
             int perPrompt = d.length / 2;
             if (d.length % (2 * plane * tokens) != 0 || map.dim(map.rank() - 1) != tokens) {
                 throw new IllegalArgumentException("LocalBlend cannot view an attention map " + map + " as (2, -1, 1, "
-                        + MAP_SIDE + ", " + MAP_SIDE + ", " + tokens + ")");
+                        + MAP_SIDE + ", " + MAP_SIDE + ", " + tokens + "), the reference's hard-coded shape: heads x"
+                        + " queries of every blended map must be a multiple of " + plane + " (true at 512 x 512 for"
+                        + " Stable Diffusion 1.x)");
             }
             int groups = perPrompt / (plane * tokens);
             for (int p = 0; p < 2; p++) {
