@@ -1,5 +1,6 @@
 package org.bivdiff.models.unet2d;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,8 +44,8 @@ public final class AttentionControlUNet implements AutoCloseable {
     public record Plan(int height, int width, Set<Integer> selfReplaced, Set<Integer> returned) {
 
         public Plan {
-            selfReplaced = Set.copyOf(new TreeSet<>(selfReplaced));
-            returned = Set.copyOf(new TreeSet<>(returned));
+            selfReplaced = Set.copyOf(selfReplaced);
+            returned = Set.copyOf(returned);
         }
     }
 
@@ -99,7 +100,7 @@ public final class AttentionControlUNet implements AutoCloseable {
         if (s[0] != BATCH || s[2] != plan.height() || s[3] != plan.width()) {
             throw new IllegalArgumentException("the attention-controlled UNet takes (" + BATCH + ", C, "
                     + plan.height() + ", " + plan.width() + ") latents (two prompts with guidance), got "
-                    + java.util.Arrays.toString(s));
+                    + Arrays.toString(s));
         }
         if (encoderHiddenStates.dim(1) != edit.mapper().dim(0)) {
             throw new IllegalArgumentException("the edit covers " + edit.mapper().dim(0) + " tokens, the text has "
