@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 import org.bivdiff.graph.Engine;
@@ -15,6 +16,7 @@ import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.pipelines.AdapterPipeline;
+import org.bivdiff.pipelines.AttentionEdit;
 import org.bivdiff.pipelines.ControlImage;
 import org.bivdiff.pipelines.ControlNetPipeline;
 import org.bivdiff.pipelines.ImageResult;
@@ -23,6 +25,7 @@ import org.bivdiff.pipelines.InpaintPipeline;
 import org.bivdiff.pipelines.InstructPix2PixPipeline;
 import org.bivdiff.pipelines.Outpainting;
 import org.bivdiff.pipelines.Prompt;
+import org.bivdiff.pipelines.Prompt2PromptPipeline;
 import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
@@ -40,7 +43,7 @@ final class ImageCommand {
     static final String USAGE = """
               image --task TASK --models SD_DIR [EXTRA_DIR] --prompt TEXT --out OUT.png [OPTIONS]
                     run one image model (BIVDiff's image-model stage) on one image
-                    TASK: txt2img | img2img | controlnet-canny | t2i-adapter-canny | ip2p | inpaint | outpaint
+                    TASK: txt2img | img2img | controlnet-canny | t2i-adapter-canny | ip2p | inpaint | outpaint | p2p
                     SD_DIR: a Stable Diffusion pipeline folder (tokenizer, text_encoder, unet, vae, scheduler);
                     EXTRA_DIR (or --controlnet DIR | --adapter DIR | --unet DIR): the ControlNet for controlnet-canny,
                     the T2I-Adapter for t2i-adapter-canny, the 8-channel UNet for ip2p, the 9-channel UNet for
@@ -52,18 +55,22 @@ final class ImageCommand {
                     --eta E (DDIM)   --height H --width W (default: the input's size rounded down to 8, else 512)
                     --canny-low L --canny-high H (100, 200)   --control-scale S (1)   --adapter-scale S (1)
                     --max-batch N (rows per UNet call, 0 = all)   --provider cpu|cuda   --threads N
+                    p2p (Prompt-to-Prompt, writes the edited image): --edited-prompt TEXT   --edit replace|refine
+                    (replace)   --cross-replace F --self-replace F (0.4)   --blend-words SRC_WORD EDITED_WORD
+                    --blend-threshold T (0.3)   --source-out SRC.png (also write the source prompt's image)
             """;
 
     private static final Set<String> OPTIONS = Set.of("task", "models", "controlnet", "adapter", "unet", "prompt",
             "negative-prompt", "image", "mask", "direction", "steps", "guidance", "image-guidance", "strength", "seed",
             "scheduler", "eta", "height", "width", "canny-low", "canny-high", "control-scale", "adapter-scale",
-            "max-batch", "provider", "threads", "session-cache", "out");
+            "max-batch", "provider", "threads", "session-cache", "out", "edited-prompt", "edit", "cross-replace",
+            "self-replace", "blend-words", "blend-threshold", "source-out");
 
     /** The tasks, as {@code --task} spells them. */
     enum Task {
         TXT2IMG("txt2img", null), IMG2IMG("img2img", null), CONTROLNET_CANNY("controlnet-canny", "controlnet"),
         T2I_ADAPTER_CANNY("t2i-adapter-canny", "adapter"), IP2P("ip2p", "unet"), INPAINT("inpaint", "unet"),
-        OUTPAINT("outpaint", "unet");
+        OUTPAINT("outpaint", "unet"), P2P("p2p", null);
 
         final String spelling;
         final String extraFolder;
@@ -80,7 +87,7 @@ final class ImageCommand {
                 }
             }
             throw new UsageException("unknown --task '" + s + "' (tasks: txt2img, img2img, controlnet-canny, "
-                    + "t2i-adapter-canny, ip2p, inpaint, outpaint)");
+                    + "t2i-adapter-canny, ip2p, inpaint, outpaint, p2p)");
         }
     }
 
@@ -98,7 +105,11 @@ final class ImageCommand {
         }
         Path sd = Path.of(models.getFirst());
         Path extra = extraFolder(args, task, models);
-        Image8 input = task == Task.TXT2IMG ? null : ImageFiles.read(Path.of(required(args, "image")));
+        if (task == Task.P2P) {
+            required(args, "edited-prompt");
+        }
+        boolean fromText = task == Task.TXT2IMG || task == Task.P2P;
+        Image8 input = fromText ? null : ImageFiles.read(Path.of(required(args, "image")));
         int[] size = size(args, input);
         Prompt prompt = new Prompt(required(args, "prompt"), args.one("negative-prompt", ""));
         Engine engine = new Engine(EngineFlags.parse(args));
@@ -145,7 +156,34 @@ final class ImageCommand {
                     ImageInputs.mask(Path.of(required(args, "mask")), w, h), args.number("strength", 1.0),
                     sampling)).images();
             case OUTPAINT -> outpaint(args, sd, prompt, ImageInputs.rgb(input, w, h), sampling);
+            case P2P -> promptToPrompt(args, sd, prompt, h, w, sampling);
         };
+    }
+
+    /** Prompt-to-Prompt from one seeded latent: the edited prompt's image, the source's to --source-out if given. */
+    private static ImageResult promptToPrompt(Args args, StableDiffusionModels sd, Prompt prompt, int h, int w,
+                                              Sampling sampling) throws Exception {
+        AttentionEdit.Type type = switch (args.one("edit", "replace")) {
+            case "replace" -> AttentionEdit.Type.REPLACE;
+            case "refine" -> AttentionEdit.Type.REFINE;
+            case String other -> throw new UsageException("--edit takes replace or refine, got '" + other + "'");
+        };
+        List<String> words = args.all("blend-words");
+        if (!words.isEmpty() && words.size() != 2) {
+            throw new UsageException("--blend-words takes the source prompt's word and the edited prompt's word");
+        }
+        Optional<Prompt2PromptPipeline.Blend> blend = words.isEmpty() ? Optional.empty()
+                : Optional.of(new Prompt2PromptPipeline.Blend(words, args.number("blend-threshold", 0.3)));
+        Prompt2PromptPipeline.Result r = new Prompt2PromptPipeline(sd).run(new Prompt2PromptPipeline.Request(
+                prompt.prompt(), required(args, "edited-prompt"), prompt.negativePrompt(), type,
+                args.number("cross-replace", 0.4), args.number("self-replace", 0.4), blend, Optional.empty(), h, w,
+                sampling));
+        ImageResult both = r.images();
+        if (args.has("source-out")) {
+            ImageInputs.write(both.image().slice0(0, 1), Path.of(args.one("source-out", null)));
+        }
+        return new ImageResult(both.latents().slice0(1, 2), both.imageDecoded().slice0(1, 2),
+                both.image().slice0(1, 2), both.trace());
     }
 
     /** BIVDiff's border mask ({@code --direction}), or the given {@code --mask}. */

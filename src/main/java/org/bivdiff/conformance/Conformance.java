@@ -48,6 +48,10 @@ public final class Conformance {
         RUNNERS.put("idm_ip2p", PipelineCases::instructPix2Pix);
         RUNNERS.put("idm_ip2p_euler_a", PipelineCases::instructPix2Pix);
         RUNNERS.put("idm_inpaint", PipelineCases::inpaint);
+        for (String c : List.of("p2p_replace", "p2p_replace_localblend", "p2p_refine", "p2p_refine_localblend",
+                "p2p_replace_localblend_pndm")) {
+            RUNNERS.put(c, Prompt2PromptCases::prompt2Prompt);
+        }
         RUNNERS.put("canny", CannyCases::canny);
     }
 

@@ -14,7 +14,7 @@ import org.bivdiff.schedulers.StepOutput;
  * <pre>
  * for t in scheduler.timesteps()[startStep:]:
  *     eps = model(scheduler.scaleModelInput(x, t), t)
- *     x   = sampler.step(eps, t, x, noise).prevSample
+ *     x   = stepCallback(sampler.step(eps, t, x, noise).prevSample)
  * </pre>
  * Guidance, ControlNet residuals and image-vs-video UNets live in the {@link NoisePredictor} (see
  * {@link Guidance}); the loop only schedules. Latents are never scaled here: pass them already
@@ -22,7 +22,22 @@ import org.bivdiff.schedulers.StepOutput;
  */
 public final class DenoisingLoop {
 
-    /** Sees every step's model output and result, e.g. to record per-step latents. */
+    /**
+     * Replaces the latents after each step, before the next one and before the observer sees them: diffusers'
+     * {@code callback_on_step_end} returning latents, Prompt-to-Prompt's {@code controller.step_callback}.
+     */
+    @FunctionalInterface
+    public interface StepCallback {
+        /** @param latents the scheduler's {@code prev_sample}; returns the latents the loop continues from */
+        Tensor onStepEnd(int index, double timestep, Tensor latents);
+
+        StepCallback NONE = (i, t, x) -> x;
+    }
+
+    /**
+     * Sees every step's model output and result, e.g. to record per-step latents. The result's
+     * {@code prevSample} is what the loop continues from, after the {@link StepCallback}.
+     */
     @FunctionalInterface
     public interface StepObserver {
         void afterStep(int index, double timestep, Tensor modelOutput, StepOutput result);
@@ -57,14 +72,17 @@ public final class DenoisingLoop {
      * @param progress     per-step events
      * @param cancellation checked before every step
      * @param observer     per-step results
+     * @param stepCallback  replaces each step's latents
      */
     public record Request(Scheduler scheduler, Tensor latents, NoisePredictor model, int startStep, StepNoise noise,
-                          String stage, ProgressListener progress, Cancellation cancellation, StepObserver observer) {
+                          String stage, ProgressListener progress, Cancellation cancellation, StepObserver observer,
+                          StepCallback stepCallback) {
 
         public Request {
             Objects.requireNonNull(scheduler, "scheduler");
             Objects.requireNonNull(latents, "latents");
             Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(stepCallback, "stepCallback");
             if (startStep < 0 || startStep > scheduler.timesteps().length) {
                 throw new IllegalArgumentException("start step " + startStep + " outside [0, "
                         + scheduler.timesteps().length + "]");
@@ -74,27 +92,35 @@ public final class DenoisingLoop {
         /** From step 0, no noise, no events. */
         public static Request of(Scheduler scheduler, Tensor latents, NoisePredictor model) {
             return new Request(scheduler, latents, model, 0, StepNoise.NONE, "denoising", ProgressListener.NONE,
-                    Cancellation.NONE, StepObserver.NONE);
+                    Cancellation.NONE, StepObserver.NONE, StepCallback.NONE);
         }
 
         public Request withStartStep(int step) {
-            return new Request(scheduler, latents, model, step, noise, stage, progress, cancellation, observer);
+            return new Request(scheduler, latents, model, step, noise, stage,
+                    progress, cancellation, observer, stepCallback);
         }
 
         public Request withNoise(StepNoise n) {
-            return new Request(scheduler, latents, model, startStep, n, stage, progress, cancellation, observer);
+            return new Request(scheduler, latents, model, startStep, n, stage,
+                    progress, cancellation, observer, stepCallback);
         }
 
         public Request withProgress(String stageName, ProgressListener listener) {
-            return new Request(scheduler, latents, model, startStep, noise, stageName, listener, cancellation, observer);
+            return new Request(scheduler, latents, model, startStep, noise, stageName,
+                    listener, cancellation, observer, stepCallback);
         }
 
         public Request withCancellation(Cancellation c) {
-            return new Request(scheduler, latents, model, startStep, noise, stage, progress, c, observer);
+            return new Request(scheduler, latents, model, startStep, noise, stage, progress, c, observer, stepCallback);
         }
 
         public Request withObserver(StepObserver o) {
-            return new Request(scheduler, latents, model, startStep, noise, stage, progress, cancellation, o);
+            return new Request(scheduler, latents, model, startStep, noise, stage,
+                    progress, cancellation, o, stepCallback);
+        }
+
+        public Request withStepCallback(StepCallback c) {
+            return new Request(scheduler, latents, model, startStep, noise, stage, progress, cancellation, observer, c);
         }
     }
 
@@ -116,8 +142,9 @@ public final class DenoisingLoop {
             Tensor eps = predict(r.model(), scaled, x, t);
             Tensor stepNoise = scheduler.needsNoise() ? r.noise().draw(i, x.shape()) : null;
             StepOutput out = sampler.step(eps, t, x, stepNoise);
-            x = out.prevSample();
-            r.observer().afterStep(i, t, eps, out);
+            x = r.stepCallback().onStepEnd(i, t, out.prevSample());
+            StepOutput continued = x == out.prevSample() ? out : new StepOutput(x, out.predOriginalSample());
+            r.observer().afterStep(i, t, eps, continued);
             r.progress().onStep(new ProgressListener.Progress(r.stage(), i - r.startStep() + 1, total, t,
                     Duration.ofNanos(System.nanoTime() - start)));
         }

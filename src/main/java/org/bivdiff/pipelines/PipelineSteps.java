@@ -74,9 +74,16 @@ final class PipelineSteps {
     /** The one loop, from {@code startStep}, recording into {@code recorder}. */
     static Tensor denoise(Sampling sampling, Scheduler scheduler, Tensor latents, NoisePredictor model, int startStep,
                           Trace.Recorder recorder, String stage) {
+        return denoise(sampling, scheduler, latents, model, startStep, recorder, stage,
+                DenoisingLoop.StepCallback.NONE);
+    }
+
+    /** The one loop, with {@code callback} replacing each step's latents. */
+    static Tensor denoise(Sampling sampling, Scheduler scheduler, Tensor latents, NoisePredictor model, int startStep,
+                          Trace.Recorder recorder, String stage, DenoisingLoop.StepCallback callback) {
         return DenoisingLoop.run(DenoisingLoop.Request.of(scheduler, latents, model).withStartStep(startStep)
                 .withNoise(sampling.noise().steps()).withProgress(stage, sampling.progress())
-                .withCancellation(sampling.cancellation()).withObserver(recorder));
+                .withCancellation(sampling.cancellation()).withObserver(recorder).withStepCallback(callback));
     }
 
     /** Decodes the final latents and postprocesses them to [0, 1]. */

@@ -118,6 +118,30 @@ class ImageCommandTest {
     }
 
     @Test
+    void promptToPromptWritesTheEditedAndTheSourceImage() throws Exception {
+        Path edited = dir.resolve("p2p.png");
+        Path source = dir.resolve("p2p-source.png");
+        List<String> a = base("p2p", "tiny-sd15");
+        // LocalBlend's literal (2, -1, 1, 16, 16, 77) view needs 32 x 32 latents on the tiny UNet
+        a.addAll(List.of("--edited-prompt", "a blue car", "--blend-words", "red", "blue", "--height", "64",
+                "--width", "64", "--out", edited.toString(), "--source-out", source.toString()));
+        assertPng(run(a), edited, 64, 64);
+        assertTrue(Files.isRegularFile(source), "no " + source);
+
+        Path refined = dir.resolve("p2p-refine.png");
+        List<String> b = base("p2p", "tiny-sd15");
+        b.addAll(List.of("--edited-prompt", "a red car in snow", "--edit", "refine", "--height", "32", "--width", "48",
+                "--out", refined.toString()));
+        assertPng(run(b), refined, 48, 32);
+
+        List<String> c = base("p2p", "tiny-sd15");
+        c.addAll(List.of("--out", dir.resolve("p2p-missing.png").toString()));
+        Outcome o = run(c);
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("--edited-prompt is required"), o.err());
+    }
+
+    @Test
     void badUsageFailsBeforeLoadingWithAClearMessage() {
         List<String> noExtra = base("controlnet-canny", "tiny-sd15");
         noExtra.addAll(List.of("--image", dir.resolve("in.png").toString(), "--out", dir.resolve("x.png").toString()));

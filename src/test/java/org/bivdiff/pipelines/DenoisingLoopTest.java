@@ -51,6 +51,24 @@ class DenoisingLoopTest {
     }
 
     @Test
+    void stepCallbackLatentsAreWhatTheObserverSeesAndTheNextStepStartsFrom() throws Exception {
+        Scheduler s = Schedulers.create(SchedulerKind.DDIM, SD15_SCHEDULER, 4);
+        DenoisingLoop.StepCallback halve = (i, t, x) -> Tensors.scale(x, 0.5);
+        List<Tensor> observed = new ArrayList<>();
+        Tensor x0 = start();
+        Tensor byLoop = DenoisingLoop.run(DenoisingLoop.Request.of(s, x0, MODEL).withStepCallback(halve)
+                .withObserver((i, t, eps, out) -> observed.add(out.prevSample())));
+        Sampler sampler = s.sampler();
+        Tensor x = x0;
+        for (int i = 0; i < s.timesteps().length; i++) {
+            double t = s.timesteps()[i];
+            x = Tensors.scale(sampler.step(MODEL.predict(s.scaleModelInput(x, t), t), t, x, null).prevSample(), 0.5);
+            TensorAssert.assertExact(x, observed.get(i), "step " + i);
+        }
+        TensorAssert.assertExact(x, byLoop, "final");
+    }
+
+    @Test
     void startStepSkipsTheFirstTimestepsAndProgressCountsTheRest() throws Exception {
         Scheduler s = Schedulers.create(SchedulerKind.DDIM, SD15_SCHEDULER, 6);
         List<ProgressListener.Progress> events = new ArrayList<>();

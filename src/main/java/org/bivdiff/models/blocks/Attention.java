@@ -67,11 +67,16 @@ public final class Attention {
      * @return (B, S, queryDim), with the residual added if configured
      */
     public Value forward(Graph g, Value x, Value context) {
+        return forward(g, x, context, AttentionProcessor.FUSED);
+    }
+
+    /** As {@link #forward(Graph, Value, Value)}, with {@code processor} in place of the fused attention. */
+    public Value forward(Graph g, Value x, Value context, AttentionProcessor processor) {
         Value kv = context == null ? x : context;
         Value q = toQ.forward3d(g, x);
         Value k = toK.forward3d(g, kv);
         Value v = toV.forward3d(g, kv);
-        Value h = g.attention(q, k, v, cfg.heads(), (float) (1 / Math.sqrt(cfg.dimHead())));
+        Value h = processor.attend(g, q, k, v, cfg.heads(), (float) (1 / Math.sqrt(cfg.dimHead())), context != null);
         h = toOut.forward3d(g, h);
         return finish(g, h, x);
     }

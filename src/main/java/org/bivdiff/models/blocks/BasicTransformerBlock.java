@@ -56,8 +56,13 @@ public final class BasicTransformerBlock {
      * @return (B, S, dim)
      */
     public Value forward(Graph g, Value x, Value encoderHiddenStates) {
-        Value h = g.add(attn1.forward(g, norm1.forward(g, x), null), x);
-        h = g.add(attn2.forward(g, norm2.forward(g, h), encoderHiddenStates), h);
+        return forward(g, x, encoderHiddenStates, AttentionProcessor.FUSED);
+    }
+
+    /** As {@link #forward(Graph, Value, Value)}, both attentions through {@code processor} ({@code attn1} first). */
+    public Value forward(Graph g, Value x, Value encoderHiddenStates, AttentionProcessor processor) {
+        Value h = g.add(attn1.forward(g, norm1.forward(g, x), null, processor), x);
+        h = g.add(attn2.forward(g, norm2.forward(g, h), encoderHiddenStates, processor), h);
         return g.add(feedForward(g, norm3.forward(g, h)), h);
     }
 

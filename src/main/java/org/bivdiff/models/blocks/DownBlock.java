@@ -74,7 +74,7 @@ public final class DownBlock {
             h = resnets.get(i).forward(g, h, ctx.temb(), ctx.norms());
             h = hooks.afterResnet(g, h, i, ctx);
             if (hasCrossAttention()) {
-                h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates());
+                h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates(), ctx.attention());
                 h = hooks.afterAttention(g, h, i, ctx);
                 if (i == resnets.size() - 1 && additionalResidual.isPresent()) {
                     h = g.add(h, additionalResidual.get());
@@ -91,6 +91,11 @@ public final class DownBlock {
             outputStates.set(outputStates.size() - 1, h);                             // the in-place add
         }
         return new Output(h, outputStates);
+    }
+
+    /** BasicTransformerBlocks of this block's transformers, in the order they run (0 for a block without). */
+    public int transformerBlocks() {
+        return attentions.stream().mapToInt(Transformer2DModel::depth).sum();
     }
 
     /** True for a CrossAttnDownBlock2D, false for a DownBlock2D. */

@@ -53,12 +53,22 @@ public final class Transformer2DModel {
         projOutLinear = linear ? Linear.load(w.child("proj_out"), inner, cfg.inChannels()) : null;
     }
 
+    /** BasicTransformerBlocks in this model; each runs a self-attention, then a cross-attention. */
+    public int depth() {
+        return transformerBlocks.size();
+    }
+
     /**
      * @param x                   (N, C, H, W)
      * @param encoderHiddenStates (N, L, crossAttentionDim)
      * @return (N, C, H, W)
      */
     public Value forward(Graph g, Value x, Value encoderHiddenStates) {
+        return forward(g, x, encoderHiddenStates, AttentionProcessor.FUSED);
+    }
+
+    /** As {@link #forward(Graph, Value, Value)}, every attention through {@code processor}. */
+    public Value forward(Graph g, Value x, Value encoderHiddenStates, AttentionProcessor processor) {
         Value h = norm.forward(g, x);
         if (!cfg.useLinearProjection()) {
             h = projInConv.forward(g, h);                                            // (N, inner, H, W)
@@ -68,7 +78,7 @@ public final class Transformer2DModel {
             h = projInLinear.forward3d(g, h);                                        // (N, H*W, inner)
         }
         for (BasicTransformerBlock block : transformerBlocks) {
-            h = block.forward(g, h, encoderHiddenStates);
+            h = block.forward(g, h, encoderHiddenStates, processor);
         }
         if (cfg.useLinearProjection()) {
             h = projOutLinear.forward3d(g, h);                                       // (N, H*W, C)

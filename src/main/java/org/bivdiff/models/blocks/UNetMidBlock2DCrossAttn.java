@@ -33,12 +33,17 @@ public final class UNetMidBlock2DCrossAttn {
         hooks = hookLoader.load(w, cfg, cfg.numLayers() + 1, cfg.numLayers());
     }
 
+    /** BasicTransformerBlocks of this block's transformers, in the order they run (0 for a block without). */
+    public int transformerBlocks() {
+        return attentions.stream().mapToInt(Transformer2DModel::depth).sum();
+    }
+
     /** x: (N, C, H, W) -> (N, C, H, W). */
     public Value forward(Graph g, Value x, BlockContext ctx) {
         Value h = resnets.getFirst().forward(g, x, ctx.temb(), ctx.norms());
         h = hooks.afterResnet(g, h, 0, ctx);
         for (int i = 0; i < attentions.size(); i++) {
-            h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates());
+            h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates(), ctx.attention());
             h = hooks.afterAttention(g, h, i, ctx);
             h = resnets.get(i + 1).forward(g, h, ctx.temb(), ctx.norms());
             h = hooks.afterResnet(g, h, i + 1, ctx);

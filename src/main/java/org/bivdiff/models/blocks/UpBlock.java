@@ -68,11 +68,21 @@ public final class UpBlock {
             h = resnets.get(i).forward(g, h, ctx.temb(), ctx.norms());
             h = hooks.afterResnet(g, h, i, ctx);
             if (!attentions.isEmpty()) {
-                h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates());
+                h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates(), ctx.attention());
                 h = hooks.afterAttention(g, h, i, ctx);
             }
         }
         return upsampler == null ? h : upsampler.forward(g, h, upsampleTo.orElseThrow());
+    }
+
+    /** BasicTransformerBlocks of this block's transformers, in the order they run (0 for a block without). */
+    public int transformerBlocks() {
+        return attentions.stream().mapToInt(Transformer2DModel::depth).sum();
+    }
+
+    /** True if the block ends with an upsampler. */
+    public boolean upsamples() {
+        return upsampler != null;
     }
 
     /** Skip connections this block consumes (one per resnet). */

@@ -1,5 +1,6 @@
 package org.bivdiff.models.clip;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -40,5 +41,32 @@ final class ByteUnicode {
             out[i] = of(bytes[i]);
         }
         return new String(out);
+    }
+
+    /**
+     * The inverse of {@link #encode}: the bytes the stand-in characters of {@code text} spell, decoded as UTF-8
+     * with malformed sequences replaced (transformers' {@code errors="replace"}). Characters outside the map
+     * are kept as they are.
+     */
+    static String decode(String text) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int i = 0; i < text.length(); i++) {
+            int b = byteOf(text.charAt(i));
+            if (b < 0) {
+                bytes.writeBytes(String.valueOf(text.charAt(i)).getBytes(StandardCharsets.UTF_8));
+            } else {
+                bytes.write(b);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static int byteOf(char c) {
+        for (int b = 0; b < 256; b++) {
+            if (BYTE_TO_CHAR[b] == c) {
+                return b;
+            }
+        }
+        return -1;
     }
 }

@@ -131,6 +131,17 @@ public final class ClipTokenizer {
         }
     }
 
+    /**
+     * transformers' {@code decode} of one token: its bytes as text, the end-of-word marker {@code </w>} as a
+     * space, stripped. (The decode's {@code clean_up_tokenization} only removes spaces before punctuation, and
+     * one stripped token has none.)
+     *
+     * @param bpeToken a token as {@link #tokenize} gives it, e.g. {@code "cat</w>"}
+     */
+    public String decodeToken(String bpeToken) {
+        return ByteUnicode.decode(bpeToken).replace("</w>", " ").strip();
+    }
+
     /** Id of {@code token} in the vocabulary, or the unknown token's id. */
     public int tokenToId(String token) {
         return files.vocab().getOrDefault(token, unkTokenId);

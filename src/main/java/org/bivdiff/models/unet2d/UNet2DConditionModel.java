@@ -68,6 +68,15 @@ public final class UNet2DConditionModel implements AutoCloseable {
         return config;
     }
 
+    /** The layers, for graphs other than this class's own ({@link AttentionControlUNet}). */
+    UNetLayers layers() {
+        return layers;
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
     /**
      * @param sample              (N, in_channels, H, W)
      * @param timestep            a single value or one per batch element (N)

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.Value;
 import org.bivdiff.models.Weights;
+import org.bivdiff.models.blocks.AttentionProcessor;
 import org.bivdiff.models.blocks.BlockContext;
 import org.bivdiff.models.blocks.Conv2d;
 import org.bivdiff.models.blocks.DownBlock;
@@ -75,9 +76,18 @@ final class UNetLayers {
      * @return (N, out, H, W)
      */
     Value forward(Graph g, Value sample, Value timestep, Value encoderHiddenStates, NormScope norms, Extras extras) {
+        return forward(g, sample, timestep, encoderHiddenStates, norms, extras, AttentionProcessor.FUSED);
+    }
+
+    /**
+     * As {@link #forward(Graph, Value, Value, Value, NormScope, Extras)}, every attention through
+     * {@code attention}.
+     */
+    Value forward(Graph g, Value sample, Value timestep, Value encoderHiddenStates, NormScope norms, Extras extras,
+                  AttentionProcessor attention) {
         // 1. time
         Value emb = timeEmbedding.forward(g, timeProj.forward(g, timestep));        // (N, 4 * C0)
-        BlockContext ctx = new BlockContext(emb, encoderHiddenStates, norms);
+        BlockContext ctx = new BlockContext(emb, encoderHiddenStates, norms).withAttention(attention);
         // 2. pre-process
         Value h = cfg.centerInputSample() ? g.sub(g.mul(sample, g.scalar(2f)), g.scalar(1f)) : sample;
         h = convIn.forward(g, h);                                                    // (N, C0, H, W)
@@ -99,6 +109,42 @@ final class UNetLayers {
         // 6. post-process
         h = cfg.act().apply(g, convNormOut.forward(g, h, norms));
         return convOut.forward(g, h);
+    }
+
+    /**
+     * The attention layers a forward pass on an (N, *, h, w) sample meets, in call order. Down blocks attend at
+     * their input size, the mid block at the deepest size, and each up block at the size it receives, which
+     * its upsampler changes to the size of the next skip connection (as {@link #forward} does).
+     */
+    List<AttentionLayer> attentionLayers(int h, int w) {
+        List<AttentionLayer> out = new ArrayList<>();
+        List<int[]> res = UNetInputs.resSampleShapes(downBlocks, cfg.blockOutChannels()[0], 1, h, w);
+        for (DownBlock block : downBlocks) {
+            addLayers(out, AttentionLayer.Place.DOWN, block.transformerBlocks(), h * w);
+            if (block.downsamples()) {
+                h = UNetInputs.half(h);
+                w = UNetInputs.half(w);
+            }
+        }
+        addLayers(out, AttentionLayer.Place.MID, midBlock.transformerBlocks(), h * w);
+        for (UpBlock block : upBlocks) {
+            addLayers(out, AttentionLayer.Place.UP, block.transformerBlocks(), h * w);
+            res = res.subList(0, res.size() - block.resnetCount());
+            if (block.upsamples() && !res.isEmpty()) {
+                h = res.getLast()[2];
+                w = res.getLast()[3];
+            }
+        }
+        return out;
+    }
+
+    /** Each BasicTransformerBlock: attn1 (self), then attn2 (cross). */
+    private static void addLayers(List<AttentionLayer> out, AttentionLayer.Place place, int transformerBlocks,
+                                  int queryLength) {
+        for (int i = 0; i < transformerBlocks; i++) {
+            out.add(new AttentionLayer(place, false, queryLength));
+            out.add(new AttentionLayer(place, true, queryLength));
+        }
     }
 
     private static List<Value> addAll(Graph g, List<Value> res, List<Value> additional) {
