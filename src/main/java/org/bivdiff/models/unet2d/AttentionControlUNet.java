@@ -134,14 +134,14 @@ public final class AttentionControlUNet implements AutoCloseable {
             }
         }
         plan.returned().forEach(i -> checkIndex(layers, i, "returned"));
-        Graph g = new Graph("unet2d_attention_control");
-        Value sample = g.input("sample", DType.F32, BATCH, cfg.inChannels(), plan.height(), plan.width());
+        Graph g = unet.engine().graph("unet2d_attention_control");
+        Value sample = g.computeInput("sample", BATCH, cfg.inChannels(), plan.height(), plan.width());
         Value timestep = g.input("timestep", DType.F32, BATCH);
-        Value ehs = g.input("encoder_hidden_states", DType.F32, BATCH, "sequence", cfg.crossAttentionDim());
+        Value ehs = g.computeInput("encoder_hidden_states", BATCH, "sequence", cfg.crossAttentionDim());
         AttentionEditProcessor.Inputs edit = new AttentionEditProcessor.Inputs(
-                g.input("cross_replace_alpha", DType.F32, "sequence"), g.input("self_replace", DType.F32, 1),
-                g.input("edit_mapper", DType.F32, "sequence", "sequence"),
-                g.input("edit_mapper_alphas", DType.F32, "sequence"));
+                g.computeInput("cross_replace_alpha", "sequence"), g.computeInput("self_replace", 1),
+                g.computeInput("edit_mapper", "sequence", "sequence"),
+                g.computeInput("edit_mapper_alphas", "sequence"));
         AttentionEditProcessor processor = new AttentionEditProcessor(layers, plan.selfReplaced(), plan.returned(),
                 edit);
         g.output("sample_out", unet.layers().forward(g, sample, timestep, ehs, NormScope.PER_SAMPLE,
