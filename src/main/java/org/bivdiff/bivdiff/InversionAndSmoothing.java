@@ -195,6 +195,22 @@ public final class InversionAndSmoothing {
     }
 
     /**
+     * Stage 2's image branch alone, for a request with mixing ratio 1: the frames encoded and inverted
+     * with the image UNet, no video model. inference.py inverts the source frames this way before
+     * Prompt-to-Prompt edits them.
+     *
+     * @return (B, 4, F, h, w) the inverted latents
+     */
+    public Tensor invertWithImageModel(Request r) throws IOException {
+        if (r.mixingRatio() != 1) {
+            throw new IllegalArgumentException("the image-model inversion has mixing ratio 1, got " + r.mixingRatio());
+        }
+        Tensor imageEmbedding = MixedInversion.inversionEmbedding(
+                encodePrompt(models.imageTokenizer(), models.imageTextEncoder(), r, r.guidanceScale() > 1));
+        return invert(r, SchedulerConfig.read(models.scheduler()), imageEmbedding, null).mixed().mixed();
+    }
+
+    /**
      * The video model alone: denoises {@code start} (B, 4, F, h, w) with the request's prompt and
      * guidance, then decodes; from Gaussian noise this is plain text-to-video generation.
      *

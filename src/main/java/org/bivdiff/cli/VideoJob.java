@@ -5,12 +5,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 import org.bivdiff.bivdiff.BivdiffPipeline;
 import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.bivdiff.ImageModelFrames;
 import org.bivdiff.bivdiff.InversionAndSmoothing;
 import org.bivdiff.bivdiff.LatentScaling;
+import org.bivdiff.bivdiff.Prompt2PromptFrames;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.Task;
 import org.bivdiff.graph.Engine;
@@ -25,6 +27,7 @@ import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.Outpainting;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
+import org.bivdiff.pipelines.Prompt2PromptPipeline;
 import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
 
@@ -78,6 +81,7 @@ final class VideoJob {
             case INSTRUCT_PIX2PIX -> ImageModelFrames.instructPix2Pix(c.models().instructPix2Pix(),
                     c.imageGuidanceScale(), engine);
             case INPAINTING, OUTPAINTING -> ImageModelFrames.inpainting(c.models().inpainting(), engine);
+            case PROMPT2PROMPT -> new Prompt2PromptFrames(c.models().stableDiffusion(), edit(c.edit()), engine);
             case FRAMES -> FrameGenerator.given(p.source());
         };
         Prompt framePrompt = new Prompt(c.prompt() + c.promptSuffix(), c.negativePrompt());
@@ -88,6 +92,12 @@ final class VideoJob {
         return new BivdiffPipeline.Request(generator, new FrameGenerator.Inputs(p.source(), p.condition(), p.masks()),
                 settings, c.videoPrompt() + c.promptSuffix(), c.negativePrompt(), c.steps(), c.guidanceScale(),
                 c.mixingRatio(), c.strategy(), options, c.seed(), progress, cancel);
+    }
+
+    private static Prompt2PromptFrames.Edit edit(RunConfig.Edit e) {
+        Optional<Prompt2PromptPipeline.Blend> blend = e.localBlendWords().isEmpty() ? Optional.empty()
+                : Optional.of(new Prompt2PromptPipeline.Blend(e.localBlendWords(), e.localBlendThreshold()));
+        return Prompt2PromptFrames.Edit.of(e.prompt(), e.type(), blend);
     }
 
     /** The model folders of mixed inversion and smoothing: SD 1.5 as the image model, its VAE for both ends. */

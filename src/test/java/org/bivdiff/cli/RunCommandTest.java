@@ -109,6 +109,41 @@ class RunCommandTest {
     }
 
     @Test
+    void prompt2PromptInvertsEditsFrameByFrameThenSmooths(@TempDir Path dir) throws Exception {
+        RunConfig c = config(dir, "task=p2p", "edit.prompt=a red square sliding past a blue ball in the snow",
+                "edit.type=refine");
+        assertEquals("a red square sliding past a blue ball in the snow", c.videoPrompt(), "smoothing follows the edit");
+        assertEquals(0.25, c.mixingRatio(), "the paper's ratio for Prompt-to-Prompt");
+        assertEquals("", c.promptSuffix());
+        List<String> stages = new ArrayList<>();
+        ProgressBar recording = new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false) {
+            @Override
+            public synchronized void onStep(Progress p) {
+                if (stages.isEmpty() || !stages.getLast().equals(p.stage())) {
+                    stages.add(p.stage());
+                }
+            }
+        };
+        assertEquals(0, execute(c, false, recording));
+        // The source frames are inverted with the image model alone, each frame is edited, then stage 2 mixes
+        // both models' inversions of the edited frames and the video model smooths.
+        assertEquals(List.of("inversion (image)", "prompt-to-prompt 1/4", "prompt-to-prompt 2/4",
+                "prompt-to-prompt 3/4", "prompt-to-prompt 4/4", "inversion (image)", "inversion (video)",
+                "temporal smoothing"), stages);
+        assertEquals(4, VideoReader.probe(c.output().resolve("video_by_bivdiff.mp4")).frameCount());
+        assertTrue(Files.size(c.output().resolve("video_by_idm.gif")) > 0);
+    }
+
+    @Test
+    void prompt2PromptProblemsAreNamed(@TempDir Path dir) throws Exception {
+        var missing = assertThrows(UsageException.class, () -> execute(config(dir, "task=p2p", "guidance_scale=1",
+                "edit.local_blend_words=[square]"), false, quiet()));
+        assertTrue(missing.getMessage().contains("edit.prompt is not set"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("must be empty or two words"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("needs guidance_scale > 1"), missing.getMessage());
+    }
+
+    @Test
     void badInputsFailBeforeAnyWork(@TempDir Path dir) throws Exception {
         var ratio = assertThrows(UsageException.class, () -> execute(config(dir, "mixing_ratio=1.5",
                 "models.video=" + dir.resolve("no-such-model")), false, quiet()));

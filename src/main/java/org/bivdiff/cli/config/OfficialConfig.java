@@ -2,6 +2,7 @@ package org.bivdiff.cli.config;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -68,11 +69,13 @@ final class OfficialConfig {
                     out.put("mask_type", idmSection.getOrDefault("mask_type", "horizontal"));
                 }
             }
-            case "Prompt2Prompt" -> throw new ConfigFileException(file, "Model.idm = Prompt2Prompt is not supported "
-                    + "yet (ControlNet, T2IAdapter, InstructPix2Pix, StableDiffusionInpainting and "
-                    + "StableDiffusionOutpainting are)");
+            case "Prompt2Prompt" -> {
+                out.put("task", "p2p");
+                out.put("edit", prompt2prompt(idmSection, file));
+            }
             default -> throw new ConfigFileException(file, "Model.idm = '" + idm + "' is not one of ControlNet, "
-                    + "T2IAdapter, InstructPix2Pix, StableDiffusionInpainting, StableDiffusionOutpainting");
+                    + "T2IAdapter, InstructPix2Pix, Prompt2Prompt, StableDiffusionInpainting, "
+                    + "StableDiffusionOutpainting");
         }
         if (idmSection.get("mixing_ratio") != null) {
             out.put("mixing_ratio", idmSection.get("mixing_ratio"));
@@ -91,6 +94,9 @@ final class OfficialConfig {
                 checkpoints));
         out.put("models", models);
         copy(model, out, "idm_prompt", "prompt");
+        if (out.get("edit") instanceof Map<?, ?> e) {
+            out.put("prompt", e.remove("source_prompt"));   // infer.py edits IDM.Prompt2Prompt.prompts[0]
+        }
         copy(model, out, "vdm_prompt", "video_prompt");
         copy(model, out, "video_path", "video");
         copy(model, out, "output_path", "output");
@@ -99,6 +105,32 @@ final class OfficialConfig {
         }
         copy(model, out, "num_inference_steps", "steps");
         return out;
+    }
+
+    /**
+     * IDM.Prompt2Prompt: {@code prompts} [source, edited], {@code controller_type} AttentionReplace /
+     * AttentionRefine, {@code local_blend_words}. The source prompt is handed on as {@code source_prompt}.
+     */
+    private static Map<String, Object> prompt2prompt(Map<String, Object> idmSection, Path file)
+            throws ConfigFileException {
+        if (!(idmSection.get("prompts") instanceof List<?> prompts) || prompts.size() != 2) {
+            throw new ConfigFileException(file, "IDM.Prompt2Prompt.prompts must be [source prompt, edited prompt], got "
+                    + idmSection.get("prompts"));
+        }
+        Map<String, Object> edit = new LinkedHashMap<>();
+        edit.put("source_prompt", String.valueOf(prompts.get(0)));
+        edit.put("prompt", String.valueOf(prompts.get(1)));
+        String controller = String.valueOf(idmSection.getOrDefault("controller_type", "AttentionRefine"));
+        edit.put("type", switch (controller) {
+            case "AttentionReplace" -> "replace";
+            case "AttentionRefine" -> "refine";
+            default -> throw new ConfigFileException(file, "IDM.Prompt2Prompt.controller_type '" + controller
+                    + "' is not AttentionReplace or AttentionRefine");
+        });
+        if (idmSection.get("local_blend_words") != null) {
+            edit.put("local_blend_words", idmSection.get("local_blend_words"));
+        }
+        return edit;
     }
 
     private static String condition(Map<String, Object> idmSection, Path file) throws ConfigFileException {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.pipelines.AttentionEdit;
 
 /**
  * One BIVDiff run as a config file describes it: every path resolved, every default filled in.
@@ -22,6 +23,7 @@ import org.bivdiff.bivdiff.Strategy;
  * @param maskVideo          inpainting masks (white = repaint), or null
  * @param maskType           outpainting border
  * @param frames             {@link Task#FRAMES}: the frames made by another image model
+ * @param edit               {@link Task#PROMPT2PROMPT}: the edit of the frame prompt
  * @param models             model folders
  * @param videoLength        frames to sample and generate
  * @param frameRate          take one source frame every this many; 0 spreads the frames over the clip
@@ -39,7 +41,7 @@ import org.bivdiff.bivdiff.Strategy;
  */
 public record RunConfig(Task task, Condition condition, String prompt, String videoPrompt, String promptSuffix,
                         String negativePrompt, Path video, Path conditionVideo, Path maskVideo, MaskType maskType,
-                        Path frames, Models models, int videoLength, int frameRate, int width, int height, int steps,
+                        Path frames, Edit edit, Models models, int videoLength, int frameRate, int width, int height, int steps,
                         double guidanceScale, double imageGuidanceScale, double mixingRatio, long seed,
                         Strategy strategy, boolean perFrameInversion, Path output, double fps) {
 
@@ -48,6 +50,23 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
 
     /** Outpainting borders, as BIVDiff's {@code prepare_outpainting_mask}: a quarter of each side. */
     public enum MaskType { HORIZONTAL, VERTICAL }
+
+    /**
+     * A Prompt-to-Prompt edit: the frame prompt ({@code prompt}) is the source, {@code prompt} here the
+     * edited one.
+     *
+     * @param prompt           the edited prompt
+     * @param type             replace (same word count) or refine (words added)
+     * @param localBlendWords  empty, or the source's and the edited prompt's blend word
+     * @param localBlendThreshold a normalised attention value above it is inside the edited region
+     */
+    public record Edit(String prompt, AttentionEdit.Type type, List<String> localBlendWords,
+                       double localBlendThreshold) {
+
+        public Edit {
+            localBlendWords = List.copyOf(localBlendWords);
+        }
+    }
 
     /**
      * Model folders (diffusers layout). {@code stableDiffusion} is also the image model of mixed
@@ -94,12 +113,34 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
         if (task == Task.INPAINTING) {
             exists(p, "mask_video", maskVideo);
         }
+        if (task == Task.PROMPT2PROMPT) {
+            editProblems(p);
+        }
         if (task == Task.FRAMES && (strategy == Strategy.ALTERNATE || strategy == Strategy.FUSE)) {
             p.add("strategy '" + Choices.spelling(strategy) + "' denoises with the image model at every step; task "
                     + "'frames' has no image model (use sequential, idm-only or vdm-only)");
         }
         modelFolders(p);
         return p;
+    }
+
+    private void editProblems(List<String> p) {
+        if (edit.prompt().isBlank()) {
+            p.add("edit.prompt is not set: Prompt-to-Prompt edits the frames from 'prompt' to 'edit.prompt'");
+        }
+        if (!edit.localBlendWords().isEmpty() && edit.localBlendWords().size() != 2) {
+            p.add("edit.local_blend_words = " + edit.localBlendWords() + " must be empty or two words: one of the "
+                    + "prompt and one of edit.prompt");
+        }
+        if (guidanceScale <= 1) {
+            p.add("guidance_scale = " + guidanceScale + ": Prompt-to-Prompt edits the conditional half of a guided "
+                    + "batch and needs guidance_scale > 1");
+        }
+        if (strategy == Strategy.ALTERNATE || strategy == Strategy.FUSE) {
+            p.add("strategy '" + Choices.spelling(strategy) + "' denoises with the image model at every step; "
+                    + "Prompt-to-Prompt's attention controller follows its own steps (use sequential, idm-only or "
+                    + "vdm-only)");
+        }
     }
 
     private void modelFolders(List<String> p) {

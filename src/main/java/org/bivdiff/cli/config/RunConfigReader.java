@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.pipelines.AttentionEdit;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -27,7 +28,8 @@ public final class RunConfigReader {
     private static final Set<String> TOP_KEYS = Set.of("task", "condition", "prompt", "video_prompt", "prompt_suffix",
             "negative_prompt", "video", "condition_video", "mask_video", "mask_type", "frames", "models", "video_length",
             "frame_rate", "width", "height", "steps", "guidance_scale", "image_guidance_scale", "mixing_ratio", "seed",
-            "strategy", "inversion_norm", "output", "fps");
+            "strategy", "inversion_norm", "output", "fps", "edit");
+    private static final Set<String> EDIT_KEYS = Set.of("prompt", "type", "local_blend_words", "local_blend_threshold");
     private static final Set<String> MODEL_KEYS = Set.of("stable_diffusion", "controlnet", "t2i_adapter",
             "instruct_pix2pix", "inpainting", "video");
 
@@ -86,15 +88,24 @@ public final class RunConfigReader {
         Map<String, Object> models = v.map("models");
         unknown(models.keySet(), MODEL_KEYS, "models.", file);
         Values m = new Values(models, file, base);
+        Map<String, Object> editMap = v.map("edit");
+        unknown(editMap.keySet(), EDIT_KEYS, "edit.", file);
+        Values e = new Values(editMap, file, base);
         Task task = v.choice("task", Task.class, null, Task::parse);
         String prompt = v.string("prompt", "");
+        String editedPrompt = e.string("prompt", "");
+        // Prompt-to-Prompt smooths towards the edited prompt (BIVDiff's configs set vdm_prompt to it).
+        String videoPrompt = v.string("video_prompt", task == Task.PROMPT2PROMPT ? editedPrompt : prompt);
         return new RunConfig(task,
                 v.choice("condition", RunConfig.Condition.class, RunConfig.Condition.CANNY, null),
-                prompt, v.string("video_prompt", prompt), v.string("prompt_suffix", task.defaultPromptSuffix()),
+                prompt, videoPrompt, v.string("prompt_suffix", task.defaultPromptSuffix()),
                 v.string("negative_prompt", task.defaultNegativePrompt()),
                 v.path("video"), v.path("condition_video"), v.path("mask_video"),
                 v.choice("mask_type", RunConfig.MaskType.class, RunConfig.MaskType.HORIZONTAL, null),
                 v.path("frames"),
+                new RunConfig.Edit(editedPrompt, e.choice("type", AttentionEdit.Type.class,
+                        AttentionEdit.Type.REFINE, null), e.strings("local_blend_words"),
+                        e.number("local_blend_threshold", 0.3)),
                 new RunConfig.Models(m.path("stable_diffusion"), m.path("controlnet"), m.path("t2i_adapter"),
                         m.path("instruct_pix2pix"), m.path("inpainting"), m.path("video")),
                 v.integer("video_length", 8), v.integer("frame_rate", 4),

@@ -5,13 +5,16 @@ import java.util.Locale;
 
 /**
  * The image model that makes the frames, with the reference's defaults: the mixing ratio of the
- * paper (1.0 for ControlNet, T2I-Adapter and InstructPix2Pix, 0.1 for inpainting) and the prompt
+ * paper (1.0 for ControlNet, T2I-Adapter and InstructPix2Pix, 0.25 for Prompt-to-Prompt, 0.1 for
+ * inpainting) and the prompt
  * suffix / negative prompt BIVDiff's {@code models/*}{@code /infer.py} add.
  */
 public enum Task {
     CONTROLNET("controlnet", 1.0, true),
     T2I_ADAPTER("t2i-adapter", 1.0, true),
     INSTRUCT_PIX2PIX("ip2p", 1.0, true),
+    /** Prompt-to-Prompt editing from the inverted source frames; models/Prompt2Prompt/infer.py adds no tags. */
+    PROMPT2PROMPT("p2p", 0.25, false),
     INPAINTING("inpaint", 0.1, false),
     OUTPAINTING("outpaint", 0.1, false),
     /** Frames a user made with any other image model, read from a video or a folder of images. */

@@ -76,6 +76,18 @@ final class Values {
         return (Map<String, Object>) v;
     }
 
+    /** A list of strings; empty when absent. */
+    List<String> strings(String key) throws ConfigFileException {
+        Object v = map.get(key);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof List<?> list) || list.stream().anyMatch(e -> e instanceof Map<?, ?> || e instanceof List<?>)) {
+            throw bad(key, v, "a list of words");
+        }
+        return list.stream().map(String::valueOf).toList();
+    }
+
     /**
      * An enum value spelled as in config files ({@code across-frames}); required when
      * {@code fallback} is null.

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.pipelines.AttentionEdit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -177,5 +178,42 @@ class RunConfigReaderTest {
         RunConfig c = RunConfigReader.read(file, List.of("Model.vdm=ZeroScope"), dir);
         assertEquals(Task.INSTRUCT_PIX2PIX, c.task());
         assertEquals(dir.resolve("InstructPix2Pix/instruct-pix2pix"), c.models().instructPix2Pix());
+    }
+
+    @Test
+    void officialPrompt2PromptConfigIsTranslated(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("official.yaml");
+        Files.writeString(file, """
+                VDM:
+                  VidRD:
+                    ckpt_path: "./checkpoints/VidRD/ModelT2V.pth"
+                IDM:
+                  Prompt2Prompt:
+                    mixing_ratio: 0.25
+                    controller_type: "AttentionReplace"
+                    prompts: [ "A car is moving on the road", "A white car is moving on the road" ]
+                    local_blend_words: ["car", "car"]
+                MixedInversion:
+                  idm: "SD-v15"
+                  pretrained_model_path: "./checkpoints/stable-diffusion-v1-5"
+                Model:
+                  idm: "Prompt2Prompt"
+                  vdm: "VidRD"
+                  idm_prompt : "A car is moving"
+                  vdm_prompt : "A white car is moving on the road"
+                """);
+        RunConfig c = RunConfigReader.read(file, List.of("Model.vdm=ZeroScope"), dir);
+        assertEquals(Task.PROMPT2PROMPT, c.task());
+        assertEquals("A car is moving on the road", c.prompt(), "infer.py edits from prompts[0]");
+        assertEquals("A white car is moving on the road", c.edit().prompt());
+        assertEquals("A white car is moving on the road", c.videoPrompt());
+        assertEquals(AttentionEdit.Type.REPLACE, c.edit().type());
+        assertEquals(List.of("car", "car"), c.edit().localBlendWords());
+        assertEquals(0.3, c.edit().localBlendThreshold());
+        assertEquals(0.25, c.mixingRatio());
+        Files.writeString(file, Files.readString(file).replace("AttentionReplace", "AttentionSwap"));
+        var e = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of("Model.vdm=ZeroScope"),
+                dir));
+        assertTrue(e.getMessage().contains("AttentionSwap"), e.getMessage());
     }
 }

@@ -1,0 +1,120 @@
+package org.bivdiff.bivdiff;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Tensor;
+import org.bivdiff.models.vae.AutoencoderKLConfig;
+import org.bivdiff.pipelines.AttentionEdit;
+import org.bivdiff.pipelines.ProgressListener;
+import org.bivdiff.pipelines.Prompt2PromptPipeline;
+import org.bivdiff.pipelines.Sampling;
+import org.bivdiff.pipelines.StableDiffusionModels;
+
+/**
+ * Prompt-to-Prompt as BIVDiff's frame generator for video editing (inference.py with
+ * {@code Model.idm = Prompt2Prompt}, then models/Prompt2Prompt/infer.py): the source frames are
+ * VAE-encoded and DDIM-inverted with the image UNet alone (stage 2's image branch, mixing ratio 1),
+ * each frame's inverted latents are duplicated for the source and the edited prompt, and
+ * {@link Prompt2PromptPipeline} edits the frames one by one. The edited images are the frames.
+ *
+ * <p>As in the reference the inversion sees the empty prompt, not the source prompt (inference.py
+ * notes it "should" invert with the prompt, and keeps the empty one because it looks fine).
+ */
+public final class Prompt2PromptFrames implements FrameGenerator {
+
+    /**
+     * The edit.
+     *
+     * @param editedPrompt      the prompt the frames are edited to; the frame prompt is the source prompt
+     * @param type              replace (same word count) or refine (added words)
+     * @param crossReplaceSteps fraction of the steps with the source's cross-attention (0.4 in the reference)
+     * @param selfReplaceSteps  fraction of the steps with the source's self-attention (0.4 in the reference)
+     * @param localBlend        the source's and the edited prompt's blend word, with a threshold, or empty
+     */
+    public record Edit(String editedPrompt, AttentionEdit.Type type, double crossReplaceSteps, double selfReplaceSteps,
+                       Optional<Prompt2PromptPipeline.Blend> localBlend) {
+
+        public Edit {
+            Objects.requireNonNull(editedPrompt, "editedPrompt");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(localBlend, "localBlend");
+        }
+
+        /** BIVDiff's infer.py: 0.4 of the steps for both replacements. */
+        public static Edit of(String editedPrompt, AttentionEdit.Type type, Optional<Prompt2PromptPipeline.Blend> blend) {
+            return new Edit(editedPrompt, type, 0.4, 0.4, blend);
+        }
+    }
+
+    private final Path stableDiffusion;
+    private final Edit edit;
+    private final Engine engine;
+
+    /**
+     * @param stableDiffusion a Stable Diffusion pipeline folder: the image model of the inversion and of the edit
+     */
+    public Prompt2PromptFrames(Path stableDiffusion, Edit edit, Engine engine) {
+        this.stableDiffusion = Objects.requireNonNull(stableDiffusion, "stableDiffusion");
+        this.edit = Objects.requireNonNull(edit, "edit");
+        this.engine = Objects.requireNonNull(engine, "engine");
+    }
+
+    @Override
+    public String describe() {
+        return "Prompt-to-Prompt (" + edit.type().name().toLowerCase(Locale.ROOT) + ") "
+                + stableDiffusion.getFileName();
+    }
+
+    @Override
+    public Tensor generate(Inputs inputs, Settings settings) throws IOException {
+        Tensor source = inputs.source();                                              // (F, 3, H, W)
+        int frames = source.dim(0);
+        // 1. Encode and invert the source frames with the image model alone (mixing ratio 1)
+        Tensor inverted = VideoLatents.toFrames(invert(source, settings));            // (F, 4, h, w)
+        // 2. Edit frame by frame from [z_f, z_f], as infer.py does
+        List<Tensor> edited = new ArrayList<>();
+        try (StableDiffusionModels sd = StableDiffusionModels.load(stableDiffusion, engine)) {
+            Prompt2PromptPipeline pipeline = new Prompt2PromptPipeline(sd);
+            for (int f = 0; f < frames; f++) {
+                settings.cancellation().check("Prompt-to-Prompt, frame " + (f + 1) + "/" + frames);
+                Tensor z = inverted.slice0(f, f + 1);                                    // (1, 4, h, w)
+                Tensor pair = Tensor.concat0(List.of(z, z));                             // (2, 4, h, w)
+                Sampling sampling = Sampling.of(sd.scheduler(), settings.steps(), settings.guidanceScale(),
+                        settings.noise()).withCancellation(settings.cancellation())
+                        .withProgress(labelled(settings.progress(), f, frames));
+                var request = new Prompt2PromptPipeline.Request(settings.prompt().prompt(), edit.editedPrompt(),
+                        settings.prompt().negativePrompt(), edit.type(), edit.crossReplaceSteps(),
+                        edit.selfReplaceSteps(), edit.localBlend(), Optional.of(pair), source.dim(2), source.dim(3),
+                        sampling);
+                Tensor images = pipeline.run(request).images().image();                // (2, 3, H, W): source, edited
+                edited.add(images.slice0(1, 2));
+            }
+        }
+        return FrameGenerator.toEightBitSigned(Tensor.concat0(edited));
+    }
+
+    private Tensor invert(Tensor source, Settings settings) throws IOException {
+        var models = InversionAndSmoothing.Models.ofPipelines(stableDiffusion, null);
+        AutoencoderKLConfig vae = AutoencoderKLConfig.read(models.vae());
+        int[] latentShape = {source.dim(0), vae.latentChannels(), source.dim(2) / vae.scaleFactor(),
+            source.dim(3) / vae.scaleFactor()};
+        var request = InversionAndSmoothing.Request.of(source, settings.noise().vae().draw(0, latentShape),
+                source.dim(0), settings.prompt().prompt(), Optional.empty(), settings.steps(),
+                settings.guidanceScale(), 1.0).withEvents(settings.progress(), settings.cancellation());
+        return new InversionAndSmoothing(models, engine).invertWithImageModel(request);
+    }
+
+    /** Each frame's events under its own stage name, so that progress restarts visibly per frame. */
+    private static ProgressListener labelled(ProgressListener listener, int frame, int frames) {
+        String stage = "prompt-to-prompt " + (frame + 1) + "/" + frames;
+        return p -> listener.onStep(new ProgressListener.Progress(stage, p.step(), p.total(), p.timestep(),
+                p.elapsed()));
+    }
+}
