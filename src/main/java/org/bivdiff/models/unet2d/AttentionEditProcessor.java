@@ -26,7 +26,8 @@ import org.bivdiff.models.blocks.AttentionProcessor;
  *       call's 0/1 self-replace flag, i.e. {@code attn[1] = attn[0]} while self replacement is on.</li>
  * </ul>
  * The conditional half after the edit, (2 * heads, S, L) as the reference's attention store holds it, becomes a
- * graph output for the layers the plan names.
+ * graph output for the layers the plan names. Self-attention layers with nothing to edit or keep go through the
+ * fused op, as the plain UNet's do.
  */
 final class AttentionEditProcessor implements AttentionProcessor {
 
@@ -68,6 +69,11 @@ final class AttentionEditProcessor implements AttentionProcessor {
             throw new IllegalStateException("attention layer " + index + " (" + (cross ? "cross" : "self")
                     + ") does not match the UNet's attention layout " + layers);
         }
+        if (!cross && !selfReplaced.contains(index) && !returned.contains(index)) {
+            // Nothing to edit or keep: the fused op, without the (B, heads, S, S) probabilities (2 GB a layer
+            // at 64x64 latents).
+            return AttentionProcessor.FUSED.attend(g, q, k, v, heads, scale, false);
+        }
         Value qh = g.transpose(g.reshape(q, 0, 0, heads, -1), 0, 2, 1, 3);         // (B, heads, S, d)
         Value kt = g.transpose(g.reshape(k, 0, 0, heads, -1), 0, 2, 3, 1);         // (B, heads, d, L)
         Value vh = g.transpose(g.reshape(v, 0, 0, heads, -1), 0, 2, 1, 3);         // (B, heads, L, dv)
@@ -89,9 +95,6 @@ final class AttentionEditProcessor implements AttentionProcessor {
     /** p: (4, heads, S, L) -> the same with the last row edited. */
     private Value edit(Graph g, Value p, int index, boolean cross) {
         boolean editSelf = !cross && selfReplaced.contains(index);
-        if (!cross && !editSelf && !returned.contains(index)) {
-            return p;
-        }
         Value uncond = rows(g, p, 0, 2);                                             // (2, heads, S, L)
         Value base = rows(g, p, 2, 3);                                               // (1, heads, S, L)
         Value rep = rows(g, p, 3, 4);
