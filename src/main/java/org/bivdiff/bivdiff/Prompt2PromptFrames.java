@@ -76,28 +76,34 @@ public final class Prompt2PromptFrames implements FrameGenerator {
     public Tensor generate(Inputs inputs, Settings settings) throws IOException {
         Tensor source = inputs.source();                                              // (F, 3, H, W)
         int frames = source.dim(0);
-        // 1. Encode and invert the source frames with the image model alone (mixing ratio 1)
-        Tensor inverted = VideoLatents.toFrames(invert(source, settings));            // (F, 4, h, w)
-        // 2. Edit frame by frame from [z_f, z_f], as infer.py does
-        List<Tensor> edited = new ArrayList<>();
+        // Sessions open on first use: loading here only reads configs and weight headers.
         try (StableDiffusionModels sd = StableDiffusionModels.load(stableDiffusion, engine)) {
             Prompt2PromptPipeline pipeline = new Prompt2PromptPipeline(sd);
+            // 1. Check the edit (prompt alignment, blend words) before minutes of inversion
+            pipeline.check(request(sd, source, settings, Optional.empty(), 0, frames));
+            // 2. Encode and invert the source frames with the image model alone (mixing ratio 1)
+            Tensor inverted = VideoLatents.toFrames(invert(source, settings));        // (F, 4, h, w)
+            // 3. Edit frame by frame from [z_f, z_f], as infer.py does
+            List<Tensor> edited = new ArrayList<>();
             for (int f = 0; f < frames; f++) {
                 settings.cancellation().check("Prompt-to-Prompt, frame " + (f + 1) + "/" + frames);
                 Tensor z = inverted.slice0(f, f + 1);                                    // (1, 4, h, w)
                 Tensor pair = Tensor.concat0(List.of(z, z));                             // (2, 4, h, w)
-                Sampling sampling = Sampling.of(sd.scheduler(), settings.steps(), settings.guidanceScale(),
-                        settings.noise()).withCancellation(settings.cancellation())
-                        .withProgress(labelled(settings.progress(), f, frames));
-                var request = new Prompt2PromptPipeline.Request(settings.prompt().prompt(), edit.editedPrompt(),
-                        settings.prompt().negativePrompt(), edit.type(), edit.crossReplaceSteps(),
-                        edit.selfReplaceSteps(), edit.localBlend(), Optional.of(pair), source.dim(2), source.dim(3),
-                        sampling);
-                Tensor images = pipeline.run(request).images().image();                // (2, 3, H, W): source, edited
+                Tensor images = pipeline.run(request(sd, source, settings, Optional.of(pair), f, frames))
+                        .images().image();                                               // (2, 3, H, W): source, edited
                 edited.add(images.slice0(1, 2));
             }
+            return FrameGenerator.toEightBitSigned(Tensor.concat0(edited));
         }
-        return FrameGenerator.toEightBitSigned(Tensor.concat0(edited));
+    }
+
+    private Prompt2PromptPipeline.Request request(StableDiffusionModels sd, Tensor source, Settings settings,
+                                                  Optional<Tensor> latents, int frame, int frames) {
+        Sampling sampling = Sampling.of(sd.scheduler(), settings.steps(), settings.guidanceScale(), settings.noise())
+                .withCancellation(settings.cancellation()).withProgress(labelled(settings.progress(), frame, frames));
+        return new Prompt2PromptPipeline.Request(settings.prompt().prompt(), edit.editedPrompt(),
+                settings.prompt().negativePrompt(), edit.type(), edit.crossReplaceSteps(), edit.selfReplaceSteps(),
+                edit.localBlend(), latents, source.dim(2), source.dim(3), sampling);
     }
 
     private Tensor invert(Tensor source, Settings settings) throws IOException {

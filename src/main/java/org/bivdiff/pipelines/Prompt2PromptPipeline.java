@@ -87,20 +87,40 @@ public final class Prompt2PromptPipeline {
         this.models = Objects.requireNonNull(models, "models");
     }
 
-    public Result run(Request r) {
-        // 1. Check inputs
+    /**
+     * Checks a request without running a network: sizes, the prompts' alignment for the edit type, and the
+     * blend words. {@link #run} does the same first; a caller with slow work before the edit checks early.
+     *
+     * @throws IllegalArgumentException naming what does not fit
+     */
+    public void check(Request r) {
+        controller(r);
+    }
+
+    /** The controller's tables and the LocalBlend, after the request's inputs are checked. */
+    private Controller controller(Request r) {
         PipelineSteps.checkSize(r.height(), r.width(), models.vaeScaleFactor());
         PipelineSteps.checkUNetChannels(models.unet(), models.latentChannels(), "Prompt-to-Prompt");
-        Sampling s = r.sampling();
         int tokens = models.tokenizer().maxLength();
+        AttentionEdit edit = AttentionEdit.create(models.tokenizer(), r.source(), r.edited(), r.type(),
+                r.sampling().numInferenceSteps(), r.crossReplaceSteps(), r.selfReplaceSteps(), tokens);
+        Optional<LocalBlend> blend = r.localBlend().map(b -> new LocalBlend(models.tokenizer(),
+                List.of(r.source(), r.edited()), b.words(), b.threshold(), tokens));
+        return new Controller(edit, blend);
+    }
+
+    private record Controller(AttentionEdit edit, Optional<LocalBlend> blend) {
+    }
+
+    public Result run(Request r) {
+        // 1. Check inputs, 2. create the controller
+        Controller controller = controller(r);
+        AttentionEdit edit = controller.edit();
+        Optional<LocalBlend> blend = controller.blend();
+        Sampling s = r.sampling();
+        List<String> prompts = List.of(r.source(), r.edited());
         int h = r.height() / models.vaeScaleFactor();
         int w = r.width() / models.vaeScaleFactor();
-        // 2. Create the controller
-        List<String> prompts = List.of(r.source(), r.edited());
-        AttentionEdit edit = AttentionEdit.create(models.tokenizer(), r.source(), r.edited(), r.type(),
-                s.numInferenceSteps(), r.crossReplaceSteps(), r.selfReplaceSteps(), tokens);
-        Optional<LocalBlend> blend = r.localBlend().map(b -> new LocalBlend(models.tokenizer(), prompts, b.words(),
-                b.threshold(), tokens));
         // 3. Encode input prompt: [uncond, uncond, source, edited]
         PromptEmbeddings embeddings = models.promptEncoder().encode(prompts,
                 List.of(r.negativePrompt(), r.negativePrompt()), 1, true);

@@ -135,6 +135,22 @@ class RunCommandTest {
     }
 
     @Test
+    void aPrompt2PromptEditThatCannotApplyFailsBeforeTheInversion(@TempDir Path dir) throws Exception {
+        RunConfig c = config(dir, "task=p2p", "edit.prompt=a red square in the snow", "edit.type=replace");
+        List<String> stages = new ArrayList<>();
+        ProgressBar recording = new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false) {
+            @Override
+            public synchronized void onStep(Progress p) {
+                stages.add(p.stage());
+            }
+        };
+        var e = assertThrows(IllegalArgumentException.class, () -> execute(c, false, recording));
+        assertTrue(e.getMessage().contains("attention replacement edit can only be applied on prompts with the"),
+                e.getMessage());
+        assertEquals(List.of(), stages, "nothing ran");
+    }
+
+    @Test
     void prompt2PromptProblemsAreNamed(@TempDir Path dir) throws Exception {
         var missing = assertThrows(UsageException.class, () -> execute(config(dir, "task=p2p", "guidance_scale=1",
                 "edit.local_blend_words=[square]"), false, quiet()));
