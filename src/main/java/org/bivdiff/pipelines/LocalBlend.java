@@ -91,6 +91,33 @@ public final class LocalBlend {
     }
 
     /**
+     * Checks that the reference's literal {@code reshape(2, -1, 1, 16, 16, tokens)} can view every map LocalBlend
+     * reads at this layout: heads x queries of each must be a multiple of 16 * 16 (true for Stable Diffusion 1.x at
+     * 512 x 512, not at every size).
+     *
+     * @param layers the UNet's attention layers at the run's latent size
+     * @throws IllegalArgumentException naming the first map that cannot be viewed so
+     */
+    public static void checkLayout(List<AttentionLayer> layers) {
+        List<Integer> read = mapLayers(layers);
+        if (read.isEmpty()) {
+            throw new IllegalArgumentException("LocalBlend reads the cross-attention maps of at most " + STORE_MAX_QUERY
+                    + " queries of the down and up blocks; this UNet has none at this size");
+        }
+        int plane = MAP_SIDE * MAP_SIDE;
+        for (int i : read) {
+            AttentionLayer l = layers.get(i);
+            if ((long) l.heads() * l.queryLength() % plane != 0) {
+                throw new IllegalArgumentException("LocalBlend cannot view the attention map of layer " + i + " ("
+                        + l.heads() + " heads x " + l.queryLength() + " queries) as (2, -1, 1, " + MAP_SIDE + ", "
+                        + MAP_SIDE + ", tokens), the reference's hard-coded shape: heads x queries must be a multiple "
+                        + "of " + plane + " (true at 512 x 512 for Stable Diffusion 1.x); choose another size or no "
+                        + "local blend words");
+            }
+        }
+    }
+
+    /**
      * {@code LocalBlend.__call__(x_t, attention_store)}.
      *
      * @param latents (2, C, h, w): the scheduler's output for [source, edited]

@@ -106,6 +106,12 @@ public final class Prompt2PromptPipeline {
                 r.sampling().numInferenceSteps(), r.crossReplaceSteps(), r.selfReplaceSteps(), tokens);
         Optional<LocalBlend> blend = r.localBlend().map(b -> new LocalBlend(models.tokenizer(),
                 List.of(r.source(), r.edited()), b.words(), b.threshold(), tokens));
+        if (blend.isPresent()) {
+            try (AttentionControlUNet unet = new AttentionControlUNet(models.unet())) {
+                LocalBlend.checkLayout(unet.attentionLayers(r.height() / models.vaeScaleFactor(),
+                        r.width() / models.vaeScaleFactor()));
+            }
+        }
         return new Controller(edit, blend);
     }
 

@@ -96,8 +96,8 @@ class AttentionEditTest {
     void selfReplacementOnlyAtSelfLayersOfAtMost256Queries() {
         List<AttentionLayer> layers = new ArrayList<>();
         for (int q : new int[] {1024, 256, 64}) {
-            layers.add(new AttentionLayer(AttentionLayer.Place.DOWN, false, q));
-            layers.add(new AttentionLayer(AttentionLayer.Place.DOWN, true, q));
+            layers.add(new AttentionLayer(AttentionLayer.Place.DOWN, false, q, 8));
+            layers.add(new AttentionLayer(AttentionLayer.Place.DOWN, true, q, 8));
         }
         assertEquals(Set.of(2, 4), AttentionEdit.selfReplacedLayers(layers));
     }

@@ -3,6 +3,7 @@ package org.bivdiff.pipelines;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,16 +49,25 @@ class LocalBlendTest {
     @Test
     void mapsAreTheReferencesDownCrossTwoToFourAndUpCrossFirstThreeAmongStoredLayers() {
         // SD 1.5 at 512 x 512 (64 x 64 latents): down cross Q = 4096 x2 (not stored), 1024 x2, 256 x2; up 256 x3, ...
-        List<AttentionLayer> layers = new ArrayList<>();
-        for (int q : new int[] {4096, 1024, 256}) {
-            addPair(layers, AttentionLayer.Place.DOWN, q, 2);
-        }
-        addPair(layers, AttentionLayer.Place.MID, 64, 1);
-        for (int q : new int[] {256, 1024, 4096}) {
-            addPair(layers, AttentionLayer.Place.UP, q, 3);
-        }
+        List<AttentionLayer> layers = sd15At512();
         // cross layers sit at odd indices: down 1,3 | 5,7 | 9,11; mid 13; up 15,17,19 | ...
         assertEquals(List.of(9, 11, 15, 17, 19), LocalBlend.mapLayers(layers));
+    }
+
+    @Test
+    void layoutCheckAcceptsSd15At512AndNamesTheLayerItCannotView() {
+        LocalBlend.checkLayout(sd15At512());
+        // 8 heads x 144 queries (a 12 x 12 level) is not a whole number of 16 x 16 planes.
+        List<AttentionLayer> odd = new ArrayList<>();
+        for (int q : new int[] {576, 144}) {
+            addPair(odd, AttentionLayer.Place.DOWN, q, 2);
+        }
+        addPair(odd, AttentionLayer.Place.UP, 144, 3);
+        var e = assertThrows(IllegalArgumentException.class, () -> LocalBlend.checkLayout(odd));
+        assertTrue(e.getMessage().contains("layer 5 (8 heads x 144 queries)"), e.getMessage());
+        var none = assertThrows(IllegalArgumentException.class, () -> LocalBlend.checkLayout(List.of(
+                new AttentionLayer(AttentionLayer.Place.DOWN, true, 4096, 8))));
+        assertTrue(none.getMessage().contains("has none at this size"), none.getMessage());
     }
 
     @Test
@@ -128,10 +138,23 @@ class LocalBlendTest {
         assertThrows(IllegalStateException.class, () -> store.maps(List.of(4)));
     }
 
+    /** SD 1.5's attention layers at 64 x 64 latents, 8 heads each. */
+    private static List<AttentionLayer> sd15At512() {
+        List<AttentionLayer> layers = new ArrayList<>();
+        for (int q : new int[] {4096, 1024, 256}) {
+            addPair(layers, AttentionLayer.Place.DOWN, q, 2);
+        }
+        addPair(layers, AttentionLayer.Place.MID, 64, 1);
+        for (int q : new int[] {256, 1024, 4096}) {
+            addPair(layers, AttentionLayer.Place.UP, q, 3);
+        }
+        return layers;
+    }
+
     private static void addPair(List<AttentionLayer> layers, AttentionLayer.Place place, int q, int times) {
         for (int i = 0; i < times; i++) {
-            layers.add(new AttentionLayer(place, false, q));
-            layers.add(new AttentionLayer(place, true, q));
+            layers.add(new AttentionLayer(place, false, q, 8));
+            layers.add(new AttentionLayer(place, true, q, 8));
         }
     }
 

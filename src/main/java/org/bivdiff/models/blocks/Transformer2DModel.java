@@ -58,6 +58,11 @@ public final class Transformer2DModel {
         return transformerBlocks.size();
     }
 
+    /** Attention heads of each of its BasicTransformerBlocks. */
+    public int heads() {
+        return cfg.heads();
+    }
+
     /**
      * @param x                   (N, C, H, W)
      * @param encoderHiddenStates (N, L, crossAttentionDim)

@@ -1,6 +1,7 @@
 package org.bivdiff.models.blocks;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import org.bivdiff.graph.Graph;
@@ -33,9 +34,9 @@ public final class UNetMidBlock2DCrossAttn {
         hooks = hookLoader.load(w, cfg, cfg.numLayers() + 1, cfg.numLayers());
     }
 
-    /** BasicTransformerBlocks of this block's transformers, in the order they run (0 for a block without). */
-    public int transformerBlocks() {
-        return attentions.stream().mapToInt(Transformer2DModel::depth).sum();
+    /** The heads of each BasicTransformerBlock of this block's transformers, in the order they run (none without). */
+    public List<Integer> transformerHeads() {
+        return attentions.stream().flatMap(t -> Collections.nCopies(t.depth(), t.heads()).stream()).toList();
     }
 
     /** x: (N, C, H, W) -> (N, C, H, W). */

@@ -1,6 +1,7 @@
 package org.bivdiff.models.blocks;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -75,9 +76,9 @@ public final class UpBlock {
         return upsampler == null ? h : upsampler.forward(g, h, upsampleTo.orElseThrow());
     }
 
-    /** BasicTransformerBlocks of this block's transformers, in the order they run (0 for a block without). */
-    public int transformerBlocks() {
-        return attentions.stream().mapToInt(Transformer2DModel::depth).sum();
+    /** The heads of each BasicTransformerBlock of this block's transformers, in the order they run (none without). */
+    public List<Integer> transformerHeads() {
+        return attentions.stream().flatMap(t -> Collections.nCopies(t.depth(), t.heads()).stream()).toList();
     }
 
     /** True if the block ends with an upsampler. */

@@ -10,8 +10,9 @@ package org.bivdiff.models.unet2d;
  *                    module path ({@code down_blocks.*}, {@code mid_block}, {@code up_blocks.*})
  * @param cross       cross-attention ({@code attn2}) rather than self-attention ({@code attn1})
  * @param queryLength H' * W' positions at this layer's resolution
+ * @param heads       attention heads
  */
-public record AttentionLayer(Place place, boolean cross, int queryLength) {
+public record AttentionLayer(Place place, boolean cross, int queryLength, int heads) {
 
     /** The {@code place_in_unet} of Prompt-to-Prompt's attention store keys. */
     public enum Place { DOWN, MID, UP }
@@ -19,6 +20,9 @@ public record AttentionLayer(Place place, boolean cross, int queryLength) {
     public AttentionLayer {
         if (queryLength < 1) {
             throw new IllegalArgumentException("query length must be >= 1, got " + queryLength);
+        }
+        if (heads < 1) {
+            throw new IllegalArgumentException("heads must be >= 1, got " + heads);
         }
     }
 }

@@ -120,15 +120,15 @@ final class UNetLayers {
         List<AttentionLayer> out = new ArrayList<>();
         List<int[]> res = UNetInputs.resSampleShapes(downBlocks, cfg.blockOutChannels()[0], 1, h, w);
         for (DownBlock block : downBlocks) {
-            addLayers(out, AttentionLayer.Place.DOWN, block.transformerBlocks(), h * w);
+            addLayers(out, AttentionLayer.Place.DOWN, block.transformerHeads(), h * w);
             if (block.downsamples()) {
                 h = UNetInputs.half(h);
                 w = UNetInputs.half(w);
             }
         }
-        addLayers(out, AttentionLayer.Place.MID, midBlock.transformerBlocks(), h * w);
+        addLayers(out, AttentionLayer.Place.MID, midBlock.transformerHeads(), h * w);
         for (UpBlock block : upBlocks) {
-            addLayers(out, AttentionLayer.Place.UP, block.transformerBlocks(), h * w);
+            addLayers(out, AttentionLayer.Place.UP, block.transformerHeads(), h * w);
             res = res.subList(0, res.size() - block.resnetCount());
             if (block.upsamples() && !res.isEmpty()) {
                 h = res.getLast()[2];
@@ -139,11 +139,11 @@ final class UNetLayers {
     }
 
     /** Each BasicTransformerBlock: attn1 (self), then attn2 (cross). */
-    private static void addLayers(List<AttentionLayer> out, AttentionLayer.Place place, int transformerBlocks,
+    private static void addLayers(List<AttentionLayer> out, AttentionLayer.Place place, List<Integer> heads,
                                   int queryLength) {
-        for (int i = 0; i < transformerBlocks; i++) {
-            out.add(new AttentionLayer(place, false, queryLength));
-            out.add(new AttentionLayer(place, true, queryLength));
+        for (int h : heads) {
+            out.add(new AttentionLayer(place, false, queryLength, h));
+            out.add(new AttentionLayer(place, true, queryLength, h));
         }
     }
 
