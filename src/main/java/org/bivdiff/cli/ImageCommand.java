@@ -55,16 +55,17 @@ final class ImageCommand {
                     --eta E (DDIM)   --height H --width W (default: the input's size rounded down to 8, else 512)
                     --canny-low L --canny-high H (100, 200)   --control-scale S (1)   --adapter-scale S (1)
                     --max-batch N (rows per UNet call, 0 = all)   --provider cpu|cuda   --threads N
+                    --precision auto|fp32|fp16
                     p2p (Prompt-to-Prompt, writes the edited image): --edited-prompt TEXT   --edit replace|refine
                     (replace)   --cross-replace F --self-replace F (0.4)   --blend-words SRC_WORD EDITED_WORD
                     --blend-threshold T (0.3)   --source-out SRC.png (also write the source prompt's image)
             """;
 
-    private static final Set<String> OPTIONS = Set.of("task", "models", "controlnet", "adapter", "unet", "prompt",
-            "negative-prompt", "image", "mask", "direction", "steps", "guidance", "image-guidance", "strength", "seed",
-            "scheduler", "eta", "height", "width", "canny-low", "canny-high", "control-scale", "adapter-scale",
-            "max-batch", "provider", "threads", "session-cache", "out", "edited-prompt", "edit", "cross-replace",
-            "self-replace", "blend-words", "blend-threshold", "source-out");
+    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("task", "models", "controlnet", "adapter", "unet",
+            "prompt", "negative-prompt", "image", "mask", "direction", "steps", "guidance", "image-guidance", "strength",
+            "seed", "scheduler", "eta", "height", "width", "canny-low", "canny-high", "control-scale", "adapter-scale",
+            "max-batch", "out", "edited-prompt", "edit", "cross-replace", "self-replace", "blend-words",
+            "blend-threshold", "source-out"));
 
     /** The tasks, as {@code --task} spells them. */
     enum Task {

@@ -102,6 +102,10 @@ class ImageCommandTest {
         List<String> a = base("txt2img", "tiny-sd15");
         a.addAll(List.of("--height", "32", "--width", "48", "--out", png.toString()));
         assertPng(run(a), png, 48, 32);
+        Path half = dir.resolve("txt2img-fp16.png");
+        List<String> h = base("txt2img", "tiny-sd15");
+        h.addAll(List.of("--height", "32", "--width", "32", "--precision", "fp16", "--out", half.toString()));
+        assertPng(run(h), half, 32, 32);
 
         Path cn = dir.resolve("cn-named.png");
         List<String> b = base("controlnet-canny", "tiny-sd15");
