@@ -81,6 +81,9 @@ class ConformanceCommandTest {
         Outcome unknownOption = run("conformance", "--colour");
         assertEquals(2, unknownOption.code());
         assertTrue(unknownOption.err().contains("--colour"), unknownOption.err());
+        Outcome half = run("conformance", "--precision", "fp16");
+        assertEquals(2, half.code());
+        assertTrue(half.err().contains("conformance computes in float32"), half.err());
         assertEquals(2, run("frobnicate").code());
     }
 
