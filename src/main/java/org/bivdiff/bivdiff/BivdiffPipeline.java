@@ -83,9 +83,8 @@ public final class BivdiffPipeline {
         Set<String> resumed = new LinkedHashSet<>();
         Tensor source = r.inputs().source();
         int frames = source.dim(0);
-        AutoencoderKLConfig vae = AutoencoderKLConfig.read(models.vae());
-        int[] latentShape = {frames, vae.latentChannels(), source.dim(2) / vae.scaleFactor(),
-            source.dim(3) / vae.scaleFactor()};
+        int[] latentShape = AutoencoderKLConfig.read(models.vae()).latentShape(frames, source.dim(2),
+                source.dim(3));
         RunNoise noise = RunNoise.seeded(r.seed());
         InversionAndSmoothing stages23 = new InversionAndSmoothing(models, engine);
         if (r.strategy() == Strategy.VDM_ONLY) {

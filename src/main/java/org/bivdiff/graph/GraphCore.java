@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
@@ -143,7 +144,7 @@ abstract class GraphCore {
                 throw new IllegalArgumentException("weight " + t + " is not floating point");
             }
             v = node("Cast", List.of(v), List.of(Attr.i("to", onnxType(computeType))),
-                    t.key() + "/" + computeType.name().toLowerCase(java.util.Locale.ROOT));
+                    t.key() + "/" + computeType.name().toLowerCase(Locale.ROOT));
         }
         weightsByKey.put(t.key(), v);
         return v;

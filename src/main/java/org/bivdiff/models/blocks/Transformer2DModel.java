@@ -1,6 +1,7 @@
 package org.bivdiff.models.blocks;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import org.bivdiff.graph.Graph;
@@ -61,6 +62,11 @@ public final class Transformer2DModel {
     /** Attention heads of each of its BasicTransformerBlocks. */
     public int heads() {
         return cfg.heads();
+    }
+
+    /** The heads of each BasicTransformerBlock of {@code transformers}, in the order they run. */
+    static List<Integer> blockHeads(List<Transformer2DModel> transformers) {
+        return transformers.stream().flatMap(t -> Collections.nCopies(t.depth(), t.heads()).stream()).toList();
     }
 
     /**

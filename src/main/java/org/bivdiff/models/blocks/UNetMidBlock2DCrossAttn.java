@@ -1,7 +1,6 @@
 package org.bivdiff.models.blocks;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import org.bivdiff.graph.Graph;
@@ -36,7 +35,7 @@ public final class UNetMidBlock2DCrossAttn {
 
     /** The heads of each BasicTransformerBlock of this block's transformers, in the order they run (none without). */
     public List<Integer> transformerHeads() {
-        return attentions.stream().flatMap(t -> Collections.nCopies(t.depth(), t.heads()).stream()).toList();
+        return Transformer2DModel.blockHeads(attentions);
     }
 
     /** x: (N, C, H, W) -> (N, C, H, W). */

@@ -1,7 +1,6 @@
 package org.bivdiff.models.blocks;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -78,7 +77,7 @@ public final class UpBlock {
 
     /** The heads of each BasicTransformerBlock of this block's transformers, in the order they run (none without). */
     public List<Integer> transformerHeads() {
-        return attentions.stream().flatMap(t -> Collections.nCopies(t.depth(), t.heads()).stream()).toList();
+        return Transformer2DModel.blockHeads(attentions);
     }
 
     /** True if the block ends with an upsampler. */

@@ -70,7 +70,7 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
     public static InflatedUNet3DConditionModel load(Path folder, Engine engine) throws IOException {
         UNet2DConditionConfig cfg = UNet2DConditionConfig.read(folder);
         checkInflatable(cfg, folder);
-        return Weights.load(folder, engine.computeType(), 
+        return Weights.load(folder, engine.computeType(),
                 w -> new InflatedUNet3DConditionModel(cfg, engine, new UNetLayers(w, cfg)));
     }
 

@@ -54,7 +54,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
     /** Loads the UNet of a diffusers folder ({@code config.json} + weights); every weight must be used. */
     public static UNet2DConditionModel load(Path folder, Engine engine) throws IOException {
         UNet2DConditionConfig cfg = UNet2DConditionConfig.read(folder);
-        return Weights.load(folder, engine.computeType(), 
+        return Weights.load(folder, engine.computeType(),
                 w -> new UNet2DConditionModel(cfg, engine, new UNetLayers(w, cfg)));
     }
 

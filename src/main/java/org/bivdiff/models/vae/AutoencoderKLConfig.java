@@ -59,6 +59,11 @@ public record AutoencoderKLConfig(int inChannels, int outChannels, int latentCha
         return 1 << (blockOutChannels.length - 1);
     }
 
+    /** (n, latent channels, height / scale, width / scale): the latents of n images of height x width. */
+    public int[] latentShape(int n, int height, int width) {
+        return new int[] {n, latentChannels, height / scaleFactor(), width / scaleFactor()};
+    }
+
     /** Reads {@code folder/config.json}. */
     public static AutoencoderKLConfig read(Path folder) throws IOException {
         ConfigJson c = ConfigJson.read(folder.resolve("config.json"));
