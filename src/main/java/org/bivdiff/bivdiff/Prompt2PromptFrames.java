@@ -47,9 +47,10 @@ public final class Prompt2PromptFrames implements FrameGenerator {
             Objects.requireNonNull(localBlend, "localBlend");
         }
 
-        /** BIVDiff's infer.py: 0.4 of the steps for both replacements. */
+        /** As BIVDiff's infer.py runs it: {@link Prompt2PromptPipeline#DEFAULT_REPLACE_STEPS} for both replacements. */
         public static Edit of(String editedPrompt, AttentionEdit.Type type, Optional<Prompt2PromptPipeline.Blend> blend) {
-            return new Edit(editedPrompt, type, 0.4, 0.4, blend);
+            return new Edit(editedPrompt, type, Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS,
+                    Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS, blend);
         }
     }
 
@@ -77,8 +78,8 @@ public final class Prompt2PromptFrames implements FrameGenerator {
         Tensor source = inputs.source();                                              // (F, 3, H, W)
         int frames = source.dim(0);
         // Sessions open on first use: loading here only reads configs and weight headers.
-        try (StableDiffusionModels sd = StableDiffusionModels.load(stableDiffusion, engine)) {
-            Prompt2PromptPipeline pipeline = new Prompt2PromptPipeline(sd);
+        try (StableDiffusionModels sd = StableDiffusionModels.load(stableDiffusion, engine);
+             Prompt2PromptPipeline pipeline = new Prompt2PromptPipeline(sd)) {
             // 1. Check the edit (prompt alignment, blend words) before minutes of inversion
             pipeline.check(request(sd, source, settings, Optional.empty(), 0, frames));
             // 2. Encode and invert the source frames with the image model alone (mixing ratio 1)
@@ -108,9 +109,8 @@ public final class Prompt2PromptFrames implements FrameGenerator {
 
     private Tensor invert(Tensor source, Settings settings) throws IOException {
         var models = InversionAndSmoothing.Models.ofPipelines(stableDiffusion, null);
-        AutoencoderKLConfig vae = AutoencoderKLConfig.read(models.vae());
-        int[] latentShape = {source.dim(0), vae.latentChannels(), source.dim(2) / vae.scaleFactor(),
-            source.dim(3) / vae.scaleFactor()};
+        int[] latentShape = AutoencoderKLConfig.read(models.vae()).latentShape(source.dim(0), source.dim(2),
+                source.dim(3));
         var request = InversionAndSmoothing.Request.of(source, settings.noise().vae().draw(0, latentShape),
                 source.dim(0), settings.prompt().prompt(), Optional.empty(), settings.steps(),
                 settings.guidanceScale(), 1.0).withEvents(settings.progress(), settings.cancellation());

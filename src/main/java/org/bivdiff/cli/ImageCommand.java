@@ -174,11 +174,15 @@ final class ImageCommand {
             throw new UsageException("--blend-words takes the source prompt's word and the edited prompt's word");
         }
         Optional<Prompt2PromptPipeline.Blend> blend = words.isEmpty() ? Optional.empty()
-                : Optional.of(new Prompt2PromptPipeline.Blend(words, args.number("blend-threshold", 0.3)));
-        Prompt2PromptPipeline.Result r = new Prompt2PromptPipeline(sd).run(new Prompt2PromptPipeline.Request(
-                prompt.prompt(), required(args, "edited-prompt"), prompt.negativePrompt(), type,
-                args.number("cross-replace", 0.4), args.number("self-replace", 0.4), blend, Optional.empty(), h, w,
-                sampling));
+                : Optional.of(new Prompt2PromptPipeline.Blend(words,
+                        args.number("blend-threshold", Prompt2PromptPipeline.Blend.DEFAULT_THRESHOLD)));
+        double crossReplace = args.number("cross-replace", Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS);
+        double selfReplace = args.number("self-replace", Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS);
+        Prompt2PromptPipeline.Result r;
+        try (Prompt2PromptPipeline pipeline = new Prompt2PromptPipeline(sd)) {
+            r = pipeline.run(new Prompt2PromptPipeline.Request(prompt.prompt(), required(args, "edited-prompt"),
+                    prompt.negativePrompt(), type, crossReplace, selfReplace, blend, Optional.empty(), h, w, sampling));
+        }
         ImageResult both = r.images();
         if (args.has("source-out")) {
             ImageInputs.write(both.image().slice0(0, 1), Path.of(args.one("source-out", null)));

@@ -37,8 +37,8 @@ final class Prompt2PromptCases {
     static void prompt2Prompt(CaseContext ctx) throws Exception {
         JsonNode args = ctx.spec().args();
         try (StableDiffusionModels models = StableDiffusionModels.load(PipelineCases.model(ctx.spec(), "pipeline"),
-                ctx.engine())) {
-            Prompt2PromptPipeline.Result r = new Prompt2PromptPipeline(models).run(request(ctx, models));
+                ctx.engine()); Prompt2PromptPipeline pipeline = new Prompt2PromptPipeline(models)) {
+            Prompt2PromptPipeline.Result r = pipeline.run(request(ctx, models));
             checkArgs(args, r);
             var trace = r.images().trace();
             ctx.check("prompt_embeds", trace.textStates().orElseThrow());

@@ -19,7 +19,13 @@ import org.bivdiff.schedulers.Scheduler;
  * ({@link AttentionEdit}), optionally blended back to the source outside the edited words' region
  * ({@link LocalBlend}) after each step.
  */
-public final class Prompt2PromptPipeline {
+public final class Prompt2PromptPipeline implements AutoCloseable {
+
+    /**
+     * {@code create_controller}'s default fraction of the steps for both replacements; BIVDiff's infer.py passes
+     * keys it ignores, so this is what the reference runs with.
+     */
+    public static final double DEFAULT_REPLACE_STEPS = 0.4;
 
     /**
      * @param source            the source prompt
@@ -60,6 +66,9 @@ public final class Prompt2PromptPipeline {
      */
     public record Blend(List<String> words, double threshold) {
 
+        /** LocalBlend's default threshold. */
+        public static final double DEFAULT_THRESHOLD = 0.3;
+
         public Blend {
             words = List.copyOf(words);
         }
@@ -82,9 +91,12 @@ public final class Prompt2PromptPipeline {
     }
 
     private final StableDiffusionModels models;
+    /** Held for the pipeline's life: every run at the same size reuses its session (one per frame otherwise). */
+    private final AttentionControlUNet unet;
 
     public Prompt2PromptPipeline(StableDiffusionModels models) {
         this.models = Objects.requireNonNull(models, "models");
+        this.unet = new AttentionControlUNet(models.unet());
     }
 
     /**
@@ -107,10 +119,8 @@ public final class Prompt2PromptPipeline {
         Optional<LocalBlend> blend = r.localBlend().map(b -> new LocalBlend(models.tokenizer(),
                 List.of(r.source(), r.edited()), b.words(), b.threshold(), tokens));
         if (blend.isPresent()) {
-            try (AttentionControlUNet unet = new AttentionControlUNet(models.unet())) {
-                LocalBlend.checkLayout(unet.attentionLayers(r.height() / models.vaeScaleFactor(),
-                        r.width() / models.vaeScaleFactor()));
-            }
+            LocalBlend.checkLayout(unet.attentionLayers(r.height() / models.vaeScaleFactor(),
+                    r.width() / models.vaeScaleFactor()));
         }
         return new Controller(edit, blend);
     }
@@ -135,27 +145,31 @@ public final class Prompt2PromptPipeline {
         // 5. Prepare latent variables
         Tensor latents = Tensors.scale(initialLatents(r, s, h, w), scheduler.initNoiseSigma());
         // 6. Denoising loop, the controller counting UNet calls and blending after each step
-        try (AttentionControlUNet unet = new AttentionControlUNet(models.unet())) {
-            List<AttentionLayer> layers = unet.attentionLayers(h, w);
-            List<Integer> blendLayers = blend.isPresent() ? LocalBlend.mapLayers(layers) : List.of();
-            AttentionControlUNet.Plan plan = new AttentionControlUNet.Plan(h, w,
-                    AttentionEdit.selfReplacedLayers(layers), Set.copyOf(blendLayers));
-            Controlled controlled = new Controlled(unet, plan, edit);
-            Trace.Recorder recorder = new Trace.Recorder(s.trace());
-            NoisePredictor model = Guidance.classifierFree(recorder.firstInput(controlled), embeddings,
-                    s.guidanceScale());
-            List<LocalBlend.Step> blends = new ArrayList<>();
-            List<Tensor> preBlend = new ArrayList<>();
-            DenoisingLoop.StepCallback callback = blend.<DenoisingLoop.StepCallback>map(b -> (i, t, x) -> {
-                preBlend.add(x);
-                LocalBlend.Step step = b.apply(x, controlled.store().maps(blendLayers));
-                blends.add(step);
-                return step.latents();
-            }).orElse(DenoisingLoop.StepCallback.NONE);
-            latents = PipelineSteps.denoise(s, scheduler, latents, model, 0, recorder, "prompt-to-prompt", callback);
-            // 7. Decode and postprocess
-            return new Result(PipelineSteps.finish(models, latents, recorder), edit, blend, blends, preBlend);
-        }
+        List<AttentionLayer> layers = unet.attentionLayers(h, w);
+        List<Integer> blendLayers = blend.isPresent() ? LocalBlend.mapLayers(layers) : List.of();
+        AttentionControlUNet.Plan plan = new AttentionControlUNet.Plan(h, w,
+                AttentionEdit.selfReplacedLayers(layers), Set.copyOf(blendLayers));
+        Controlled controlled = new Controlled(unet, plan, edit);
+        Trace.Recorder recorder = new Trace.Recorder(s.trace());
+        NoisePredictor model = Guidance.classifierFree(recorder.firstInput(controlled), embeddings,
+                s.guidanceScale());
+        List<LocalBlend.Step> blends = new ArrayList<>();
+        List<Tensor> preBlend = new ArrayList<>();
+        DenoisingLoop.StepCallback callback = blend.<DenoisingLoop.StepCallback>map(b -> (i, t, x) -> {
+            preBlend.add(x);
+            LocalBlend.Step step = b.apply(x, controlled.store().maps(blendLayers));
+            blends.add(step);
+            return step.latents();
+        }).orElse(DenoisingLoop.StepCallback.NONE);
+        latents = PipelineSteps.denoise(s, scheduler, latents, model, 0, recorder, "prompt-to-prompt", callback);
+        // 7. Decode and postprocess
+        return new Result(PipelineSteps.finish(models, latents, recorder), edit, blend, blends, preBlend);
+    }
+
+    /** Releases the attention-controlled UNet's sessions; the models stay with their owner. */
+    @Override
+    public void close() {
+        unet.close();
     }
 
     /** The request's (2, C, h, w) latents, or draw 0 of the run's latent noise, (1, C, h, w), for both prompts. */

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 
 import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.pipelines.AttentionEdit;
+import org.bivdiff.pipelines.Prompt2PromptPipeline;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -105,7 +106,7 @@ public final class RunConfigReader {
                 v.path("frames"),
                 new RunConfig.Edit(editedPrompt, e.choice("type", AttentionEdit.Type.class,
                         AttentionEdit.Type.REFINE, null), e.strings("local_blend_words"),
-                        e.number("local_blend_threshold", 0.3)),
+                        e.number("local_blend_threshold", Prompt2PromptPipeline.Blend.DEFAULT_THRESHOLD)),
                 new RunConfig.Models(m.path("stable_diffusion"), m.path("controlnet"), m.path("t2i_adapter"),
                         m.path("instruct_pix2pix"), m.path("inpainting"), m.path("video")),
                 v.integer("video_length", 8), v.integer("frame_rate", 4),
