@@ -91,7 +91,8 @@ final class BenchCommand {
         List<PipelineBench.Run> runs = new ArrayList<>();
         for (Presets.Preset p : presets) {
             PresetProcess.Result r = PresetProcess.run(new PresetProcess.Job(p.name(), models.root().toString(), threads,
-                    provider, precision, weights.name(), prepacking.equals("on"), profile, settings.warmup(), settings.runs()), err);
+                    provider, precision, weights.name(), prepacking.equals("on"), profile, settings.warmup(),
+                    settings.runs()), err);
             rows.addAll(r.rows());
             runs.addAll(r.runs());
         }

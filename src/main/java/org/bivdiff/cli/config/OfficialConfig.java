@@ -72,6 +72,8 @@ final class OfficialConfig {
             case "Prompt2Prompt" -> {
                 out.put("task", "p2p");
                 out.put("edit", prompt2prompt(idmSection, file));
+                // infer.py edits from IDM.Prompt2Prompt.prompts[0], not from Model.idm_prompt
+                out.put("prompt", String.valueOf(((List<?>) idmSection.get("prompts")).getFirst()));
             }
             default -> throw new ConfigFileException(file, "Model.idm = '" + idm + "' is not one of ControlNet, "
                     + "T2IAdapter, InstructPix2Pix, Prompt2Prompt, StableDiffusionInpainting, "
@@ -93,9 +95,8 @@ final class OfficialConfig {
         models.put("video", checkpoint(zeroscope.getOrDefault("ckpt_path", ROOT + "ZeroScope/zeroscope_v2_576w"),
                 checkpoints));
         out.put("models", models);
-        copy(model, out, "idm_prompt", "prompt");
-        if (out.get("edit") instanceof Map<?, ?> e) {
-            out.put("prompt", e.remove("source_prompt"));   // infer.py edits IDM.Prompt2Prompt.prompts[0]
+        if (!out.containsKey("prompt")) {
+            copy(model, out, "idm_prompt", "prompt");
         }
         copy(model, out, "vdm_prompt", "video_prompt");
         copy(model, out, "video_path", "video");
@@ -109,7 +110,7 @@ final class OfficialConfig {
 
     /**
      * IDM.Prompt2Prompt: {@code prompts} [source, edited], {@code controller_type} AttentionReplace /
-     * AttentionRefine, {@code local_blend_words}. The source prompt is handed on as {@code source_prompt}.
+     * AttentionRefine, {@code local_blend_words}; the edit section of bivdiff's schema.
      */
     private static Map<String, Object> prompt2prompt(Map<String, Object> idmSection, Path file)
             throws ConfigFileException {
@@ -118,7 +119,6 @@ final class OfficialConfig {
                     + idmSection.get("prompts"));
         }
         Map<String, Object> edit = new LinkedHashMap<>();
-        edit.put("source_prompt", String.valueOf(prompts.get(0)));
         edit.put("prompt", String.valueOf(prompts.get(1)));
         String controller = String.valueOf(idmSection.getOrDefault("controller_type", "AttentionRefine"));
         edit.put("type", switch (controller) {
