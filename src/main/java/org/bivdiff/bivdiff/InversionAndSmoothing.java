@@ -31,6 +31,7 @@ import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
 import org.bivdiff.schedulers.DdimScheduler;
+import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.SchedulerConfig;
 
 /**
@@ -74,17 +75,35 @@ public final class InversionAndSmoothing {
     }
 
     /**
-     * Choices where BIVDiff's behaviour has a clean alternative.
+     * Choices where BIVDiff's behaviour has a clean alternative, and how long a video the networks see at once.
      *
      * @param inversion      BIVDiff's {@code reverse_step} or the textbook DDIM inversion
      * @param imageFrameNorm the inflated UNet's GroupNorms across frames (BIVDiff) or per frame
      * @param scaling        the hard-coded 0.18215 (BIVDiff) or the VAE's {@code scaling_factor}
+     * @param windows        the temporal windows of inversion and smoothing, also the frame stage's batches:
+     *                       {@link TemporalWindows#WHOLE_VIDEO} (BIVDiff) or overlapping windows for videos longer
+     *                       than the video model's window. With windows, the image model's inversion takes its
+     *                       across-frames GroupNorm statistics per window, where the reference takes them per video
      */
-    public record Options(InversionKind inversion, FrameNorm imageFrameNorm, LatentScaling scaling) {
+    public record Options(InversionKind inversion, FrameNorm imageFrameNorm, LatentScaling scaling,
+                          TemporalWindows windows) {
 
         /** Exactly what BIVDiff does. */
         public static final Options BIVDIFF = new Options(InversionKind.BIVDIFF_REVERSE_STEP, FrameNorm.ACROSS_FRAMES,
                 LatentScaling.BIVDIFF_HARD_CODED);
+
+        public Options {
+            Objects.requireNonNull(windows, "windows");
+        }
+
+        /** The whole video at once, as BIVDiff runs it. */
+        public Options(InversionKind inversion, FrameNorm imageFrameNorm, LatentScaling scaling) {
+            this(inversion, imageFrameNorm, scaling, TemporalWindows.WHOLE_VIDEO);
+        }
+
+        public Options withWindows(TemporalWindows w) {
+            return new Options(inversion, imageFrameNorm, scaling, w);
+        }
     }
 
     /**
@@ -246,7 +265,7 @@ public final class InversionAndSmoothing {
         try (UNet3DConditionModel unet = UNet3DConditionModel.load(models.videoUnet(), engine)) {
             DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
             smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(unet),
-                    videoEmbeddings, r.guidanceScale()).withNoise(r.smoothingNoise())
+                    videoEmbeddings, r.guidanceScale(), r.options().windows()).withNoise(r.smoothingNoise())
                     .withProgress("temporal smoothing", r.progress()).withCancellation(r.cancellation())
                     .withObserver(r.observer()));
         }
@@ -303,8 +322,11 @@ public final class InversionAndSmoothing {
             try (InflatedUNet3DConditionModel unet = InflatedUNet3DConditionModel.load(models.imageUnet(), engine)) {
                 FrameNorm norm = r.options().imageFrameNorm();
                 ConditionedModel model = (x, t, e) -> unet.forward(x, t, e, norm);
-                zImage = Optional.of(MixedInversion.invert(latents,
-                        new Branch(withProgress(model, "inversion (image)", r), imageEmbedding), inversion));
+                // Per-frame norms make every frame independent: windows need not overlap.
+                TemporalWindows windows = norm == FrameNorm.PER_FRAME ? r.options().windows().tiling()
+                        : r.options().windows();
+                zImage = Optional.of(invertBranch(latents, new Branch(model, imageEmbedding), windows, inversion,
+                        "inversion (image)", r));
             }
         }
         // Video branch (skipped at weight 0)
@@ -312,21 +334,28 @@ public final class InversionAndSmoothing {
         if (r.mixingRatio() < 1) {
             r.cancellation().check("mixed inversion, video model");
             try (UNet3DConditionModel unet = UNet3DConditionModel.load(models.videoUnet(), engine)) {
-                zVideo = Optional.of(MixedInversion.invert(latents,
-                        new Branch(withProgress(unet::forward, "inversion (video)", r), videoEmbedding), inversion));
+                zVideo = Optional.of(invertBranch(latents, new Branch(unet::forward, videoEmbedding),
+                        r.options().windows(), inversion, "inversion (video)", r));
             }
         }
         return new Inverted(encoded.posterior(), latents,
                 new MixedInversion.Result(MixedInversion.mix(zImage, zVideo, r.mixingRatio()), zImage, zVideo));
     }
 
+    /** One branch's inversion, its UNet run window by window, with progress and cancellation per step. */
+    private static Tensor invertBranch(Tensor latents, Branch branch, TemporalWindows windows, DdimInversion inversion,
+                                       String stage, Request r) {
+        NoisePredictor model = windows.wrap(MixedInversion.predictor(branch, latents.dim(0)));
+        return inversion.invert(latents, withProgress(model, stage, r));
+    }
+
     /** {@code model} reporting one progress event per call (one per inversion step) and checking for cancellation. */
-    private static ConditionedModel withProgress(ConditionedModel model, String stage, Request r) {
+    private static NoisePredictor withProgress(NoisePredictor model, String stage, Request r) {
         long start = System.nanoTime();
         int[] step = {0};
-        return (x, t, e) -> {
+        return (x, t) -> {
             r.cancellation().check(stage + " step " + (step[0] + 1) + "/" + r.numInferenceSteps());
-            Tensor out = model.predict(x, t, e);
+            Tensor out = model.predict(x, t);
             step[0]++;
             r.progress().onStep(new ProgressListener.Progress(stage, step[0], r.numInferenceSteps(), t,
                     Duration.ofNanos(System.nanoTime() - start)));
