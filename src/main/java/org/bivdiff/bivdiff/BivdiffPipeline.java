@@ -2,8 +2,11 @@ package org.bivdiff.bivdiff;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -105,20 +108,9 @@ public final class BivdiffPipeline {
                     Duration.ofNanos(System.nanoTime() - t0));
             return new Result(Optional.empty(), Optional.empty(), video, times, resumed);
         }
-        // 1. Frame-wise generation (or the stored frames of an earlier run)
+        // 1. Frame-wise generation in batches (or the stored batches of an earlier run)
         long t0 = System.nanoTime();
-        String fingerprint = Fingerprint.of(STAGE_FRAMES, r.generator().describe(), source, r.inputs().condition(),
-                r.inputs().masks(), r.frameSettings().prompt(), r.frameSettings().steps(),
-                r.frameSettings().guidanceScale(), r.seed());
-        Optional<Map<String, Tensor>> stored = store.load(STAGE_FRAMES, fingerprint);
-        Tensor idmFrames;
-        if (stored.isPresent()) {
-            idmFrames = stored.get().get("frames");
-            resumed.add(STAGE_FRAMES);
-        } else {
-            idmFrames = r.generator().generate(r.inputs(), r.frameSettings());
-            store.save(STAGE_FRAMES, fingerprint, Map.of("frames", idmFrames));
-        }
+        Tensor idmFrames = frameStage(r, store, resumed);
         times.put("frame-wise generation", Duration.ofNanos(System.nanoTime() - t0));
         if (r.strategy() == Strategy.IDM_ONLY) {
             Tensor video = VideoLatents.toVideo(ImageModelFrames.toUnit(idmFrames), frames);
@@ -130,6 +122,57 @@ public final class BivdiffPipeline {
         InversionAndSmoothing.Result out = stages23.run(stageRequest(r, idmFrames, noise, latentShape), tracking);
         times.put("mixed inversion + temporal smoothing", Duration.ofNanos(System.nanoTime() - t1));
         return new Result(Optional.of(idmFrames), Optional.of(out), out.video(), times, resumed);
+    }
+
+    /**
+     * Stage 1: the frames in batches of the video model's window ({@link #frameBatches}), each stored as soon as it
+     * is made, so that an interrupted run keeps its finished frames. Batches stored by an earlier run with the same
+     * inputs are loaded; the image model is loaded only if a batch is missing.
+     *
+     * @return (F, 3, H, W) in [-1, 1]
+     */
+    private static Tensor frameStage(Request r, StageStore store, Set<String> resumed) throws IOException {
+        int frames = r.inputs().source().dim(0);
+        List<FrameRange> batches = frameBatches(r.options().windows(), frames);
+        Tensor[] made = new Tensor[batches.size()];
+        List<FrameRange> missing = new ArrayList<>();
+        for (int i = 0; i < batches.size(); i++) {
+            FrameRange b = batches.get(i);
+            Optional<Map<String, Tensor>> stored = store.load(frameStageName(b, frames), frameFingerprint(r, b));
+            if (stored.isPresent()) {
+                made[i] = stored.get().get("frames");
+                resumed.add(frameStageName(b, frames));
+            } else {
+                missing.add(b);
+            }
+        }
+        r.generator().generate(r.inputs(), r.frameSettings(), missing, (batch, images) -> {
+            store.save(frameStageName(batch, frames), frameFingerprint(r, batch), Map.of("frames", images));
+            made[batches.indexOf(batch)] = images;
+        });
+        return made.length == 1 ? made[0] : Tensor.concat0(Arrays.asList(made));
+    }
+
+    /**
+     * The frame stage's batches: as many frames as the video model's window holds, the whole video when it has no
+     * windows. The image models BIVDiff bridges make each frame on its own, so the batches change memory, not frames
+     * (Prompt-to-Prompt inverts each batch with the inflated image UNet, whose GroupNorms then span the batch).
+     */
+    public static List<FrameRange> frameBatches(TemporalWindows windows, int frames) {
+        return FrameRange.batches(frames, windows.isWholeVideo() ? frames : windows.length());
+    }
+
+    /** {@link #STAGE_FRAMES} for a whole video; {@code idm_frames.<from>-<to>} for a batch of a longer one. */
+    static String frameStageName(FrameRange batch, int frames) {
+        return batch.isWhole(frames) ? STAGE_FRAMES : STAGE_FRAMES + "." + batch.from() + "-" + batch.to();
+    }
+
+    /** Everything a batch of frames depends on: its rows of the inputs, where they start (the noise), the settings. */
+    private static String frameFingerprint(Request r, FrameRange batch) {
+        FrameGenerator.Inputs rows = r.inputs().rows(batch);
+        return Fingerprint.of(STAGE_FRAMES, r.generator().describe(), rows.source(), rows.condition(), rows.masks(),
+                r.frameSettings().prompt(), r.frameSettings().steps(), r.frameSettings().guidanceScale(), r.seed(),
+                batch.from());
     }
 
     private static InversionAndSmoothing.Request stageRequest(Request r, Tensor frames, RunNoise noise, int[] latentShape) {

@@ -35,14 +35,14 @@ public final class ImageModelFrames {
     /** ControlNet on a Stable Diffusion pipeline folder; the inputs carry the condition images. */
     public static FrameGenerator controlNet(Path stableDiffusion, Path controlNet, Engine engine) {
         return generator("ControlNet " + controlNet.getFileName(), inputs -> {
-            Tensor condition = require(inputs.condition(), "ControlNet", "condition images");
+            require(inputs.condition(), "ControlNet", "condition images");
             ControlNetModel net = ControlNetModel.load(controlNet, engine);
             StableDiffusionModels sd = closingOnFailure(net::close, () -> StableDiffusionModels.load(stableDiffusion,
                     engine));
             var pipeline = new ControlNetPipeline(sd, List.of(net));
             return new Loaded<>(() -> closeBoth(sd, net::close),
-                    settings -> new ControlNetPipeline.Request(settings.prompt(), List.of(ControlImage.of(condition)),
-                            height(inputs), width(inputs), sampling(sd, settings)),
+                    (rows, settings) -> new ControlNetPipeline.Request(settings.prompt(),
+                            List.of(ControlImage.of(rows.condition())), height(rows), width(rows), sampling(sd, settings)),
                     request -> pipeline.run(request).image(), pipeline::predictor);
         });
     }
@@ -50,14 +50,14 @@ public final class ImageModelFrames {
     /** A T2I-Adapter on a Stable Diffusion pipeline folder; the inputs carry its (F, 1 or 3, H, W) images. */
     public static FrameGenerator t2iAdapter(Path stableDiffusion, Path adapter, Engine engine) {
         return generator("T2I-Adapter " + adapter.getFileName(), inputs -> {
-            Tensor condition = require(inputs.condition(), "T2I-Adapter", "condition images");
+            require(inputs.condition(), "T2I-Adapter", "condition images");
             T2IAdapter net = T2IAdapter.load(adapter, engine);
             StableDiffusionModels sd = closingOnFailure(net::close, () -> StableDiffusionModels.load(stableDiffusion,
                     engine));
             var pipeline = new AdapterPipeline(sd, net);
             return new Loaded<>(() -> closeBoth(sd, net::close),
-                    settings -> new AdapterPipeline.Request(settings.prompt(), condition, 1.0, height(inputs),
-                            width(inputs), sampling(sd, settings)),
+                    (rows, settings) -> new AdapterPipeline.Request(settings.prompt(), rows.condition(), 1.0,
+                            height(rows), width(rows), sampling(sd, settings)),
                     request -> pipeline.run(request).image(), pipeline::predictor);
         });
     }
@@ -65,12 +65,11 @@ public final class ImageModelFrames {
     /** InstructPix2Pix (a pipeline folder): edits each source frame. */
     public static FrameGenerator instructPix2Pix(Path folder, double imageGuidanceScale, Engine engine) {
         return generator("InstructPix2Pix " + folder.getFileName(), inputs -> {
-            Tensor unit = toUnit(inputs.source());
             StableDiffusionModels sd = StableDiffusionModels.load(folder, engine);
             var pipeline = new InstructPix2PixPipeline(sd);
             return new Loaded<>(sd::close,
-                    settings -> new InstructPix2PixPipeline.Request(settings.prompt(), unit, imageGuidanceScale,
-                            sampling(sd, settings)),
+                    (rows, settings) -> new InstructPix2PixPipeline.Request(settings.prompt(), toUnit(rows.source()),
+                            imageGuidanceScale, sampling(sd, settings)),
                     request -> pipeline.run(request).images().image(), pipeline::predictor);
         });
     }
@@ -78,17 +77,17 @@ public final class ImageModelFrames {
     /** Stable Diffusion inpainting (a pipeline folder with a 9-channel UNet); the inputs carry the masks. */
     public static FrameGenerator inpainting(Path folder, Engine engine) {
         return generator("inpainting " + folder.getFileName(), inputs -> {
-            Tensor masks = require(inputs.masks(), "inpainting", "masks");
+            require(inputs.masks(), "inpainting", "masks");
             StableDiffusionModels sd = StableDiffusionModels.load(folder, engine);
             var pipeline = new InpaintPipeline(sd);
             return new Loaded<>(sd::close,
-                    settings -> new InpaintPipeline.Request(settings.prompt(), toUnit(inputs.source()), masks, 1.0,
-                            sampling(sd, settings)),
+                    (rows, settings) -> new InpaintPipeline.Request(settings.prompt(), toUnit(rows.source()),
+                            rows.masks(), 1.0, sampling(sd, settings)),
                     request -> pipeline.run(request).images().image(), pipeline::predictor);
         });
     }
 
-    /** Checks the inputs, then loads an image model and its pipeline for them. */
+    /** Checks the inputs (all frames), then loads an image model and its pipeline for them. */
     @FunctionalInterface
     private interface Loader {
         Loaded<?> load(FrameGenerator.Inputs inputs) throws IOException;
@@ -101,23 +100,24 @@ public final class ImageModelFrames {
     }
 
     /**
-     * An image model loaded with its pipeline, for one set of inputs: the pipeline request the settings
-     * make, and the two things done with one request, making the images or building the predictor.
+     * An image model loaded with its pipeline: the pipeline request that inputs (all frames or a batch of them)
+     * and settings make, and the two things done with one request, making the images or building the predictor.
      *
      * @param release   closes the models
-     * @param request   the pipeline's request for the settings
+     * @param request   the pipeline's request for the inputs and settings
      * @param run       the pipeline's run: images (F, 3, H, W) in [0, 1]
      * @param predictor the pipeline's guided predictor for a loop of the caller's
      */
-    private record Loaded<Q>(Release release, Function<FrameGenerator.Settings, Q> request, Function<Q, Tensor> run,
-                             BiFunction<Q, Scheduler, ? extends NoisePredictor> predictor) implements AutoCloseable {
+    private record Loaded<Q>(Release release, BiFunction<FrameGenerator.Inputs, FrameGenerator.Settings, Q> request,
+                             Function<Q, Tensor> run, BiFunction<Q, Scheduler, ? extends NoisePredictor> predictor)
+            implements AutoCloseable {
 
-        Tensor generate(FrameGenerator.Settings settings) {
-            return run.apply(request.apply(settings));
+        Tensor generate(FrameGenerator.Inputs inputs, FrameGenerator.Settings settings) {
+            return run.apply(request.apply(inputs, settings));
         }
 
-        NoisePredictor predictor(FrameGenerator.Settings settings, Scheduler scheduler) {
-            return predictor.apply(request.apply(settings), scheduler);
+        NoisePredictor predictor(FrameGenerator.Inputs inputs, FrameGenerator.Settings settings, Scheduler scheduler) {
+            return predictor.apply(request.apply(inputs, settings), scheduler);
         }
 
         @Override
@@ -136,14 +136,30 @@ public final class ImageModelFrames {
             @Override
             public Tensor generate(Inputs inputs, Settings settings) throws IOException {
                 try (Loaded<?> model = loader.load(inputs)) {
-                    return FrameGenerator.toEightBitSigned(model.generate(settings));
+                    return FrameGenerator.toEightBitSigned(model.generate(inputs, settings));
+                }
+            }
+
+            @Override
+            public void generate(Inputs inputs, Settings settings, List<FrameRange> batches, BatchSink sink)
+                    throws IOException {
+                if (batches.isEmpty()) {
+                    return;
+                }
+                int frames = inputs.source().dim(0);
+                try (Loaded<?> model = loader.load(inputs)) {
+                    for (FrameRange batch : batches) {
+                        sink.accept(batch, FrameGenerator.toEightBitSigned(model.generate(inputs.rows(batch),
+                                settings.forBatch(batch, frames))));
+                    }
                 }
             }
 
             @Override
             public Predictor predictor(Inputs inputs, Settings settings, Scheduler scheduler) throws IOException {
                 Loaded<?> model = loader.load(inputs);
-                NoisePredictor predictor = closingOnFailure(model::close, () -> model.predictor(settings, scheduler));
+                NoisePredictor predictor = closingOnFailure(model::close, () -> model.predictor(inputs, settings,
+                        scheduler));
                 return new Predictor() {
                     @Override
                     public NoisePredictor model() {
