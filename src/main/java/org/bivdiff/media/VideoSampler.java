@@ -29,6 +29,24 @@ public final class VideoSampler {
     }
 
     /**
+     * How many frames taking one every {@code frameRate} from the first reaches in a clip of {@code frameCount}:
+     * {@code len(range(0, frameCount, frameRate))}, the most {@link #sampleIndices} can take.
+     */
+    public static int reachableFrames(int frameCount, int frameRate) {
+        requirePositive("frame_rate", frameRate);
+        return frameCount <= 0 ? 0 : (frameCount - 1) / frameRate + 1;
+    }
+
+    /**
+     * The rate at which frames taken one every {@code frameRate} play at the source's speed: the source's fps divided
+     * by the step, or {@code fallback} when the source states none (a folder of images).
+     */
+    public static double sampledFps(VideoInfo info, int frameRate, double fallback) {
+        requirePositive("frame_rate", frameRate);
+        return info.fps() > 0 ? info.fps() / frameRate : fallback;
+    }
+
+    /**
      * Indices {@code 0, frameRate, 2 * frameRate, ...}, {@code videoLength} of them.
      *
      * @throws VideoTooShortException if {@code frameCount} is below {@code (videoLength - 1) * frameRate + 1}
