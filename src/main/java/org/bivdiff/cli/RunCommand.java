@@ -21,6 +21,7 @@ import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.media.Image8;
+import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.VideoGrid;
 import org.bivdiff.media.VideoWriter;
@@ -45,6 +46,10 @@ final class RunCommand {
 
     private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "resume", "max-batch"));
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Longer videos get a still filmstrip ({@code grid.png}) instead of an animated side-by-side grid. */
+    static final int ANIMATED_GRID_MAX_FRAMES = 16;
+    /** Frames per clip in the filmstrip. */
+    static final int FILMSTRIP_FRAMES = 8;
 
     private RunCommand() {
     }
@@ -76,10 +81,10 @@ final class RunCommand {
         VideoJob.Prepared prepared = VideoJob.prepare(config);
         RunFolder run = new RunFolder(folder);
         Instant started = Instant.now();
-        writeRunJson(run, config, "running", started, Map.of(), Set.of());
-        writeVideo(run, "source.gif", ImageTensors.signedToPilTruncated(prepared.source()), config.fps());
+        writeRunJson(run, config, prepared, "running", started, Map.of(), Set.of());
+        writeVideo(run, "source.gif", ImageTensors.signedToPilTruncated(prepared.source()), prepared.fps());
         if (prepared.condition() != null) {
-            writeVideo(run, "condition.gif", ImageTensors.toPilRounded(prepared.condition()), config.fps());
+            writeVideo(run, "condition.gif", ImageTensors.toPilRounded(prepared.condition()), prepared.fps());
         }
         // 3. The three stages
         BivdiffPipeline pipeline = new BivdiffPipeline(VideoJob.models(config), engine);
@@ -96,10 +101,10 @@ final class RunCommand {
         };
         List<Image8> idm = result.idmFrames().map(ImageTensors::signedToPilTruncated).orElse(List.of());
         if (!idm.isEmpty()) {
-            writeVideo(run, "video_by_idm.gif", idm, config.fps());
+            writeVideo(run, "video_by_idm.gif", idm, prepared.fps());
         }
-        writeVideo(run, name + ".gif", frames, config.fps());
-        writeVideo(run, name + ".mp4", frames, config.fps());
+        writeVideo(run, name + ".gif", frames, prepared.fps());
+        writeVideo(run, name + ".mp4", frames, prepared.fps());
         VideoGrid grid = VideoGrid.row().add(ImageTensors.signedToPilTruncated(prepared.source()));
         if (prepared.condition() != null) {
             grid.add(ImageTensors.toPilRounded(prepared.condition()));
@@ -108,8 +113,12 @@ final class RunCommand {
             grid.add(idm);
         }
         grid.add(frames);
-        run.writeAtomically("grid.gif", file -> grid.write(file, config.fps()));
-        writeRunJson(run, config, "complete", started, result.stageTimes(), result.resumed());
+        if (frames.size() > ANIMATED_GRID_MAX_FRAMES) {
+            run.writeAtomically("grid.png", file -> ImageFiles.write(grid.filmstrip(FILMSTRIP_FRAMES), file));
+        } else {
+            run.writeAtomically("grid.gif", file -> grid.write(file, prepared.fps()));
+        }
+        writeRunJson(run, config, prepared, "complete", started, result.stageTimes(), result.resumed());
         out.println("wrote " + folder.resolve(name + ".gif") + " and " + folder.resolve(name + ".mp4")
                 + (result.resumed().isEmpty() ? "" : " (resumed: " + String.join(", ", result.resumed()) + ")"));
         return 0;
@@ -130,8 +139,9 @@ final class RunCommand {
         run.writeAtomically(name, file -> VideoWriter.write(frames, file, fps));
     }
 
-    private static void writeRunJson(RunFolder run, RunConfig config, String status, Instant started,
-                                     Map<String, Duration> times, Set<String> resumed) throws IOException {
+    private static void writeRunJson(RunFolder run, RunConfig config, VideoJob.Prepared prepared, String status,
+                                     Instant started, Map<String, Duration> times, Set<String> resumed)
+            throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("status", status);
         json.put("started", started.toString());
@@ -139,6 +149,8 @@ final class RunCommand {
             json.put("finished", Instant.now().toString());
         }
         json.put("config", configJson(config));
+        json.put("frames", prepared.source().dim(0));
+        json.put("fps", prepared.fps());
         Map<String, Double> seconds = new LinkedHashMap<>();
         times.forEach((k, v) -> seconds.put(k, v.toNanos() / 1e9));
         json.put("stage_seconds", seconds);

@@ -19,6 +19,8 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
+import org.bivdiff.media.VideoInfo;
+import org.bivdiff.media.VideoReader;
 import org.bivdiff.media.VideoSampler;
 import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.models.adapter.T2IAdapterConfig;
@@ -44,18 +46,30 @@ final class VideoJob {
      * @param source    (F, 3, H, W) in [-1, 1]
      * @param condition (F, C, H, W) in [0, 1], or null
      * @param masks     (F, 1, H, W) in [0, 1], or null
+     * @param fps       the rate the written videos play at: the config's, else the sampled frames' rate in the source
      */
-    record Prepared(Tensor source, Tensor condition, Tensor masks) {
+    record Prepared(Tensor source, Tensor condition, Tensor masks, double fps) {
     }
+
+    /** The rate BIVDiff writes every video at, for sources that state none (folders of images). */
+    static final double REFERENCE_FPS = 8;
 
     private VideoJob() {
     }
 
-    /** Reads the videos the config names and derives conditions and masks. */
+    /**
+     * Reads the videos the config names and derives conditions and masks. With {@code video_length: all} the source
+     * gives every frame {@code frame_rate} reaches (every frame when it is 0), and the other videos as many.
+     */
     static Prepared prepare(RunConfig c) throws IOException {
-        int f = c.videoLength();
-        Tensor source = c.task() == Task.FRAMES
-                ? read(c.frames(), c, f) : read(c.video(), c, f);
+        Path sourceFile = c.task() == Task.FRAMES ? c.frames() : c.video();
+        VideoInfo info = VideoReader.probe(sourceFile);
+        boolean all = c.videoLength() == RunConfig.ALL_FRAMES;
+        int step = c.frameRate() > 0 ? c.frameRate()
+                : all ? 1 : VideoSampler.defaultFrameRate(info.frameCount(), c.videoLength());
+        int f = all ? VideoSampler.reachableFrames(info.frameCount(), step) : c.videoLength();
+        Tensor source = VideoSampler.readVideo(sourceFile, f, c.width(), c.height(), step);
+        double fps = c.fps() > 0 ? c.fps() : VideoSampler.sampledFps(info, step, REFERENCE_FPS);
         Tensor condition = null;
         Tensor masks = null;
         switch (c.task()) {
@@ -69,7 +83,7 @@ final class VideoJob {
             default -> {
             }
         }
-        return new Prepared(source, condition, masks);
+        return new Prepared(source, condition, masks, fps);
     }
 
     /** The pipeline request for {@code c}. */
@@ -88,7 +102,8 @@ final class VideoJob {
         var settings = new FrameGenerator.Settings(framePrompt, c.steps(), c.guidanceScale(),
                 RunNoise.seeded(c.seed()), maxBatch, progress, cancel);
         var options = new InversionAndSmoothing.Options(InversionKind.BIVDIFF_REVERSE_STEP,
-                c.perFrameInversion() ? FrameNorm.PER_FRAME : FrameNorm.ACROSS_FRAMES, LatentScaling.BIVDIFF_HARD_CODED);
+                c.perFrameInversion() ? FrameNorm.PER_FRAME : FrameNorm.ACROSS_FRAMES, LatentScaling.BIVDIFF_HARD_CODED,
+                c.window());
         return new BivdiffPipeline.Request(generator, new FrameGenerator.Inputs(p.source(), p.condition(), p.masks()),
                 settings, c.videoPrompt() + c.promptSuffix(), c.negativePrompt(), c.steps(), c.guidanceScale(),
                 c.mixingRatio(), c.strategy(), options, c.seed(), progress, cancel);
