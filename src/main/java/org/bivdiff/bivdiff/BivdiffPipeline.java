@@ -26,6 +26,9 @@ import org.bivdiff.pipelines.RunNoise;
  * stages are kept in a {@link StageStore}, so an interrupted run resumes where it stopped. The
  * {@link Strategy} chooses the paper's scheme or one of the baselines it is compared with: the image
  * model's frames alone, text-to-video alone, or both models inside one loop ({@link JointDenoising}).
+ *
+ * <p>Videos of any length: the frame stage makes and stores the frames in batches of the video model's window
+ * ({@link #frameBatches}), and inversion and smoothing run the networks in the options' {@link TemporalWindows}.
  */
 public final class BivdiffPipeline {
 

@@ -43,6 +43,13 @@ import org.bivdiff.schedulers.SchedulerConfig;
  * encoders to encode the prompts, the image UNet for its inversion branch, the video UNet for its
  * inversion branch and the smoothing, and the VAE again to decode. At most one UNet is resident; the
  * video UNet runs one video per call and the VAE one frame per call, to bound activation memory.
+ *
+ * <p>With {@link Options#windows()} other than the whole video, both UNets of the inversion and the smoothing's
+ * video UNet run in overlapping temporal windows blended at every step ({@link TemporalWindows}), so their memory is
+ * that of one window whatever the video's length. The inflated image UNet then takes its across-frames GroupNorm
+ * statistics ({@link FrameNorm#ACROSS_FRAMES}) over the frames of each window, where BIVDiff takes them over the
+ * whole video (which is the same when the video fits one window); with {@link FrameNorm#PER_FRAME} its windows do
+ * not overlap, since its frames do not depend on each other.
  */
 public final class InversionAndSmoothing {
 
