@@ -32,10 +32,11 @@ public final class PresetProcess {
      * What a child runs.
      *
      * @param profilePrefix ONNX Runtime profile prefix, or null
+     * @param process       which of the preset's {@link Presets.Preset#processes()} this is: the whole run to do
      */
     public record Job(String preset, String cache, int threads, String provider, String precision, String weights,
                       boolean prepacking,
-                      String profilePrefix, int warmup, int runs) {
+                      String profilePrefix, int warmup, int runs, int process) {
     }
 
     private PresetProcess() {
@@ -96,8 +97,9 @@ public final class PresetProcess {
         Result result = switch (preset.workload()) {
             case Presets.Networks n -> new Result(networks(preset.name(), n.source().targets(context), engine,
                     new BenchRunner.Settings(job.warmup(), job.runs())), List.of());
-            case Presets.WholeRun w -> new Result(List.of(), List.of(PipelineBench.run(preset.name(), w.spec(),
-                    PipelineFolders.prepare(context), engine, m -> System.err.println("bench: " + m))));
+            case Presets.WholeRun w -> new Result(List.of(), List.of(PipelineBench.run(preset.name(),
+                    w.specs().get(job.process()), w.models().folders(context), engine,
+                    m -> System.err.println("bench: " + m))));
         };
         JSON.writeValue(Path.of(args[1]).toFile(), result);
         System.exit(0);
