@@ -60,9 +60,10 @@ public final class PresetProcess {
             JSON.writeValue(jobFile.toFile(), job);
             String java = ProcessHandle.current().info().command()
                     .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                    System.getProperty("java.class.path"), PresetProcess.class.getName(), jobFile.toString(),
-                    rowsFile.toString()));
+            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+            cmd.addAll(Presets.named(job.preset()).jvmOptions());
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PresetProcess.class.getName(),
+                    jobFile.toString(), rowsFile.toString()));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {

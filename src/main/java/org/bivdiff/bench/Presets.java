@@ -75,6 +75,18 @@ public final class Presets {
         public int processes() {
             return workload instanceof WholeRun r ? r.specs().size() : 1;
         }
+
+        /**
+         * Options of the child JVMs: a whole run with a fixed heap gets it committed and touched from the start
+         * ({@code -Xms = -Xmx}, {@code AlwaysPreTouch}), so that its peak resident size is what the run keeps, not
+         * how far the garbage collector let the heap grow before collecting (which grows with the work done).
+         */
+        public List<String> jvmOptions() {
+            if (workload instanceof WholeRun r && r.heapMb() > 0) {
+                return List.of("-Xms" + r.heapMb() + "m", "-Xmx" + r.heapMb() + "m", "-XX:+AlwaysPreTouch");
+            }
+            return List.of();
+        }
     }
 
     /** What a preset runs. */
@@ -90,16 +102,21 @@ public final class Presets {
      *
      * @param specs  the runs' sizes, in order
      * @param models the models they run
+     * @param heapMb a fixed Java heap for each run's JVM, in MB, or 0 for the JVM's default
      */
-    public record WholeRun(List<PipelineBench.Spec> specs, RunModels models) implements Workload {
+    public record WholeRun(List<PipelineBench.Spec> specs, RunModels models, int heapMb) implements Workload {
 
         public WholeRun {
             specs = List.copyOf(specs);
+            if (specs.isEmpty() || heapMb < 0) {
+                throw new IllegalArgumentException("a whole-run preset needs runs and a heap >= 0, got " + specs
+                        + ", " + heapMb + " MB");
+            }
         }
 
-        /** One run on the full-size models. */
+        /** One run on the full-size models, with the JVM's default heap. */
         public static WholeRun fullSize(PipelineBench.Spec spec) {
-            return new WholeRun(List.of(spec), RunModels.FULL_SIZE);
+            return new WholeRun(List.of(spec), RunModels.FULL_SIZE, 0);
         }
     }
 
@@ -158,8 +175,8 @@ public final class Presets {
                     + "steps, for its memory peak; long", false, WholeRun.fullSize(new PipelineBench.Spec(8, 512, 2,
                     FrameGenerator.DEFAULT_MAX_BATCH))),
             new Preset("long", "videos longer than the window: the tiny models, 8 then 64 frames 64x64 in windows of 8 "
-                    + "every 4, 4 steps, each run in its own JVM (peak RSS and time against frames); minutes", false,
-                    new WholeRun(List.of(longRun(8), longRun(64)), RunModels.TINY)));
+                    + "every 4, 4 steps, each run in its own JVM with a fixed 256 MB heap (peak RSS and time against "
+                    + "frames); minutes", false, new WholeRun(List.of(longRun(8), longRun(64)), RunModels.TINY, 256)));
 
     private Presets() {
     }

@@ -55,7 +55,10 @@ class PipelineBenchTest {
             assertEquals(runs.specs().getFirst().side(), s.side());
             assertEquals(runs.specs().getFirst().steps(), s.steps());
         });
+        assertEquals(List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"), preset.jvmOptions(),
+                "a fixed, touched heap: the peak is what the run keeps");
         assertEquals(1, Presets.named("e2e").processes());
+        assertEquals(List.of(), Presets.named("e2e").jvmOptions());
     }
 
     @Test
