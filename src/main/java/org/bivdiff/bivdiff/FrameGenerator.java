@@ -15,7 +15,8 @@ import org.bivdiff.schedulers.Scheduler;
 
 /**
  * Stage 1 of BIVDiff, frame-wise generation: a task-specific image diffusion model makes each frame.
- * Every image model sits behind this one interface; all frames go through the model together (frames x
+ * Every image model sits behind this one interface; the frames of one call (all of them, or one batch of a
+ * long video, see {@link #generate(Inputs, Settings, List, BatchSink)}) go through the model together (frames x
  * guidance branches per UNet call, bounded by {@link Settings#maxBatch()}).
  */
 public interface FrameGenerator {

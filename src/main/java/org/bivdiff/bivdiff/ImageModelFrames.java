@@ -216,11 +216,10 @@ public final class ImageModelFrames {
         return new Tensor(signed.shape(), out);
     }
 
-    private static Tensor require(Tensor t, String model, String what) {
+    private static void require(Tensor t, String model, String what) {
         if (t == null) {
             throw new IllegalArgumentException(model + " needs " + what + " for every frame");
         }
-        return t;
     }
 
     private static int height(FrameGenerator.Inputs inputs) {
