@@ -96,7 +96,8 @@ public interface FrameGenerator {
             if (batch.isWhole(frames)) {
                 return this;
             }
-            String frameRange = " (frames " + (batch.from() + 1) + "-" + batch.to() + " of " + frames + ")";
+            String frameRange = batch.length() == 1 ? " (frame " + batch.to() + " of " + frames + ")"
+                    : " (frames " + (batch.from() + 1) + "-" + batch.to() + " of " + frames + ")";
             ProgressListener labelled = p -> progress.onStep(new ProgressListener.Progress(p.stage() + frameRange,
                     p.step(), p.total(), p.timestep(), p.elapsed()));
             return new Settings(prompt, steps, guidanceScale, noise.rows(batch.from()), maxBatch, labelled,

@@ -20,6 +20,7 @@ import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.DiffusersFolder;
 import org.bivdiff.models.random.TinyModels;
 import org.bivdiff.models.unet3d.UNet3DConditionModel;
+import org.bivdiff.pipelines.AttentionEdit;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.ProgressListener;
@@ -273,6 +274,28 @@ class LongVideoTest {
         assertEquals(List.of("idm_frames.0-2"), List.copyOf(resumed.resumed()));
         assertArrayEquals(allAtOnce.data(), resumed.idmFrames().orElseThrow().data());
         assertArrayEquals(new int[] {4, 3, SIDE, SIDE}, resumed.idmFrames().orElseThrow().shape());
+    }
+
+    @Test
+    void promptToPromptEditsBatchByBatchWithItsFramesNumberedInTheVideo() throws Exception {
+        var generator = new Prompt2PromptFrames(sd, Prompt2PromptFrames.Edit.of("a red square in the snow",
+                AttentionEdit.Type.REFINE, Optional.empty()), ENGINE);
+        List<String> stages = new ArrayList<>();
+        var settings = new FrameGenerator.Settings(new Prompt("a red square", ""), 1, 7.5, RunNoise.seeded(SEED), 2,
+                p -> {
+                    if (stages.isEmpty() || !stages.getLast().equals(p.stage())) {
+                        stages.add(p.stage());
+                    }
+                }, Cancellation.NONE);
+        List<FrameRange> batches = new ArrayList<>();
+        generator.generate(FrameGenerator.Inputs.of(clip(3)), settings, FrameRange.batches(3, 2), (batch, frames) -> {
+            assertArrayEquals(new int[] {batch.length(), 3, SIDE, SIDE}, frames.shape());
+            batches.add(batch);
+        });
+        assertEquals(FrameRange.batches(3, 2), batches);
+        assertEquals(List.of("inversion (image) (frames 1-2 of 3)", "prompt-to-prompt 1/3 (frames 1-2 of 3)",
+                "prompt-to-prompt 2/3 (frames 1-2 of 3)", "inversion (image) (frame 3 of 3)",
+                "prompt-to-prompt 3/3 (frame 3 of 3)"), stages);
     }
 
     /** Stage results in memory. */
