@@ -54,6 +54,7 @@ public final class Conformance {
         }
         RUNNERS.put("canny", CannyCases::canny);
         RUNNERS.put("dpt_depth", DepthCases::dptDepth);
+        RUNNERS.put("dpt_key_mapping", DepthCases::dptKeyMapping);
     }
 
     private Conformance() {

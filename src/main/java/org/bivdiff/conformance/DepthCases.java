@@ -1,9 +1,15 @@
 package org.bivdiff.conformance;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.dpt.DptForDepthEstimation;
+import org.bivdiff.models.dpt.DptKeyMapping;
 
 /** Golden cases of the DPT-Hybrid depth network, its key mapping and the MiDaS detector around it. */
 final class DepthCases {
@@ -27,5 +33,88 @@ final class DepthCases {
             ctx.check("predicted_depth_b", dpt.predictDepth(ctx.tensor("pixel_values_b")));
             ctx.check("predicted_depth_c", dpt.predictDepth(ctx.tensor("pixel_values_c")));
         }
+    }
+
+    /**
+     * {@code dpt_key_mapping}: every key of the original checkpoint (listed with its shape) converted as
+     * convert_dpt_hybrid_to_pytorch.py does; the op, every target key, its row range and shape must match. The ViT
+     * width and depth come from the listed source shapes (the class token, the numbered blocks).
+     */
+    static void dptKeyMapping(CaseContext ctx) {
+        JsonNode keys = ctx.spec().json().path("keys");
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        Map<String, JsonNode> expected = new LinkedHashMap<>();
+        int layers = 0;
+        for (JsonNode k : keys) {
+            String key = k.path("key").asText();
+            shapes.put(key, longs(k.path("shape")));
+            expected.put(key, k);
+            if (key.startsWith("pretrained.model.blocks.")) {
+                layers = Math.max(layers, Integer.parseInt(key.split("\\.")[3]) + 1);
+            }
+        }
+        long[] cls = shapes.get("pretrained.model.cls_token");
+        if (cls == null) {
+            throw new IllegalArgumentException("case lists no pretrained.model.cls_token, which gives the ViT width");
+        }
+        List<DptKeyMapping.Entry> entries = DptKeyMapping.convert(shapes, (int) cls[cls.length - 1], layers);
+        float[] matched = new float[entries.size()];
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            DptKeyMapping.Entry e = entries.get(i);
+            String want = describe(expected.get(e.source()));
+            String got = describe(e);
+            matched[i] = want.equals(got) ? 1f : 0f;
+            if (matched[i] == 0f && wrong.size() < 5) {
+                wrong.add(e.source() + ": expected " + want + ", got " + got);
+            }
+        }
+        if (!wrong.isEmpty()) {
+            throw new IllegalStateException("key mapping differs: " + String.join("; ", wrong));
+        }
+        float[] ones = new float[entries.size()];
+        Arrays.fill(ones, 1f);
+        ctx.check(OutputSpec.exact("keys", new int[] {ones.length}), Tensor.of(matched, matched.length),
+                Tensor.of(ones, ones.length));
+    }
+
+    private static String describe(JsonNode k) {
+        String op = k.path("op").asText();
+        return switch (op) {
+            case "rename" -> "rename " + k.path("hf_key").asText();
+            case "drop" -> "drop";
+            case "split_qkv" -> {
+                StringBuilder b = new StringBuilder("split_qkv");
+                for (JsonNode t : k.path("targets")) {
+                    b.append(' ').append(t.path("hf_key").asText()).append(" rows ").append(t.path("rows").get(0).asLong())
+                            .append(' ').append(Arrays.toString(longs(t.path("shape"))));
+                }
+                yield b.toString();
+            }
+            default -> "unknown op " + op;
+        };
+    }
+
+    private static String describe(DptKeyMapping.Entry e) {
+        return switch (e.op()) {
+            case RENAME -> "rename " + e.targets().getFirst().key();
+            case DROP -> "drop";
+            case SPLIT_QKV -> {
+                StringBuilder b = new StringBuilder("split_qkv");
+                for (DptKeyMapping.Target t : e.targets()) {
+                    b.append(' ').append(t.key()).append(" rows ").append(t.rowStart()).append(' ')
+                            .append(Arrays.toString(t.shape()));
+                }
+                yield b.toString();
+            }
+        };
+    }
+
+    private static long[] longs(JsonNode array) {
+        long[] out = new long[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asLong();
+        }
+        return out;
     }
 }
