@@ -8,6 +8,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.media.Image8;
+import org.bivdiff.media.annotators.MidasDetector;
 import org.bivdiff.models.dpt.DptForDepthEstimation;
 import org.bivdiff.models.dpt.DptKeyMapping;
 
@@ -32,6 +34,49 @@ final class DepthCases {
             }
             ctx.check("predicted_depth_b", dpt.predictDepth(ctx.tensor("pixel_values_b")));
             ctx.check("predicted_depth_c", dpt.predictDepth(ctx.tensor("pixel_values_c")));
+        }
+    }
+
+    /**
+     * {@code midas_detector}: MidasDetector on the frames of each run ({@code args.runs.<r>}: detect and image
+     * resolution), every step checked: the resized detector input, the network input and the depth as computed
+     * here; the uint8 depth from the stored depth and the depth map from the stored uint8 depth, so that each
+     * integer step is checked exactly on the reference's own input (a float32 depth within its tolerance still
+     * truncates to the neighbouring integer wherever the reference lands within about 1e-4 of one).
+     */
+    static void midasDetector(CaseContext ctx) throws Exception {
+        JsonNode runs = ctx.spec().args().path("runs");
+        if (!runs.isObject() || runs.isEmpty()) {
+            throw new IllegalArgumentException("case args.runs must name at least one run");
+        }
+        try (DptForDepthEstimation dpt = DptForDepthEstimation.load(ctx.path("model"), ctx.engine())) {
+            MidasDetector detector = new MidasDetector(dpt);
+            for (var it = runs.fields(); it.hasNext();) {
+                var run = it.next();
+                String r = run.getKey();
+                int detect = run.getValue().path("detect_resolution").asInt();
+                int image = run.getValue().path("image_resolution").asInt();
+                List<MidasDetector.Trace> traces = new ArrayList<>();
+                for (Image8 frame : CannyCases.imagesHwc(ctx.tensor("frames_" + r))) {
+                    traces.add(detector.trace(frame, detect, image));
+                }
+                ctx.check("detector_input_" + r, CannyCases.stackHwc(traces.stream().map(MidasDetector.Trace::detectorInput)
+                        .toList(), true));
+                ctx.check("model_input_" + r, Tensor.concat0(traces.stream().map(MidasDetector.Trace::modelInput).toList()));
+                ctx.check("depth_" + r, Tensor.concat0(traces.stream().map(MidasDetector.Trace::depth).toList()));
+                Tensor storedDepth = ctx.tensor("depth_" + r);
+                List<Image8> uint8 = new ArrayList<>();
+                for (int n = 0; n < storedDepth.dim(0); n++) {
+                    uint8.add(MidasDetector.depthToUint8(storedDepth.slice0(n, n + 1)));
+                }
+                ctx.check("depth_uint8_" + r, CannyCases.stackHwc(uint8, false));
+                List<Image8> maps = new ArrayList<>();
+                for (Image8 d : CannyCases.imagesHwc(ctx.tensor("depth_uint8_" + r).reshape(
+                        ctx.tensor("depth_uint8_" + r).dim(0), storedDepth.dim(1), storedDepth.dim(2), 1))) {
+                    maps.add(MidasDetector.depthMap(d, image));
+                }
+                ctx.check("depth_map_" + r, CannyCases.stackHwc(maps, true));
+            }
         }
     }
 
