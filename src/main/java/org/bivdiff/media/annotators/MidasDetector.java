@@ -1,6 +1,5 @@
 package org.bivdiff.media.annotators;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.bivdiff.graph.Tensor;
@@ -65,21 +64,6 @@ public final class MidasDetector {
     public static Image8 depthMap(Image8 depthUint8, int imageResolution) {
         int[] outSize = resizedSize(depthUint8.height(), depthUint8.width(), imageResolution);
         return OpenCvResize.resize(Canny.hwc3(depthUint8), outSize[1], outSize[0], OpenCvResize.Interpolation.LINEAR);
-    }
-
-    /**
-     * BIVDiff's depth condition for a clip: each frame to uint8 by {@link ImageTensors#signedToPilTruncated}, the
-     * depth map at the default resolutions, then {@code uint8 / 255}.
-     *
-     * @param frames {@code (F, 3, H, W)} in [-1, 1]
-     * @return {@code (F, 3, H', W')} in [0, 1]
-     */
-    public Tensor controlImages(Tensor frames) {
-        List<Image8> maps = new ArrayList<>();
-        for (Image8 frame : ImageTensors.signedToPilTruncated(frames)) {
-            maps.add(detect(frame));
-        }
-        return ImageTensors.toUnit(maps);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.bivdiff.models.dpt;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,6 +84,10 @@ public final class DptForDepthEstimation implements AutoCloseable {
 
     /** Loads a transformers folder ({@code config.json} and {@code model.safetensors}); every weight must be used. */
     public static DptForDepthEstimation load(Path folder, Engine engine) throws IOException {
+        if (Files.isRegularFile(folder)) {
+            throw new IOException(folder + ": a single weights file; DPT-Hybrid loads from a transformers folder "
+                    + "(config.json and model.safetensors, e.g. Intel/dpt-hybrid-midas)");
+        }
         DptConfig config = DptConfig.read(folder);
         Checkpoint.Variant variant = engine.computeType() == DType.F16 ? Checkpoint.Variant.FP16
                 : Checkpoint.Variant.DEFAULT;
