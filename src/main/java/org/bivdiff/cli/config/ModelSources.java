@@ -26,6 +26,7 @@ final class ModelSources {
         REPOSITORIES.put("StableDiffusionInpainting/stable-diffusion-inpainting", "runwayml/stable-diffusion-inpainting");
         REPOSITORIES.put("ZeroScope/zeroscope_v2_576w", "cerspense/zeroscope_v2_576w");
         REPOSITORIES.put(OfficialConfig.MIDAS_CHECKPOINT, "lllyasviel/Annotators");
+        REPOSITORIES.put(OfficialConfig.MIDAS_FOLDER, "Intel/dpt-hybrid-midas");
     }
 
     private ModelSources() {

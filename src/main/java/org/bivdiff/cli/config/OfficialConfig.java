@@ -1,5 +1,6 @@
 package org.bivdiff.cli.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,8 @@ final class OfficialConfig {
 
     /** Where official depth runs find MiDaS: controlnet_aux downloads this file of lllyasviel/Annotators. */
     static final String MIDAS_CHECKPOINT = "Annotators/dpt_hybrid-midas-501f0c75.pt";
+    /** The same network as a transformers folder (Intel/dpt-hybrid-midas), used when the .pt is absent. */
+    static final String MIDAS_FOLDER = "Annotators/dpt-hybrid-midas";
 
     /** The key that sets the output folder of an official config. */
     static final String OUTPUT_KEY = "Model.output_path";
@@ -148,7 +151,9 @@ final class OfficialConfig {
             throw new ConfigFileException(file, "Model.vdm = '" + vdm + "' is not ZeroScope");
         }
         if ("depth".equals(out.get("condition"))) {
-            models.put("depth", checkpoints.resolve(MIDAS_CHECKPOINT).toString());
+            Path pt = checkpoints.resolve(MIDAS_CHECKPOINT);
+            Path folder = checkpoints.resolve(MIDAS_FOLDER);
+            models.put("depth", (!Files.exists(pt) && Files.isDirectory(folder) ? folder : pt).toString());
         }
         Map<String, Object> zeroscope = vdms.get("ZeroScope") instanceof Map<?, ?> z ? (Map<String, Object>) z : Map.of();
         models.put("video", checkpoint(zeroscope.getOrDefault("ckpt_path", ROOT + "ZeroScope/zeroscope_v2_576w"),
