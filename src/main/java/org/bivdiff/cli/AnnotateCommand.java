@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.IntConsumer;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
@@ -85,18 +86,16 @@ final class AnnotateCommand {
                 : VideoSampler.readVideo(source, videoLength, width, height, frameRate);
         int total = frames.dim(0);
         Instant start = Instant.now();
-        ProgressListener.Progress first = new ProgressListener.Progress(kind, 0, total, Double.NaN, Duration.ZERO);
-        progress.onStep(first);
+        IntConsumer onFrame = n -> progress.onStep(new ProgressListener.Progress(kind, n, total, Double.NaN,
+                Duration.between(start, Instant.now())));
+        onFrame.accept(0);
         List<Image8> conditions;
         if (kind.equals("canny")) {
-            conditions = ConditionFrames.canny(frames, input, 3);
-            progress.onStep(new ProgressListener.Progress(kind, total, total, Double.NaN,
-                    Duration.between(start, Instant.now())));
+            conditions = ConditionFrames.canny(frames, input, 3, onFrame);
         } else {
             Engine engine = new Engine(EngineFlags.parse(args));
             try (DptForDepthEstimation dpt = DptForDepthEstimation.load(Path.of(depthModel), engine)) {
-                conditions = ConditionFrames.depth(frames, input, new MidasDetector(dpt), n -> progress.onStep(
-                        new ProgressListener.Progress(kind, n, total, Double.NaN, Duration.between(start, Instant.now()))));
+                conditions = ConditionFrames.depth(frames, input, new MidasDetector(dpt), onFrame);
             }
         }
         Path file = Path.of(outFile);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 
 import org.bivdiff.bivdiff.BivdiffPipeline;
 import org.bivdiff.bivdiff.FrameGenerator;
@@ -122,16 +123,17 @@ final class VideoJob {
             throws IOException {
         ConditionFrames.FrameInput input = c.conditionInput() == RunConfig.ConditionInput.CLEAN
                 ? ConditionFrames.FrameInput.CLEAN : ConditionFrames.FrameInput.REFERENCE_WRAP;
+        Instant start = Instant.now();
+        int total = source.dim(0);
+        String stage = c.condition().name().toLowerCase(java.util.Locale.ROOT);
+        IntConsumer onFrame = n -> progress.onStep(new ProgressListener.Progress(stage, n, total, Double.NaN,
+                Duration.between(start, Instant.now())));
         List<Image8> images = switch (c.condition()) {
             case CANNY -> ConditionFrames.canny(source, input, c.task() == Task.T2I_ADAPTER
-                    ? T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels() : 3);
+                    ? T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels() : 3, onFrame);
             case DEPTH -> {
                 try (DptForDepthEstimation dpt = DptForDepthEstimation.load(c.models().depth(), engine)) {
-                    Instant start = Instant.now();
-                    int total = source.dim(0);
-                    yield ConditionFrames.depth(source, input, new MidasDetector(dpt), n -> progress.onStep(
-                            new ProgressListener.Progress("depth", n, total, Double.NaN,
-                                    Duration.between(start, Instant.now()))));
+                    yield ConditionFrames.depth(source, input, new MidasDetector(dpt), onFrame);
                 }
             }
             case OPENPOSE -> throw new IllegalStateException("openpose conditions are not computed here");

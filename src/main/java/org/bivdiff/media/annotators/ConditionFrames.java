@@ -46,13 +46,15 @@ public final class ConditionFrames {
      * Canny edges with CannyDetector's thresholds (100, 200), as 1-channel images (T2I-Adapter's canny: channel 0
      * of the detector's 3-channel result) or 3-channel ones (HWC3, what a ControlNet receives).
      *
-     * @param frames {@code (F, 3, H, W)} in [-1, 1]
+     * @param frames  {@code (F, 3, H, W)} in [-1, 1]
+     * @param onFrame called with the number of frames done after each frame
      */
-    public static List<Image8> canny(Tensor frames, FrameInput input, int channels) {
+    public static List<Image8> canny(Tensor frames, FrameInput input, int channels, IntConsumer onFrame) {
         List<Image8> out = new ArrayList<>();
         for (Image8 frame : annotatorInput(frames, input)) {
             Image8 e = Canny.edges(frame, Canny.DEFAULT_LOW, Canny.DEFAULT_HIGH);
             out.add(channels == 1 ? e : Canny.hwc3(e));
+            onFrame.accept(out.size());
         }
         return out;
     }
