@@ -106,6 +106,18 @@ public record DptConfig(int hiddenSize, int numHiddenLayers, int numAttentionHea
         return reassembleFactors.clone();
     }
 
+    /**
+     * The architecture of MiDaS v3 DPT-Hybrid, the network of {@code dpt_hybrid-midas-501f0c75.pt}
+     * (controlnet_aux's {@code DPTDepthModel(backbone="vitb_rn50_384")}: timm's {@code vit_base_resnet50_384}, ViT-B
+     * on a ResNet-50 v2 with stages [3, 4, 9], hooks on layers 8 and 11, 256 fusion channels), in DPTConfig's terms,
+     * with timm's LayerNorm epsilon.
+     */
+    public static DptConfig midasHybrid() {
+        return new DptConfig(768, 12, 12, 3072, TIMM_LAYER_NORM_EPS, 384, 16, true, new int[] {2, 5, 8, 11},
+                new int[] {256, 512, 768, 768}, new double[] {1, 1, 1, 0.5}, 256, 1024,
+                new BitConfig(3, 64, new int[] {256, 512, 1024}, new int[] {3, 4, 9}, 32));
+    }
+
     /** Channels per attention head. */
     public int headDim() {
         return hiddenSize / numAttentionHeads;

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,17 +83,48 @@ public final class DptForDepthEstimation implements AutoCloseable {
         UNUSED.forEach(k -> w.markUsed(k));
     }
 
-    /** Loads a transformers folder ({@code config.json} and {@code model.safetensors}); every weight must be used. */
+    /**
+     * Loads a transformers folder ({@code config.json} and {@code model.safetensors}, e.g. Intel/dpt-hybrid-midas), or
+     * MiDaS' original checkpoint file ({@code dpt_hybrid-midas-501f0c75.pt}) with {@link DptConfig#midasHybrid()}
+     * (see {@link #loadOriginal}); every weight must be used.
+     */
     public static DptForDepthEstimation load(Path folder, Engine engine) throws IOException {
         if (Files.isRegularFile(folder)) {
-            throw new IOException(folder + ": a single weights file; DPT-Hybrid loads from a transformers folder "
-                    + "(config.json and model.safetensors, e.g. Intel/dpt-hybrid-midas)");
+            return loadOriginal(folder, DptConfig.midasHybrid(), engine);
         }
         DptConfig config = DptConfig.read(folder);
         Checkpoint.Variant variant = engine.computeType() == DType.F16 ? Checkpoint.Variant.FP16
                 : Checkpoint.Variant.DEFAULT;
         try (Checkpoint checkpoint = Checkpoint.open(folder, "model", variant)) {
             return load(checkpoint, config, engine);
+        }
+    }
+
+    /**
+     * Loads an original MiDaS DPT-Hybrid state dict (timm and MiDaS names, fused {@code qkv}; a {@code .pt} as
+     * controlnet_aux reads it, or any weights file) of architecture {@code config}, converted on the fly by
+     * {@link DptKeyMapping} (transformers' convert_dpt_hybrid_to_pytorch.py): renamed keys and row ranges of the
+     * fused attention point into the file, nothing is copied. The ViT LayerNorms run with timm's epsilon 1e-6,
+     * which the network was trained with, whatever {@code config} says (transformers' conversion leaves DPTConfig's
+     * 1e-12).
+     */
+    public static DptForDepthEstimation loadOriginal(Path file, DptConfig config, Engine engine) throws IOException {
+        DptConfig timm = config.withLayerNormEps(DptConfig.TIMM_LAYER_NORM_EPS);
+        try (Checkpoint original = Checkpoint.openFile(file)) {
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            for (String name : original.names()) {
+                shapes.put(name, original.info(name).orElseThrow().shape());
+            }
+            List<DptKeyMapping.Entry> entries;
+            try {
+                entries = DptKeyMapping.convert(shapes, timm.hiddenSize(), timm.numHiddenLayers());
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": not an original MiDaS DPT-Hybrid checkpoint: " + e.getMessage(), e);
+            }
+            Map<String, Checkpoint.View> views = new LinkedHashMap<>();
+            DptKeyMapping.targets(entries).forEach((key, t) -> views.put(key, new Checkpoint.View(t.source(),
+                    t.rowStart(), t.shape())));
+            return load(original.mapped(views), timm, engine);
         }
     }
 
