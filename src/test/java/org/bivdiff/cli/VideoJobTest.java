@@ -12,6 +12,7 @@ import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.VideoTooShortException;
 import org.bivdiff.media.VideoWriter;
+import org.bivdiff.pipelines.ProgressListener;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ class VideoJobTest {
     private static VideoJob.Prepared prepare(String... settings) throws Exception {
         Path file = dir.resolve("run.yaml");
         Files.writeString(file, "task: controlnet\nvideo: " + clip + "\nwidth: 32\nheight: 32\n");
-        return VideoJob.prepare(RunConfigReader.read(file, List.of(settings), null));
+        return VideoJob.prepare(RunConfigReader.read(file, List.of(settings), null), null, ProgressListener.NONE);
     }
 
     @Test
@@ -71,7 +72,8 @@ class VideoJobTest {
         Path file = dir.resolve("folder.yaml");
         Files.writeString(file, "task: controlnet\nvideo: " + folder + "\nwidth: 32\nheight: 32\nvideo_length: all\n"
                 + "frame_rate: 1\n");
-        VideoJob.Prepared p = VideoJob.prepare(RunConfigReader.read(file, List.of(), null));
+        VideoJob.Prepared p = VideoJob.prepare(RunConfigReader.read(file, List.of(), null), null,
+                ProgressListener.NONE);
         assertEquals(3, p.source().dim(0));
         assertEquals(VideoJob.REFERENCE_FPS, p.fps());
     }
