@@ -21,8 +21,6 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
-import org.bivdiff.media.VideoInfo;
-import org.bivdiff.media.VideoReader;
 import org.bivdiff.media.VideoSampler;
 import org.bivdiff.media.annotators.ConditionFrames;
 import org.bivdiff.media.annotators.MidasDetector;
@@ -67,14 +65,11 @@ final class VideoJob {
      * frame {@code frame_rate} reaches (every frame when it is 0), and the other videos as many.
      */
     static Prepared prepare(RunConfig c, Engine engine, ProgressListener progress) throws IOException {
-        Path sourceFile = c.task() == Task.FRAMES ? c.frames() : c.video();
-        VideoInfo info = VideoReader.probe(sourceFile);
-        boolean all = c.videoLength() == RunConfig.ALL_FRAMES;
-        int step = c.frameRate() > 0 ? c.frameRate()
-                : all ? 1 : VideoSampler.defaultFrameRate(info.frameCount(), c.videoLength());
-        int f = all ? VideoSampler.reachableFrames(info.frameCount(), step) : c.videoLength();
-        Tensor source = VideoSampler.readVideo(sourceFile, f, c.width(), c.height(), step);
-        double fps = c.fps() > 0 ? c.fps() : VideoSampler.sampledFps(info, step, REFERENCE_FPS);
+        VideoSampler.Plan plan = VideoSampler.plan(c.task() == Task.FRAMES ? c.frames() : c.video(), c.videoLength(),
+                c.frameRate());
+        int f = plan.frames();
+        Tensor source = plan.read(c.width(), c.height());
+        double fps = c.fps() > 0 ? c.fps() : plan.fps(REFERENCE_FPS);
         Tensor condition = null;
         Tensor masks = null;
         switch (c.task()) {

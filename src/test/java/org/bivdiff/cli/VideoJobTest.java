@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.media.ImageFiles;
+import org.bivdiff.media.VideoReader;
 import org.bivdiff.media.VideoTooShortException;
 import org.bivdiff.media.VideoWriter;
 import org.bivdiff.pipelines.ProgressListener;
@@ -54,6 +57,18 @@ class VideoJobTest {
         assertEquals(3, prepare("video_length=5", "frame_rate=4").fps(), 1e-9);
         assertEquals(6, prepare("video_length=8", "frame_rate=0").fps(), 1e-9, "spread: 20 // 8 = a step of 2");
         assertEquals(24, prepare("video_length=5", "frame_rate=4", "fps=24").fps(), 1e-9);
+    }
+
+    @Test
+    void annotateSamplesAsARunDoes(@TempDir Path out) throws Exception {
+        Path video = out.resolve("canny.mp4");
+        assertEquals(0, AnnotateCommand.run(List.of("--condition", "canny", clip.toString(), "--out", video.toString(),
+                "--video-length", "all", "--frame-rate", "2", "--width", "32", "--height", "32"),
+                new PrintStream(new ByteArrayOutputStream()), new ProgressBar(new PrintStream(
+                        new ByteArrayOutputStream()), false)));
+        var info = VideoReader.probe(video);
+        assertEquals(10, info.frameCount(), "frames 0, 2, ..., 18");
+        assertEquals(6, info.fps(), 1e-6, "one frame in two of a 12 fps clip");
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.bivdiff.TemporalWindows;
+import org.bivdiff.media.VideoSampler;
 import org.bivdiff.pipelines.AttentionEdit;
 
 /**
@@ -54,7 +55,7 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
                         TemporalWindows window) {
 
     /** {@code video_length: all} (or 0): every frame {@code frame_rate} reaches, however many. */
-    public static final int ALL_FRAMES = 0;
+    public static final int ALL_FRAMES = VideoSampler.ALL_FRAMES;
 
     /** {@code fps} left out (or 0): the source's rate for the sampled frames. */
     public static final double FPS_FROM_SOURCE = 0;
