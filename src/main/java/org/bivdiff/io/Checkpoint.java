@@ -25,6 +25,10 @@ import org.bivdiff.graph.Tensor;
  * fp16 variant as a fallback; for {@link Variant#FP16}: the fp16 variant first
  * ({@code <base>.fp16.safetensors}, then the index as {@code <base>.fp16.safetensors.index.json} or as
  * diffusers spells it, {@code <base>.safetensors.index.fp16.json}), then the plain files.
+ *
+ * <p>Each file is opened at its real path, every symbolic link resolved (the Hugging Face cache links
+ * {@code snapshots/<commit>/unet/x} to {@code blobs/<etag>}): graphs point into the file itself, since
+ * ONNX Runtime refuses external data that leaves its folder through a link.
  */
 public final class Checkpoint implements AutoCloseable {
 
@@ -177,7 +181,7 @@ public final class Checkpoint implements AutoCloseable {
         if (file.getFileName().toString().endsWith(".json")) {
             return openSharded(folder, file);
         }
-        SafeTensorsFile f = SafeTensorsFile.open(file);
+        SafeTensorsFile f = SafeTensorsFile.open(file.toRealPath());
         Map<String, SafeTensorsFile> owner = new TreeMap<>();
         for (String name : f.names()) {
             owner.put(name, f);
@@ -191,7 +195,7 @@ public final class Checkpoint implements AutoCloseable {
         try {
             for (String shard : weightMap.values()) {
                 if (!shards.containsKey(shard)) {
-                    shards.put(shard, SafeTensorsFile.open(shardPath(folder, index, shard)));
+                    shards.put(shard, SafeTensorsFile.open(shardPath(folder, index, shard).toRealPath()));
                 }
             }
             Map<String, SafeTensorsFile> owner = new TreeMap<>();
