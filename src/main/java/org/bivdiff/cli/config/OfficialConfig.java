@@ -5,21 +5,46 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.bivdiff.io.hub.CheckpointRepos;
+import org.bivdiff.io.hub.ModelId;
+
 /**
  * BIVDiff's official {@code configs/*.yaml} (Hydra files with {@code VDM}, {@code IDM},
  * {@code MixedInversion} and {@code Model} sections), translated to bivdiff's schema. The image
  * models' folders are the ones the reference's {@code models/*}{@code /infer.py} hard-code under
- * {@code ./checkpoints}; that root stands for the {@code --checkpoints} folder.
+ * {@code ./checkpoints}; {@link Checkpoints} says where each is: under the {@code --checkpoints} folder,
+ * or, for {@code --checkpoints hub}, its Hub repository.
  */
 final class OfficialConfig {
 
     private static final String ROOT = "./checkpoints/";
 
+    /** Where a folder BIVDiff expects under {@code ./checkpoints} is, as {@code models.*} takes it. */
+    @FunctionalInterface
+    interface Checkpoints {
+
+        /** The path or model id of {@code folder} ({@code ControlNet/control_v11p_sd15_canny}). */
+        String folder(String folder) throws ConfigFileException;
+
+        /** Every folder under {@code root}. */
+        static Checkpoints under(Path root) {
+            return folder -> root.resolve(folder).toString();
+        }
+
+        /** Every folder from its Hub repository ({@link CheckpointRepos}), found in the cache. */
+        static Checkpoints hub(Path file) {
+            return folder -> CheckpointRepos.of(folder).map(ModelId::toString).orElseThrow(() ->
+                    new ConfigFileException(file, "--checkpoints hub: no Hub repository is known for ./checkpoints/"
+                            + folder + " (known: " + String.join(", ", CheckpointRepos.all().keySet())
+                            + "); pass --checkpoints DIR"));
+        }
+    }
+
     private OfficialConfig() {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> translate(Map<String, Object> raw, Path file, Path checkpoints)
+    static Map<String, Object> translate(Map<String, Object> raw, Path file, Checkpoints checkpoints)
             throws ConfigFileException {
         Map<String, Object> model = section(raw, "Model", file);
         Map<String, Object> idms = section(raw, "IDM", file);
@@ -45,24 +70,23 @@ final class OfficialConfig {
                     case "openpose" -> "ControlNet/control_v11p_sd15_openpose";
                     default -> "ControlNet/control_v11p_sd15_canny";
                 };
-                models.put("controlnet", checkpoints.resolve(folder).toString());
+                models.put("controlnet", checkpoints.folder(folder));
             }
             case "T2IAdapter" -> {
                 out.put("task", "t2i-adapter");
                 String condition = condition(idmSection, file);
                 out.put("condition", condition);
-                models.put("t2i_adapter", checkpoints.resolve("T2IAdapter/t2iadapter_"
-                        + ("depth".equals(condition) ? "depth" : "canny") + "_sd15v2").toString());
+                models.put("t2i_adapter", checkpoints.folder("T2IAdapter/t2iadapter_"
+                        + ("depth".equals(condition) ? "depth" : "canny") + "_sd15v2"));
             }
             case "InstructPix2Pix" -> {
                 out.put("task", "ip2p");
-                models.put("instruct_pix2pix", checkpoints.resolve("InstructPix2Pix/instruct-pix2pix").toString());
+                models.put("instruct_pix2pix", checkpoints.folder("InstructPix2Pix/instruct-pix2pix"));
             }
             case "StableDiffusionInpainting", "StableDiffusionOutpainting" -> {
                 boolean in = idm.equals("StableDiffusionInpainting");
                 out.put("task", in ? "inpaint" : "outpaint");
-                models.put("inpainting", checkpoints.resolve("StableDiffusionInpainting/stable-diffusion-inpainting")
-                        .toString());
+                models.put("inpainting", checkpoints.folder("StableDiffusionInpainting/stable-diffusion-inpainting"));
                 if (in) {
                     out.put("mask_video", idmSection.get("video_mask_path"));
                 } else {
@@ -143,9 +167,9 @@ final class OfficialConfig {
         };
     }
 
-    private static String checkpoint(Object path, Path checkpoints) {
+    private static String checkpoint(Object path, Checkpoints checkpoints) throws ConfigFileException {
         String s = String.valueOf(path);
-        return s.startsWith(ROOT) ? checkpoints.resolve(s.substring(ROOT.length())).toString() : s;
+        return s.startsWith(ROOT) ? checkpoints.folder(s.substring(ROOT.length())) : s;
     }
 
     private static void copy(Map<String, Object> from, Map<String, Object> to, String key, String as) {
