@@ -127,6 +127,26 @@ class ModelsCommandTest {
     }
 
     @Test
+    void eachFileShowsBytesRateAndTimeLeft() throws Exception {
+        HubSettings settings = settings(dir.resolve("hub-progress"));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        ProgressBar bar = new ProgressBar(new PrintStream(log, true, StandardCharsets.UTF_8), false);
+        PrintStream none = new PrintStream(new ByteArrayOutputStream());
+        assertEquals(0, ModelsCommand.run(List.of("pull", "bivdiff/tiny-controlnet-canny"), none, settings, bar));
+        String size = org.bivdiff.io.hub.ByteSize.format(Files.size(demo.resolve(
+                "controlnet-canny/diffusion_pytorch_model.safetensors")));
+        String last = log.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> l.startsWith("diffusion_pytorch_model.safetensors")).reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.matches("diffusion_pytorch_model\\.safetensors +\\[#{30}\\] " + java.util.regex.Pattern.quote(
+                size + " / " + size) + "  \\S+ \\S+/s  0:00 left"), last);
+        log.reset();
+        assertEquals(0, ModelsCommand.run(List.of("pull", "bivdiff/tiny-controlnet-canny"), none, settings, bar));
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("config.json"), log.toString());
+        assertTrue(log.toString(StandardCharsets.UTF_8).lines().allMatch(l -> l.endsWith("already in the cache")),
+                log.toString());
+    }
+
+    @Test
     void pullSelectsWithIncludeAndVariant() throws Exception {
         Path cache = dir.resolve("hub-include");
         String out = models(settings(cache), "pull", "bivdiff/tiny-sd15", "--include", "unet/*", "--cache",

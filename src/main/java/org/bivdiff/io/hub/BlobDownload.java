@@ -58,6 +58,9 @@ record BlobDownload(HubClient client, int retries, Duration retryPause, Duration
             have = 0;
         }
         listener.started(file, meta.size(), have);
+        if (have > 0) {
+            listener.progress(file, have, meta.size());
+        }
         int left = retries;
         while (have < meta.size()) {
             long before = have;

@@ -68,7 +68,8 @@ final class HubClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ETAG = Pattern.compile("[0-9A-Za-z][0-9A-Za-z._-]*");
-    private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(10);
+    /** huggingface_hub's default for metadata requests and for the start of a download. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_REDIRECTS = 10;
     private static final String USER_AGENT = "bivdiff; java/" + Runtime.version().feature();
 
@@ -78,7 +79,7 @@ final class HubClient {
     HubClient(HubSettings settings) {
         this.settings = settings;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(METADATA_TIMEOUT).build();
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(TIMEOUT).build();
     }
 
     /** The commit {@code id}'s revision is at and the repository's files. */
@@ -140,7 +141,7 @@ final class HubClient {
     HttpResponse<InputStream> get(URI url, long from, ModelId id, String file) throws IOException {
         URI at = url;
         for (int i = 0; i <= MAX_REDIRECTS; i++) {
-            HttpRequest.Builder b = request(at, "GET");
+            HttpRequest.Builder b = request(at, "GET").timeout(TIMEOUT);   // until the headers; not the body
             if (from > 0) {
                 b.header("Range", "bytes=" + from + "-");
             }
@@ -172,7 +173,7 @@ final class HubClient {
             throws IOException {
         URI at = url;
         for (int i = 0; i <= MAX_REDIRECTS; i++) {
-            HttpResponse<T> r = send(request(at, method).timeout(METADATA_TIMEOUT).header("Accept-Encoding",
+            HttpResponse<T> r = send(request(at, method).timeout(TIMEOUT).header("Accept-Encoding",
                     "identity").build(), body);
             Optional<String> location = header(r, "Location");
             if (r.statusCode() / 100 != 3 || location.isEmpty() || URI.create(location.get()).getHost() != null) {
@@ -268,7 +269,14 @@ final class HubClient {
         return sb.toString();
     }
 
+    /** The first message along the causes ({@code Connection refused}), else the exception's name. */
     static String describe(IOException e) {
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e instanceof java.net.ConnectException ? "no connection (check the address and the network)"
+                : e.getClass().getSimpleName();
     }
 }
