@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.SafeTensorsFile;
 import org.bivdiff.io.SafeTensorsWriter;
+import org.bivdiff.io.TorchWriter;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +82,24 @@ class SymlinkedWeightsTest {
         Files.createSymbolicLink(folder.resolve("diffusion_pytorch_model.safetensors.index.json"), storeA.resolve("index"));
         Files.createSymbolicLink(folder.resolve("config.json"), VAE.resolve("config.json"));
         assertSameDecode(folder, engine());
+    }
+
+    @Test
+    void torchCheckpointBlobIsReadByItsLinkName() throws Exception {
+        // a blob has no extension: the link's name (diffusion_pytorch_model.bin) says it is a pickle
+        List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
+        try (SafeTensorsFile f = SafeTensorsFile.open(VAE.resolve("diffusion_pytorch_model.safetensors"))) {
+            for (String name : f.names()) {
+                entries.add(SafeTensorsWriter.Entry.f32(name, f.info(name).orElseThrow().shape(), f.readFloats(name)));
+            }
+        }
+        Path blobs = Files.createDirectories(dir.resolve("models--org--torch/blobs"));
+        TorchWriter.write(blobs.resolve("0a1b2c"), entries);
+        Files.copy(VAE.resolve("config.json"), blobs.resolve("3d4e5f"));
+        Path snapshot = Files.createDirectories(dir.resolve("models--org--torch/snapshots/c0ffee/vae"));
+        Files.createSymbolicLink(snapshot.resolve("diffusion_pytorch_model.bin"), Path.of("../../../blobs/0a1b2c"));
+        Files.createSymbolicLink(snapshot.resolve("config.json"), Path.of("../../../blobs/3d4e5f"));
+        assertSameDecode(snapshot, engine());
     }
 
     @Test
