@@ -35,15 +35,18 @@ import org.bivdiff.pipelines.Cancellation;
 final class RunCommand {
 
     static final String USAGE = """
-              run CONFIG.yaml [--set KEY=VALUE ...] [--checkpoints DIR] [--resume] [--max-batch N]
+              run CONFIG.yaml [--set KEY=VALUE ...] [--checkpoints DIR|hub] [--download] [--resume] [--max-batch N]
                     [--provider cpu|cuda] [--threads N] [--session-cache DIR]
                     one BIVDiff run: frame-wise generation, mixed inversion, temporal smoothing (docs/config.md);
                     BIVDiff's official configs/*.yaml are accepted as they are, with --checkpoints DIR standing
-                    for their ./checkpoints folder; --resume continues an interrupted run in its output folder;
+                    for their ./checkpoints folder (hub: each model from its Hugging Face repository); models.*
+                    take folders or model ids in the Hugging Face cache, --download pulls the ones it lacks;
+                    --resume continues an interrupted run in its output folder;
                     --max-batch N: rows per image-UNet call in the frame stage (default 2, 0 = all at once)
             """;
 
-    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "resume", "max-batch"));
+    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "download", "resume",
+            "max-batch"));
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private RunCommand() {
@@ -54,12 +57,12 @@ final class RunCommand {
             throw new UsageException("run needs a config file: bivdiff run CONFIG.yaml [options]");
         }
         Args args = Args.parse(words.subList(1, words.size())).allow(OPTIONS);
-        String checkpoints = args.one("checkpoints", null);
+        ProgressBar progress = ProgressBar.stderr();
         RunConfig config = RunConfigReader.read(Path.of(words.getFirst()), args.all("set"),
-                checkpoints == null ? null : Path.of(checkpoints).toAbsolutePath());
+                args.one("checkpoints", null), ModelsCommand.locator(args.has("download"), progress));
         Engine engine = new Engine(EngineFlags.parse(args));
         return execute(config, args.has("resume"), args.integer("max-batch", FrameGenerator.DEFAULT_MAX_BATCH),
-                engine, out, ProgressBar.stderr());
+                engine, out, progress);
     }
 
     /** Runs {@code config}; returns the exit code. Shared with {@code bivdiff demo}. */
