@@ -53,6 +53,9 @@ public final class Conformance {
             RUNNERS.put(c, Prompt2PromptCases::prompt2Prompt);
         }
         RUNNERS.put("canny", CannyCases::canny);
+        RUNNERS.put("clip_vision", ClipCases::vision);
+        RUNNERS.put("clip_image_preprocess", ClipCases::imagePreprocess);
+        RUNNERS.put("clip_eval", ClipCases::loveuMetrics);
     }
 
     private Conformance() {
