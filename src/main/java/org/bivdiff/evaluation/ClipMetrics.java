@@ -3,7 +3,9 @@ package org.bivdiff.evaluation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.LongTensor;
@@ -13,6 +15,7 @@ import org.bivdiff.media.Image8;
 import org.bivdiff.media.Resize;
 import org.bivdiff.models.clip.ClipModel;
 import org.bivdiff.models.clip.ClipTokenizer;
+import org.bivdiff.pipelines.ProgressListener;
 
 /**
  * The CLIP metrics of the LOVEU-TGVE 2023 benchmark exactly as showlab/loveu-tgve-2023 scripts/run_eval.py
@@ -87,6 +90,41 @@ public final class ClipMetrics implements AutoCloseable {
      */
     public record Evaluation(LongTensor inputIds, Tensor pixelValues, ClipModel.Output clip, Tensor cosineMatrix,
                              Scores scores) {
+    }
+
+    /**
+     * A video to score, read when its turn comes.
+     *
+     * @param name   its row name
+     * @param extra  further columns of its row
+     * @param prompt the prompt it is scored against
+     * @param source where its frames come from, for the table
+     * @param frames reads the frames
+     */
+    public record Video(String name, Map<String, String> extra, String prompt, String source, Frames frames) {
+    }
+
+    /** Reads a video's frames. */
+    @FunctionalInterface
+    public interface Frames {
+        List<Image8> read() throws IOException;
+    }
+
+    /** Scores each video in turn into {@code table}, one progress event per video. */
+    public void scoreInto(ScoreTable table, List<Video> videos, ProgressListener progress) throws IOException {
+        long start = System.nanoTime();
+        for (int i = 0; i < videos.size(); i++) {
+            Video v = videos.get(i);
+            Scores scores;
+            try {
+                scores = score(v.frames().read(), v.prompt());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(v.name() + ": " + e.getMessage(), e);
+            }
+            table.add(new ScoreTable.Row(v.name(), v.extra(), v.prompt(), v.source(), scores));
+            progress.onStep(new ProgressListener.Progress("CLIP scores", i + 1, videos.size(), Double.NaN,
+                    Duration.ofNanos(System.nanoTime() - start)));
+        }
     }
 
     /** The scores of {@code frames} (RGB, any size, in order) against {@code prompt}. */
