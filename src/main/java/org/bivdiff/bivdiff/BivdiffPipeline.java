@@ -80,6 +80,20 @@ public final class BivdiffPipeline {
     private final InversionAndSmoothing.Models models;
     private final Engine engine;
 
+    /**
+     * The {@link Result#stageTimes()} key of a stored stage, by its {@link StageStore} name: how to look up what
+     * a stage cost when it was computed.
+     */
+    public static String timeLabel(String storedStage) {
+        return switch (storedStage) {
+            case STAGE_FRAMES -> "frame-wise generation";
+            case InversionAndSmoothing.STAGE_FRAME_LATENTS -> "frame encoding";
+            case InversionAndSmoothing.STAGE_INVERSION_IMAGE -> "inversion (image)";
+            case InversionAndSmoothing.STAGE_INVERSION_VIDEO -> "inversion (video)";
+            default -> throw new IllegalArgumentException("no stored stage named '" + storedStage + "'");
+        };
+    }
+
     public BivdiffPipeline(InversionAndSmoothing.Models models, Engine engine) {
         this.models = Objects.requireNonNull(models, "models");
         this.engine = Objects.requireNonNull(engine, "engine");
@@ -120,7 +134,7 @@ public final class BivdiffPipeline {
                 r.frameSettings().guidanceScale(), r.seed());
         Tensor idmFrames = tracking.loadOrCompute(STAGE_FRAMES, fingerprint,
                 () -> Map.of("frames", r.generator().generate(r.inputs(), r.frameSettings()))).get("frames");
-        times.put("frame-wise generation", Duration.ofNanos(System.nanoTime() - t0));
+        times.put(timeLabel(STAGE_FRAMES), Duration.ofNanos(System.nanoTime() - t0));
         if (r.strategy() == Strategy.IDM_ONLY) {
             Tensor video = VideoLatents.toVideo(ImageModelFrames.toUnit(idmFrames), frames);
             return new Result(Optional.of(idmFrames), Optional.empty(), video, times, resumed);

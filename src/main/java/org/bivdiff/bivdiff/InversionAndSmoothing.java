@@ -189,19 +189,19 @@ public final class InversionAndSmoothing {
         //    ratio share them.
         long t0 = System.nanoTime();
         MixedInversion.Encoded encoded = encodeFrames(r, store);
-        times.put("frame encoding", since(t0));
+        times.put(BivdiffPipeline.timeLabel(STAGE_FRAME_LATENTS), since(t0));
         DdimInversion inversion = DdimInversion.create(schedulerConfig, r.numInferenceSteps(), r.options().inversion());
         Optional<Tensor> zImage = Optional.empty();
         if (r.mixingRatio() > 0) {
             long t1 = System.nanoTime();
             zImage = Optional.of(invertWithImageUnet(r, encoded.latents(), imageEmbedding, inversion, store));
-            times.put("inversion (image)", since(t1));
+            times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_IMAGE), since(t1));
         }
         Optional<Tensor> zVideo = Optional.empty();
         if (r.mixingRatio() < 1) {
             long t2 = System.nanoTime();
             zVideo = Optional.of(invertWithVideoUnet(r, encoded.latents(), videoEmbedding, inversion, store));
-            times.put("inversion (video)", since(t2));
+            times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_VIDEO), since(t2));
         }
         MixedInversion.Result mixed = new MixedInversion.Result(MixedInversion.mix(zImage, zVideo, r.mixingRatio()),
                 zImage, zVideo);

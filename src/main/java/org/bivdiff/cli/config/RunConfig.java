@@ -76,6 +76,13 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
                          Path inpainting, Path video) {
     }
 
+    /** This run with another bridging scheme and mixing ratio (a variant of an ablation). */
+    public RunConfig withStrategy(Strategy s, double ratio) {
+        return new RunConfig(task, condition, prompt, videoPrompt, promptSuffix, negativePrompt, video, conditionVideo,
+                maskVideo, maskType, frames, edit, models, videoLength, frameRate, width, height, steps, guidanceScale,
+                imageGuidanceScale, ratio, seed, s, perFrameInversion, output, fps);
+    }
+
     /** Everything wrong with this run, one message per problem; empty when it can start. */
     public List<String> problems() {
         List<String> p = new ArrayList<>();
