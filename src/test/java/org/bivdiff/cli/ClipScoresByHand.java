@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.bivdiff.evaluation.ClipFormulas;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Tensor;
@@ -18,9 +19,9 @@ import org.bivdiff.models.clip.ClipModel;
 import org.bivdiff.models.clip.ClipTokenizer;
 
 /**
- * The clip_eval formulas written out in the tests, from the model's features: what {@code bivdiff eval} and
- * {@code ablate} must print. Only the pieces the conformance cases check on their own (Pillow resize, image
- * processor, tokenizer, the towers) are taken from the library.
+ * The clip_eval formulas ({@link ClipFormulas}) from frames: what {@code bivdiff eval} and {@code ablate} must
+ * print. Only the pieces the conformance cases check on their own (Pillow resize, image processor, tokenizer, the
+ * towers) are taken from the library.
  */
 final class ClipScoresByHand {
 
@@ -52,42 +53,12 @@ final class ClipScoresByHand {
         }
         Tensor image;
         Tensor text;
-        double scale;
+        double logitScale;
         try (ClipModel model = ClipModel.load(clip, new Engine(Engine.Options.defaults().withThreads(2)))) {
             image = model.imageFeatures(processor.preprocess(squashed));
             text = model.textFeatures(new LongTensor(new int[] {1, ids.length}, longIds));
-            scale = Math.exp(model.logitScale());
+            logitScale = model.logitScale();
         }
-        int n = frames.size();
-        double alignment = 0;
-        double pairs = 0;
-        double consecutive = 0;
-        for (int i = 0; i < n; i++) {
-            alignment += scale * cosine(image, i, text, 0);
-            for (int j = 0; j < n; j++) {
-                if (i != j) {
-                    pairs += cosine(image, i, image, j);
-                }
-            }
-            if (i + 1 < n) {
-                consecutive += cosine(image, i, image, i + 1);
-            }
-        }
-        return new double[] {alignment / n, pairs / (n * (n - 1.0)), consecutive / (n - 1)};
-    }
-
-    private static double cosine(Tensor a, int i, Tensor b, int j) {
-        int p = a.dim(1);
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int k = 0; k < p; k++) {
-            double x = a.data()[i * p + k];
-            double y = b.data()[j * p + k];
-            dot += x * y;
-            na += x * x;
-            nb += y * y;
-        }
-        return dot / Math.sqrt(na * nb);
+        return ClipFormulas.scores(image, text, logitScale);
     }
 }

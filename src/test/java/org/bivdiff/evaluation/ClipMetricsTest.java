@@ -54,21 +54,6 @@ class ClipMetricsTest {
         return out;
     }
 
-    private static double cosine(Tensor features, int i, int j) {
-        int p = features.dim(1);
-        double dot = 0;
-        double ni = 0;
-        double nj = 0;
-        for (int k = 0; k < p; k++) {
-            double a = features.data()[i * p + k];
-            double b = features.data()[j * p + k];
-            dot += a * b;
-            ni += a * a;
-            nj += b * b;
-        }
-        return dot / Math.sqrt(ni * nj);
-    }
-
     @Test
     void scoresFollowTheirDefinitions() {
         List<Image8> frames = frames(11, 37, 53, 3);   // more frames than one vision call takes
@@ -76,32 +61,11 @@ class ClipMetricsTest {
         Tensor image = e.clip().imageFeatures();
         Tensor text = metrics.model().textFeatures(e.inputIds());
         assertArrayEquals(new int[] {11, 3, 32, 32}, e.pixelValues().shape());
-        double scale = Math.exp(metrics.model().logitScale());
-        double textSum = 0;
-        double pairSum = 0;
-        double consecutiveSum = 0;
-        for (int i = 0; i < 11; i++) {
-            double dot = 0;
-            double ni = 0;
-            double nt = 0;
-            for (int k = 0; k < 24; k++) {
-                dot += image.data()[i * 24 + k] * (double) text.data()[k];
-                ni += image.data()[i * 24 + k] * (double) image.data()[i * 24 + k];
-                nt += text.data()[k] * (double) text.data()[k];
-            }
-            textSum += scale * dot / Math.sqrt(ni * nt);
-            for (int j = 0; j < 11; j++) {
-                if (j != i) {
-                    pairSum += cosine(image, i, j);
-                }
-            }
-            if (i > 0) {
-                consecutiveSum += cosine(image, i - 1, i);
-            }
-        }
-        assertEquals(textSum / 11, e.scores().textualAlignment(), 1e-5);
-        assertEquals(pairSum / (11 * 10), e.scores().frameConsistency(), 1e-6);
-        assertEquals(consecutiveSum / 10, e.scores().consecutiveFrameConsistency(), 1e-6);
+        double[] expected = ClipFormulas.scores(image, text, metrics.model().logitScale());
+        assertEquals(expected[0], e.scores().textualAlignment(), 1e-5);
+        assertEquals(expected[1], e.scores().frameConsistency(), 1e-6);
+        assertEquals(expected[2], e.scores().consecutiveFrameConsistency(), 1e-6);
+        assertEquals(ClipFormulas.cosine(image, 3, image, 7), e.cosineMatrix().data()[3 * 11 + 7], 1e-6);
         assertEquals(0f, e.cosineMatrix().data()[5 * 11 + 5], "the diagonal is set to 0");
         assertEquals(11, e.scores().frames());
         // One frame scored alone is the same frame's row of the batch.

@@ -2,7 +2,6 @@ package org.bivdiff.models.clip;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.ConfigJson;
@@ -29,22 +28,6 @@ public record ClipConfig(ClipTextConfig text, ClipVisionConfig vision, int proje
         }
     }
 
-    /** The model classes whose weights this implementation loads from a CLIP folder. */
-    enum Architecture implements ConfigJson.Spelled {
-        CLIP_MODEL("CLIPModel");
-
-        private final String spelling;
-
-        Architecture(String spelling) {
-            this.spelling = spelling;
-        }
-
-        @Override
-        public String spelling() {
-            return spelling;
-        }
-    }
-
     /** Reads {@code folder/config.json}; defaults are transformers' {@code CLIPConfig} defaults. */
     public static ClipConfig read(Path folder) throws IOException {
         ConfigJson c = ConfigJson.read(folder.resolve("config.json"));
@@ -53,12 +36,7 @@ public record ClipConfig(ClipTextConfig text, ClipVisionConfig vision, int proje
             throw new ConfigException(c.file() + ": model_type is '" + modelType + "', expected clip (a CLIPModel "
                     + "folder such as openai/clip-vit-large-patch14)");
         }
-        if (c.has("architectures")) {
-            List<Architecture> archs = c.enumList("architectures", Architecture.class);
-            if (archs.size() != 1) {
-                throw new ConfigException(c.file() + ": expected one architecture, got " + archs);
-            }
-        }
+        ClipArchitecture.CLIP_MODEL.check(c);
         ConfigJson text = c.object(c.has("text_config_dict") ? "text_config_dict" : "text_config");
         ClipTextConfig textConfig = ClipTextConfig.read(text);
         text.finish();

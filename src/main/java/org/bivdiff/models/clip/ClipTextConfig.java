@@ -2,7 +2,6 @@ package org.bivdiff.models.clip;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.ConfigJson;
@@ -47,22 +46,6 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         }
     }
 
-    /** The model classes whose weights this implementation loads. */
-    enum Architecture implements ConfigJson.Spelled {
-        CLIP_TEXT_MODEL("CLIPTextModel");
-
-        private final String spelling;
-
-        Architecture(String spelling) {
-            this.spelling = spelling;
-        }
-
-        @Override
-        public String spelling() {
-            return spelling;
-        }
-    }
-
     public ClipTextConfig {
         if (vocabSize <= 0 || hiddenSize <= 0 || intermediateSize <= 0 || numHiddenLayers <= 0
                 || numAttentionHeads <= 0 || maxPositionEmbeddings <= 0) {
@@ -91,12 +74,7 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
     /** Reads {@code folder/config.json}; defaults are transformers' {@code CLIPTextConfig} defaults. */
     public static ClipTextConfig read(Path folder) throws IOException {
         ConfigJson c = ConfigJson.read(folder.resolve("config.json"));
-        if (c.has("architectures")) {
-            List<Architecture> archs = c.enumList("architectures", Architecture.class);
-            if (archs.size() != 1) {
-                throw new ConfigException(c.file() + ": expected one architecture, got " + archs);
-            }
-        }
+        ClipArchitecture.CLIP_TEXT_MODEL.check(c);
         ClipTextConfig cfg = read(c);
         c.finish();
         return cfg;

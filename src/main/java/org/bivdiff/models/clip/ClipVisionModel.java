@@ -3,7 +3,6 @@ package org.bivdiff.models.clip;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -13,7 +12,6 @@ import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
-import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.ConfigJson;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.Linear;
@@ -29,22 +27,6 @@ public final class ClipVisionModel implements AutoCloseable {
     private static final String LAST_HIDDEN_STATE = "last_hidden_state";
     private static final String POOLER_OUTPUT = "pooler_output";
     private static final String IMAGE_EMBEDS = "image_embeds";
-
-    /** The model classes whose weights {@link #load} reads. */
-    enum Architecture implements ConfigJson.Spelled {
-        CLIP_VISION_MODEL_WITH_PROJECTION("CLIPVisionModelWithProjection");
-
-        private final String spelling;
-
-        Architecture(String spelling) {
-            this.spelling = spelling;
-        }
-
-        @Override
-        public String spelling() {
-            return spelling;
-        }
-    }
 
     private final ClipVisionConfig config;
     private final int projectionDim;
@@ -66,12 +48,7 @@ public final class ClipVisionModel implements AutoCloseable {
      */
     public static ClipVisionModel load(Path folder, Engine engine) throws IOException {
         ConfigJson c = ConfigJson.read(folder.resolve("config.json"));
-        if (c.has("architectures")) {
-            List<Architecture> archs = c.enumList("architectures", Architecture.class);
-            if (archs.size() != 1) {
-                throw new ConfigException(c.file() + ": expected one architecture, got " + archs);
-            }
-        }
+        ClipArchitecture.CLIP_VISION_MODEL_WITH_PROJECTION.check(c);
         ClipVisionConfig cfg = ClipVisionConfig.read(c);
         int projectionDim = c.integer("projection_dim", 512);
         c.finish();
