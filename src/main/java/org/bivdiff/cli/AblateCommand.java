@@ -147,24 +147,12 @@ final class AblateCommand {
         // 1. The inputs, once for every variant
         VideoJob.Prepared prepared = VideoJob.prepare(config);
         RunFolder run = new RunFolder(folder);
+        // 2. Every variant over one stage store, each result's frames written as it finishes
         long started = System.nanoTime();
-        // 2. Every variant over one stage store
-        BivdiffPipeline pipeline = new BivdiffPipeline(VideoJob.models(config), engine);
         BivdiffPipeline.Request base = VideoJob.request(config, prepared, engine, maxBatch, progress, new Cancellation());
         Map<Ablation.Variant, List<Image8>> frames = new LinkedHashMap<>();
-        List<Ablation.Outcome> outcomes = Ablation.run(pipeline, base, variants, run, new Ablation.Listener() {
-            @Override
-            public void starting(int index, int count, Ablation.Variant v) {
-                progress.note("ablation " + index + "/" + count + ": " + label(v));
-            }
-
-            @Override
-            public void finished(Ablation.Outcome o) throws IOException {
-                List<Image8> video = ImageTensors.toPilRounded(ImageTensors.framesOf(o.result().video(), 0));
-                frames.put(o.variant(), video);
-                run.writeFrames(RunCommand.FRAMES + slug(o.variant()), video);
-            }
-        });
+        List<Ablation.Outcome> outcomes = Ablation.run(new BivdiffPipeline(VideoJob.models(config), engine), base,
+                variants, run, writingFrames(run, frames, progress));
         Duration wall = Duration.ofNanos(System.nanoTime() - started);
         // 3. CLIP scores of every result
         ScoreTable table = new ScoreTable("Ablation of " + config.output().getFileName(), clip.toString(), false);
@@ -178,13 +166,7 @@ final class AblateCommand {
             metrics.scoreInto(table, videos, progress);
         }
         // 4. The grid, the tables, the stage times
-        VideoGrid grid = VideoGrid.row().add("source", ImageTensors.signedToPilTruncated(prepared.source()));
-        if (prepared.condition() != null) {
-            grid.add("condition", ImageTensors.toPilRounded(prepared.condition()));
-        }
-        frames.forEach((v, f) -> grid.add(label(v), f));
-        run.writeAtomically("grid.gif", file -> grid.write(file, config.fps()));
-        run.writeAtomically("grid.mp4", file -> grid.write(file, config.fps()));
+        writeGrid(run, prepared, frames, config.fps());
         table.write(folder);
         Duration saved = Ablation.savedByReuse(outcomes);
         run.writeAtomically("ablation.json", file -> JSON.writeValue(file.toFile(), json(outcomes, wall, saved)));
@@ -194,6 +176,36 @@ final class AblateCommand {
                 + "the store, at what it cost where it was computed)%n", seconds(wall), seconds(saved));
         out.println("wrote " + folder.resolve("grid.gif") + ", table.md, scores.csv, scores.json and ablation.json");
         return 0;
+    }
+
+    /** Notes each variant as it starts; keeps and writes its frames when it is done. */
+    private static Ablation.Listener writingFrames(RunFolder run, Map<Ablation.Variant, List<Image8>> frames,
+                                                   ProgressBar progress) {
+        return new Ablation.Listener() {
+            @Override
+            public void starting(int index, int count, Ablation.Variant v) {
+                progress.note("ablation " + index + "/" + count + ": " + label(v));
+            }
+
+            @Override
+            public void finished(Ablation.Outcome o) throws IOException {
+                List<Image8> video = ImageTensors.toPilRounded(ImageTensors.framesOf(o.result().video(), 0));
+                frames.put(o.variant(), video);
+                run.writeFrames(RunCommand.FRAMES + slug(o.variant()), video);
+            }
+        };
+    }
+
+    /** The source, its condition and every result side by side, labelled, as GIF and MP4. */
+    private static void writeGrid(RunFolder run, VideoJob.Prepared prepared, Map<Ablation.Variant, List<Image8>> frames,
+                                  double fps) throws IOException {
+        VideoGrid grid = VideoGrid.row().add("source", ImageTensors.signedToPilTruncated(prepared.source()));
+        if (prepared.condition() != null) {
+            grid.add("condition", ImageTensors.toPilRounded(prepared.condition()));
+        }
+        frames.forEach((v, f) -> grid.add(label(v), f));
+        run.writeAtomically("grid.gif", file -> grid.write(file, fps));
+        run.writeAtomically("grid.mp4", file -> grid.write(file, fps));
     }
 
     /** {@code sequential a=0.25}, {@code idm-only}. */
