@@ -20,7 +20,7 @@ final class PretrainedConfigKeys {
         "prefix", "problem_type", "pruned_heads", "remove_invalid_values", "repetition_penalty", "return_dict",
         "return_dict_in_generate", "sep_token_id", "suppress_tokens", "task_specific_params", "temperature",
         "tf_legacy_loss", "tie_encoder_decoder", "tie_word_embeddings", "tokenizer_class", "top_k", "top_p",
-        "torch_dtype", "torchscript", "transformers_version", "typical_p", "use_bfloat16",
+        "dtype", "torch_dtype", "torchscript", "transformers_version", "typical_p", "use_bfloat16",
         // Training-only: dropout rates and initialisation scales.
         "attention_dropout", "dropout", "initializer_factor", "initializer_range"};
 
