@@ -47,6 +47,10 @@ final class RunCommand {
 
     private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "download", "resume",
             "max-batch"));
+    /** The image model's frames, as a video and a frame folder. */
+    static final String IDM_VIDEO = "video_by_idm";
+    /** Where the lossless frames of each video go: {@code frames/<video name>/00000.png, ...}. */
+    static final String FRAMES = "frames/";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private RunCommand() {
@@ -90,19 +94,15 @@ final class RunCommand {
                 new Cancellation()), run);
         // 4. Outputs
         List<Image8> frames = ImageTensors.toPilRounded(ImageTensors.framesOf(result.video(), 0));
-        String name = switch (config.strategy()) {
-            case SEQUENTIAL -> "video_by_bivdiff";
-            case IDM_ONLY -> "video_by_idm_only";
-            case VDM_ONLY -> "video_by_vdm_only";
-            case ALTERNATE -> "video_by_alternate";
-            case FUSE -> "video_by_fuse";
-        };
+        String name = config.strategy().videoName();
         List<Image8> idm = result.idmFrames().map(ImageTensors::signedToPilTruncated).orElse(List.of());
         if (!idm.isEmpty()) {
-            writeVideo(run, "video_by_idm.gif", idm, config.fps());
+            writeVideo(run, IDM_VIDEO + ".gif", idm, config.fps());
+            run.writeFrames(FRAMES + IDM_VIDEO, idm);
         }
         writeVideo(run, name + ".gif", frames, config.fps());
         writeVideo(run, name + ".mp4", frames, config.fps());
+        run.writeFrames(FRAMES + name, frames);
         VideoGrid grid = VideoGrid.row().add(ImageTensors.signedToPilTruncated(prepared.source()));
         if (prepared.condition() != null) {
             grid.add(ImageTensors.toPilRounded(prepared.condition()));
