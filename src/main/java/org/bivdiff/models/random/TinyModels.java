@@ -85,6 +85,21 @@ public final class TinyModels {
         return folder;
     }
 
+    /**
+     * Writes a Stable Diffusion 2.1-base-style folder as VidRD is built on it: {@code unet/} (linear projections,
+     * heads per level, 32-channel multiples as VidRD's temporal convolutions' 32-group norms need),
+     * {@code text_encoder/} and {@code tokenizer/} (SD 2.x style: gelu, {@code !} padding).
+     */
+    public static Path stableDiffusion21Base(Path folder, long seed) throws IOException {
+        Files.createDirectories(folder);
+        textEncoder(folder, "!", "gelu", seed);
+        Map<String, Object> unet = unetConfig();
+        unet.put("attention_head_dim", List.of(2, 4, 4, 8));
+        unet.put("use_linear_projection", true);
+        component(folder.resolve("unet"), unet, seed + 1, UNet2DConditionModel::parameterShapes);
+        return folder;
+    }
+
     /** Writes a ControlNet for {@link #stableDiffusion}'s UNet. */
     public static Path controlNet(Path folder, long seed) throws IOException {
         Map<String, Object> c = unetConfig();
