@@ -54,11 +54,20 @@ public final class Weights {
     public static <T> T load(Path folder, DType computeType, Builder<T> builder) throws IOException {
         Checkpoint.Variant variant = computeType == DType.F16 ? Checkpoint.Variant.FP16 : Checkpoint.Variant.DEFAULT;
         try (Checkpoint checkpoint = Checkpoint.open(folder, variant)) {
-            Weights w = of(checkpoint);
-            T built = builder.build(w);
-            w.requireAllUsed(Set.of());
-            return built;
+            return load(checkpoint, builder);
         }
+    }
+
+    /**
+     * Builds from {@code checkpoint} (a folder, one file, or a prefix view such as
+     * {@code Checkpoint.openFile(lightningCkpt).withPrefix("unet")}) and requires every weight in it to
+     * be used. The checkpoint is left open; graphs point into its files by path.
+     */
+    public static <T> T load(Checkpoint checkpoint, Builder<T> builder) throws IOException {
+        Weights w = of(checkpoint);
+        T built = builder.build(w);
+        w.requireAllUsed(Set.of());
+        return built;
     }
 
     /** Every weight {@code builder} asks for, with its shape: the checkpoint layout of an architecture. */

@@ -110,10 +110,7 @@ public final class VidRDUNet3DConditionModel implements VideoUNet {
             throws IOException {
         UNet2DConditionConfig cfg = UNet2DConditionConfig.read(unet2dFolder);
         checkBaseWeights(unet2dFolder, Weights.shapes(w -> build(w, cfg, unet2dFolder, options, null)));
-        Weights w = Weights.of(weights);
-        VidRDUNet3DConditionModel model = build(w, cfg, unet2dFolder, options, engine);
-        w.requireAllUsed(Set.of());
-        return model;
+        return Weights.load(weights, w -> build(w, cfg, unet2dFolder, options, engine));
     }
 
     /** The weight keys and shapes (the checkpoint's {@code unet.} keys without the prefix) of the UNet VidRD builds. */
