@@ -32,7 +32,7 @@ public final class RunConfigReader {
             "strategy", "inversion_norm", "output", "fps", "edit");
     private static final Set<String> EDIT_KEYS = Set.of("prompt", "type", "local_blend_words", "local_blend_threshold");
     private static final Set<String> MODEL_KEYS = Set.of("stable_diffusion", "controlnet", "t2i_adapter",
-            "instruct_pix2pix", "inpainting", "video");
+            "instruct_pix2pix", "inpainting", "video", "vidrd_checkpoint");
 
     private RunConfigReader() {
     }
@@ -108,7 +108,7 @@ public final class RunConfigReader {
                         AttentionEdit.Type.REFINE, null), e.strings("local_blend_words"),
                         e.number("local_blend_threshold", Prompt2PromptPipeline.Blend.DEFAULT_THRESHOLD)),
                 new RunConfig.Models(m.path("stable_diffusion"), m.path("controlnet"), m.path("t2i_adapter"),
-                        m.path("instruct_pix2pix"), m.path("inpainting"), m.path("video")),
+                        m.path("instruct_pix2pix"), m.path("inpainting"), m.path("video"), m.path("vidrd_checkpoint")),
                 v.integer("video_length", 8), v.integer("frame_rate", 4),
                 v.integer("width", 512) / 32 * 32, v.integer("height", 512) / 32 * 32,
                 v.integer("steps", 50), v.number("guidance_scale", 7.5), v.number("image_guidance_scale", 1.5),
