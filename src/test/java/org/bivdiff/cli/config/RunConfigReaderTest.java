@@ -17,28 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RunConfigReaderTest {
 
-    /** The VidRD sections of BIVDiff's configs/video_editing_with_instruct_pix2pix_and_vidrd.yaml. */
-    private static final String VIDRD_IP2P = """
-                VDM:
-                  VidRD:
-                    _target_: models.ReuseAndDiffuse.model.SDVideoModel
-                    pretrained_model_path: "./checkpoints/stable-diffusion-2-1-base/"
-                    ckpt_path: "./checkpoints/VidRD/ModelT2V.pth"
-                    guidance_scale: 7.5
-                    num_inference_steps: 50
-                    resolution: 256
-                    add_temp_embed: true
-                    add_temp_conv: true
-                IDM:
-                  InstructPix2Pix:
-                    mixing_ratio: 1.0
-                MixedInversion:
-                  pretrained_model_path: "./checkpoints/stable-diffusion-v1-5"
-                Model:
-                  idm: "InstructPix2Pix"
-                  vdm: "VidRD"
-                """;
-
     @Test
     void ownSchemaWithDefaultsAndOverrides(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("run.yaml");
@@ -183,9 +161,9 @@ class RunConfigReaderTest {
     @Test
     void vidrdConfigIsTranslated(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("official.yaml");
-        Files.writeString(file, VIDRD_IP2P);
+        Files.writeString(file, OfficialConfigFiles.PROMPT2PROMPT_AND_VIDRD);
         RunConfig c = RunConfigReader.read(file, List.of(), dir);
-        assertEquals(Task.INSTRUCT_PIX2PIX, c.task());
+        assertEquals(Task.PROMPT2PROMPT, c.task());
         assertEquals(dir.resolve("stable-diffusion-2-1-base"), c.models().video());
         assertEquals(dir.resolve("VidRD/ModelT2V.pth"), c.models().vidrdCheckpoint());
         String problems = String.join("\n", c.problems());
@@ -199,7 +177,7 @@ class RunConfigReaderTest {
     @Test
     void vidrdConfigsWithOtherTemporalLayersOrWithoutPathsAreRefused(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("official.yaml");
-        Files.writeString(file, VIDRD_IP2P);
+        Files.writeString(file, OfficialConfigFiles.PROMPT2PROMPT_AND_VIDRD);
         var conv = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
                 List.of("VDM.VidRD.add_temp_conv=false"), dir));
         assertTrue(conv.getMessage().contains("add_temp_conv"), conv.getMessage());
