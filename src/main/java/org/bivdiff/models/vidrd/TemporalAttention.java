@@ -19,11 +19,11 @@ import org.bivdiff.models.vidrd.VidRDUNet3DConditionModel.SingleFrame;
  * {@code temp_attn.to_out.0.{weight,bias}}.
  *
  * <p>The position embedding is not a layer of the attention: it stays in the residual stream, and the
- * feed-forward sees it. Reference quirk, reproduced with {@link VidRDUNet3DConditionModel.SingleFrame#KEEPS_EMBEDDING}: for a single frame
+ * feed-forward sees it. Reference quirk, reproduced with {@link SingleFrame#KEEPS_EMBEDDING}: for a single frame
  * the reference returns {@code identity + 0.0 * hidden_states} to leave images alone, but its
  * {@code hidden_states += temp_emb} acts in place on a view of {@code identity}, so the frame keeps the embedding
  * of position 0 (0 on even channels, 1 on odd ones); only the attention's contribution is dropped.
- * {@link VidRDUNet3DConditionModel.SingleFrame#UNCHANGED} is what the reference means: a single frame passes unchanged.
+ * {@link SingleFrame#UNCHANGED} is what the reference means: a single frame passes unchanged.
  */
 final class TemporalAttention {
 

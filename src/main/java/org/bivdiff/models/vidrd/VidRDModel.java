@@ -39,7 +39,7 @@ import org.bivdiff.models.vae.AutoencoderKL;
  * @param options     the temporal layers {@code from_pretrained_2d} adds
  */
 public record VidRDModel(Path unet, Path textEncoder, Path tokenizer, Path vae, Path checkpoint,
-                    VidRDUNet3DConditionModel.Options options) {
+                         VidRDUNet3DConditionModel.Options options) {
 
     /** The modules {@code SDVideoModel.setup} loads from the checkpoint. */
     public static final List<String> MODULES = List.of("unet", "text_encoder", "vae");
@@ -56,7 +56,8 @@ public record VidRDModel(Path unet, Path textEncoder, Path tokenizer, Path vae, 
      * VidRD over a Stable Diffusion 2.1-base folder as BIVDiff's configs lay it out ({@code unet/},
      * {@code text_encoder/}, {@code tokenizer/}, {@code vae/}).
      */
-    public static VidRDModel fromPretrained(Path pretrainedModelPath, Path checkpoint, VidRDUNet3DConditionModel.Options options) {
+    public static VidRDModel fromPretrained(Path pretrainedModelPath, Path checkpoint,
+                                            VidRDUNet3DConditionModel.Options options) {
         return new VidRDModel(pretrainedModelPath.resolve("unet"), pretrainedModelPath.resolve("text_encoder"),
                 pretrainedModelPath.resolve("tokenizer"), pretrainedModelPath.resolve("vae"), checkpoint, options);
     }
