@@ -27,12 +27,12 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class RunConfigReader {
 
     private static final Set<String> TOP_KEYS = Set.of("task", "condition", "prompt", "video_prompt", "prompt_suffix",
-            "negative_prompt", "video", "condition_video", "mask_video", "mask_type", "frames", "models", "video_length",
+            "negative_prompt", "video", "condition_video", "condition_input", "mask_video", "mask_type", "frames", "models", "video_length",
             "frame_rate", "width", "height", "steps", "guidance_scale", "image_guidance_scale", "mixing_ratio", "seed",
             "strategy", "inversion_norm", "output", "fps", "edit");
     private static final Set<String> EDIT_KEYS = Set.of("prompt", "type", "local_blend_words", "local_blend_threshold");
     private static final Set<String> MODEL_KEYS = Set.of("stable_diffusion", "controlnet", "t2i_adapter",
-            "instruct_pix2pix", "inpainting", "video", "vidrd_checkpoint");
+            "instruct_pix2pix", "inpainting", "video", "vidrd_checkpoint", "depth");
 
     private RunConfigReader() {
     }
@@ -45,16 +45,20 @@ public final class RunConfigReader {
      */
     public static RunConfig read(Path file, List<String> overrides, Path checkpoints) throws IOException {
         Map<String, Object> raw = load(file);
+        boolean official = raw.containsKey("Model");
         for (String o : overrides) {
+            if (official) {
+                OfficialConfig.checkOverrideKey(o, file);
+            }
             Overrides.apply(raw, o, file);
         }
         Path base = file.toAbsolutePath().getParent();
-        if (raw.containsKey("Model")) {
+        if (official) {
             Path cwd = Path.of("").toAbsolutePath();
             raw = OfficialConfig.translate(raw, file, checkpoints == null ? cwd.resolve("checkpoints") : checkpoints);
             base = cwd;   // the reference runs from its repository root: ./data, ./outputs are relative to it
         }
-        return typed(raw, file, base);
+        return typed(raw, file, base, official ? OfficialConfig.OUTPUT_KEY : "output");
     }
 
     static Map<String, Object> load(Path file) throws IOException {
@@ -83,7 +87,8 @@ public final class RunConfigReader {
         return out;
     }
 
-    private static RunConfig typed(Map<String, Object> raw, Path file, Path base) throws ConfigFileException {
+    private static RunConfig typed(Map<String, Object> raw, Path file, Path base, String outputKey)
+            throws ConfigFileException {
         Values v = new Values(raw, file, base);
         unknown(raw.keySet(), TOP_KEYS, "", file);
         Map<String, Object> models = v.map("models");
@@ -101,21 +106,24 @@ public final class RunConfigReader {
                 v.choice("condition", RunConfig.Condition.class, RunConfig.Condition.CANNY, null),
                 prompt, videoPrompt, v.string("prompt_suffix", task.defaultPromptSuffix()),
                 v.string("negative_prompt", task.defaultNegativePrompt()),
-                v.path("video"), v.path("condition_video"), v.path("mask_video"),
+                v.path("video"), v.path("condition_video"),
+                v.choice("condition_input", RunConfig.ConditionInput.class, RunConfig.ConditionInput.CLEAN, null),
+                v.path("mask_video"),
                 v.choice("mask_type", RunConfig.MaskType.class, RunConfig.MaskType.HORIZONTAL, null),
                 v.path("frames"),
                 new RunConfig.Edit(editedPrompt, e.choice("type", AttentionEdit.Type.class,
                         AttentionEdit.Type.REFINE, null), e.strings("local_blend_words"),
                         e.number("local_blend_threshold", Prompt2PromptPipeline.Blend.DEFAULT_THRESHOLD)),
                 new RunConfig.Models(m.path("stable_diffusion"), m.path("controlnet"), m.path("t2i_adapter"),
-                        m.path("instruct_pix2pix"), m.path("inpainting"), m.path("video"), m.path("vidrd_checkpoint")),
+                        m.path("instruct_pix2pix"), m.path("inpainting"), m.path("video"), m.path("vidrd_checkpoint"),
+                        m.path("depth")),
                 v.integer("video_length", 8), v.integer("frame_rate", 4),
                 v.integer("width", 512) / 32 * 32, v.integer("height", 512) / 32 * 32,
                 v.integer("steps", 50), v.number("guidance_scale", 7.5), v.number("image_guidance_scale", 1.5),
                 v.number("mixing_ratio", task.defaultMixingRatio()), v.integer("seed", 42),
                 v.choice("strategy", Strategy.class, Strategy.SEQUENTIAL, null),
                 v.choice("inversion_norm", InversionNorm.class, InversionNorm.ACROSS_FRAMES, null) == InversionNorm.PER_FRAME,
-                v.pathOr("output", base.resolve("outputs")), v.number("fps", 8));
+                v.pathOr("output", base.resolve("outputs")), outputKey, v.number("fps", 8));
     }
 
     /** How the image model normalises over frames during inversion. */
