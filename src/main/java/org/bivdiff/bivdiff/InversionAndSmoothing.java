@@ -13,11 +13,11 @@ import org.bivdiff.bivdiff.MixedInversion.Branch;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.DiffusersFolder;
+import org.bivdiff.models.VideoUNet;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
-import org.bivdiff.models.unet3d.UNet3DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.models.vae.LatentDistribution;
 import org.bivdiff.pipelines.Batching;
@@ -52,24 +52,28 @@ public final class InversionAndSmoothing {
      * @param imageUnet        SD 1.x UNet folder, inflated to run on every frame
      * @param imageTokenizer   the image model's CLIP tokenizer folder
      * @param imageTextEncoder the image model's CLIP text encoder folder
-     * @param videoUnet        UNet3DConditionModel folder (ZeroScope layout)
-     * @param videoTokenizer   the video model's tokenizer folder
-     * @param videoTextEncoder the video model's text encoder folder
+     * @param video            the video model (ZeroScope or VidRD), or null for the image-model stages alone
      * @param scheduler        the {@code scheduler_config.json} of the DDIM scheduler both stages share
      */
-    public record Models(Path vae, Path imageUnet, Path imageTokenizer, Path imageTextEncoder, Path videoUnet,
-                         Path videoTokenizer, Path videoTextEncoder, Path scheduler) {
+    public record Models(Path vae, Path imageUnet, Path imageTokenizer, Path imageTextEncoder, VideoModel video,
+                         Path scheduler) {
 
         /**
-         * BIVDiff's choice from two pipeline folders: SD's VAE, UNet, tokenizer, text encoder and scheduler,
-         * the video folder's UNet, tokenizer and text encoder (all null when {@code video} is null).
+         * BIVDiff's choice: SD's VAE, UNet, tokenizer, text encoder and scheduler from its pipeline folder, and
+         * the video model ({@code null} for none).
          */
-        public static Models ofPipelines(Path stableDiffusion, Path video) throws IOException {
+        public static Models ofPipelines(Path stableDiffusion, VideoModel video) throws IOException {
             DiffusersFolder image = DiffusersFolder.open(stableDiffusion);
             return new Models(image.require("vae"), image.require("unet"), image.require("tokenizer"),
-                    image.require("text_encoder"), video == null ? null : video.resolve("unet"),
-                    video == null ? null : video.resolve("tokenizer"), video == null ? null : video.resolve("text_encoder"),
-                    image.require("scheduler").resolve("scheduler_config.json"));
+                    image.require("text_encoder"), video, image.require("scheduler").resolve("scheduler_config.json"));
+        }
+
+        /** The video model; fails when these models have none. */
+        public VideoModel requireVideo() {
+            if (video == null) {
+                throw new IllegalStateException("this run has no video model");
+            }
+            return video;
         }
     }
 
@@ -244,7 +248,10 @@ public final class InversionAndSmoothing {
 
     /** The request's prompt through the video model's text encoder, negative states too when guided. */
     PromptEmbeddings encodeVideoPrompt(Request r) throws IOException {
-        return encodePrompt(models.videoTokenizer(), models.videoTextEncoder(), r, r.guidanceScale() > 1);
+        VideoModel video = models.requireVideo();
+        try (ClipTextModel encoder = video.loadTextEncoder(engine)) {
+            return encodePrompt(video.tokenizer(), encoder, r, r.guidanceScale() > 1);
+        }
     }
 
     /**
@@ -265,7 +272,7 @@ public final class InversionAndSmoothing {
     private Smoothed smooth(Request r, Tensor start, PromptEmbeddings videoEmbeddings, SchedulerConfig schedulerConfig)
             throws IOException {
         Tensor smoothed;
-        try (UNet3DConditionModel unet = UNet3DConditionModel.load(models.videoUnet(), engine)) {
+        try (VideoUNet unet = models.requireVideo().loadUnet(engine)) {
             DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
             smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(unet),
                     videoEmbeddings, r.guidanceScale()).withNoise(r.smoothingNoise())
@@ -281,7 +288,7 @@ public final class InversionAndSmoothing {
      * --preset unet3d}: weights 4.4 GB), at about the same speed (best of 2 on 2 cores: 44.7 s per video
      * against 85.7 s for both). Every layer is per video, so the result is the same.
      */
-    private static ConditionedModel perVideo(UNet3DConditionModel unet) {
+    private static ConditionedModel perVideo(VideoUNet unet) {
         return Batching.inChunks((sample, t, ehs, firstRow) -> unet.forward(sample, t, ehs), 1);
     }
 
@@ -329,11 +336,11 @@ public final class InversionAndSmoothing {
     /** The video branch of the inversion (stored or computed), with the video UNet. */
     private Tensor invertWithVideoUnet(Request r, Tensor latents, Tensor embedding, DdimInversion inversion,
                                        StageStore store) throws IOException {
-        String fingerprint = Fingerprint.of(STAGE_INVERSION_VIDEO, models.videoUnet(), models.scheduler(), latents,
+        String fingerprint = Fingerprint.of(STAGE_INVERSION_VIDEO, models.requireVideo(), models.scheduler(), latents,
                 embedding, r.numInferenceSteps(), r.options().inversion());
         return store.loadOrCompute(STAGE_INVERSION_VIDEO, fingerprint, () -> {
             r.cancellation().check("mixed inversion, video model");
-            try (UNet3DConditionModel unet = UNet3DConditionModel.load(models.videoUnet(), engine)) {
+            try (VideoUNet unet = models.requireVideo().loadUnet(engine)) {
                 return Map.of("latents", MixedInversion.invert(latents,
                         new Branch(withProgress(unet::forward, "inversion (video)", r), embedding), inversion));
             }
@@ -360,10 +367,15 @@ public final class InversionAndSmoothing {
 
     /** The prompt's states repeated for each of the B videos: (B, L, D) per list. */
     private PromptEmbeddings encodePrompt(Path tokenizer, Path textEncoder, Request r, boolean cfg) throws IOException {
-        int videos = r.frames().dim(0) / r.videoLength();
         try (ClipTextModel encoder = ClipTextModel.load(textEncoder, engine)) {
-            return new PromptEncoder(ClipTokenizer.load(tokenizer), encoder).encode(List.of(r.prompt()),
-                    r.negativePrompt().map(List::of).orElse(null), videos, cfg);
+            return encodePrompt(tokenizer, encoder, r, cfg);
         }
+    }
+
+    private static PromptEmbeddings encodePrompt(Path tokenizer, ClipTextModel encoder, Request r, boolean cfg)
+            throws IOException {
+        int videos = r.frames().dim(0) / r.videoLength();
+        return new PromptEncoder(ClipTokenizer.load(tokenizer), encoder).encode(List.of(r.prompt()),
+                r.negativePrompt().map(List::of).orElse(null), videos, cfg);
     }
 }

@@ -15,6 +15,7 @@ import org.bivdiff.bivdiff.ImageModelFrames;
 import org.bivdiff.bivdiff.InversionAndSmoothing;
 import org.bivdiff.bivdiff.LatentScaling;
 import org.bivdiff.bivdiff.Prompt2PromptFrames;
+import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.Task;
 import org.bivdiff.graph.Engine;
@@ -107,7 +108,8 @@ final class VideoJob {
 
     /** The model folders of mixed inversion and smoothing: SD 1.5 as the image model, its VAE for both ends. */
     static InversionAndSmoothing.Models models(RunConfig c) throws IOException {
-        return InversionAndSmoothing.Models.ofPipelines(c.models().stableDiffusion(), c.models().video());
+        return InversionAndSmoothing.Models.ofPipelines(c.models().stableDiffusion(),
+                VideoModel.of(c.models().video(), c.models().vidrdCheckpoint()));
     }
 
     private static Tensor read(Path file, RunConfig c, int frames) throws IOException {

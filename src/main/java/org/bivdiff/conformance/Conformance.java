@@ -40,6 +40,8 @@ public final class Conformance {
         RUNNERS.put("mixed_inversion", BivdiffCases::mixedInversion);
         RUNNERS.put("video_smoothing", BivdiffCases::videoSmoothing);
         RUNNERS.put("bivdiff_chain", BivdiffCases::chain);
+        RUNNERS.put("bivdiff_chain_vidrd", BivdiffCases::chainVidRD);
+        RUNNERS.put("vidrd_unet3d", VidRDCases::unet3d);
         RUNNERS.put("controlnet_sd15", ControlNetCases::controlNet);
         RUNNERS.put("t2i_adapter_sd15", AdapterCases::t2iAdapter);
         RUNNERS.put("e2e_txt2img_sd15", PipelineCases::textToImage);

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.bivdiff.io.hub.CheckpointRepos;
 import org.bivdiff.io.hub.ModelId;
+import org.bivdiff.models.vidrd.VidRDUNet3DConditionModel;
 
 /**
  * BIVDiff's official {@code configs/*.yaml} (Hydra files with {@code VDM}, {@code IDM},
@@ -166,20 +167,19 @@ final class OfficialConfig {
             out.put("mixing_ratio", idmSection.get("mixing_ratio"));
         }
         String vdm = String.valueOf(model.get("vdm"));
-        if (vdm.equals("VidRD")) {
-            throw new ConfigFileException(file, "Model.vdm = VidRD: its checkpoint (ModelT2V.pth) is a PyTorch pickle, "
-                    + "which bivdiff does not load; use ZeroScope (--set Model.vdm=ZeroScope "
-                    + "--set VDM.ZeroScope.ckpt_path=./checkpoints/ZeroScope/zeroscope_v2_576w)");
-        }
-        if (!vdm.equals("ZeroScope")) {
-            throw new ConfigFileException(file, "Model.vdm = '" + vdm + "' is not ZeroScope");
+        switch (vdm) {
+            case "ZeroScope" -> {
+                Map<String, Object> zeroscope = vdms.get("ZeroScope") instanceof Map<?, ?> z
+                        ? (Map<String, Object>) z : Map.of();
+                models.put("video", checkpoint(zeroscope.getOrDefault("ckpt_path", ROOT + "ZeroScope/zeroscope_v2_576w"),
+                        checkpoints));
+            }
+            case "VidRD" -> vidrd(vdms, models, file, checkpoints);
+            default -> throw new ConfigFileException(file, "Model.vdm = '" + vdm + "' is not ZeroScope or VidRD");
         }
         if ("depth".equals(out.get("condition"))) {
             models.put("depth", midas(checkpoints));
         }
-        Map<String, Object> zeroscope = vdms.get("ZeroScope") instanceof Map<?, ?> z ? (Map<String, Object>) z : Map.of();
-        models.put("video", checkpoint(zeroscope.getOrDefault("ckpt_path", ROOT + "ZeroScope/zeroscope_v2_576w"),
-                checkpoints));
         out.put("models", models);
         if (!out.containsKey("prompt")) {
             copy(model, out, "idm_prompt", "prompt");
@@ -217,6 +217,43 @@ final class OfficialConfig {
             edit.put("local_blend_words", idmSection.get("local_blend_words"));
         }
         return edit;
+    }
+
+    /**
+     * VDM.VidRD, the arguments of {@code SDVideoModel}: {@code pretrained_model_path} (Stable Diffusion 2.1-base),
+     * {@code ckpt_path} (ModelT2V.pth) and {@code from_pretrained_2d}'s temporal layers, which must be those of
+     * VidRD's checkpoint. Its {@code guidance_scale}, {@code num_inference_steps} and {@code resolution} are not
+     * read by inference.py, which takes them from {@code Model}.
+     */
+    private static void vidrd(Map<String, Object> vdms, Map<String, Object> models, Path file,
+                              Checkpoints checkpoints)
+            throws ConfigFileException {
+        if (!(vdms.get("VidRD") instanceof Map<?, ?> vidrd)) {
+            throw new ConfigFileException(file, "Model.vdm = VidRD needs a VDM.VidRD section");
+        }
+        for (String key : new String[] {"pretrained_model_path", "ckpt_path"}) {
+            if (vidrd.get(key) == null) {
+                throw new ConfigFileException(file, "VDM.VidRD." + key + " is not set");
+            }
+        }
+        Map<String, Boolean> kwargs = new LinkedHashMap<>();
+        for (String key : VidRDUNet3DConditionModel.Options.KWARGS) {
+            if (vidrd.get(key) != null) {
+                kwargs.put(key, Boolean.TRUE.equals(vidrd.get(key)));
+            }
+        }
+        VidRDUNet3DConditionModel.Options options;
+        try {
+            options = VidRDUNet3DConditionModel.Options.fromPretrained2dKwargs(kwargs);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigFileException(file, "VDM.VidRD: " + e.getMessage());
+        }
+        if (!options.equals(VidRDUNet3DConditionModel.Options.VIDRD)) {
+            throw new ConfigFileException(file, "VDM.VidRD: add_temp_embed and add_temp_conv must both be true, "
+                    + "as VidRD's checkpoint was trained; got " + kwargs);
+        }
+        models.put("video", checkpoint(vidrd.get("pretrained_model_path"), checkpoints));
+        models.put("vidrd_checkpoint", checkpoint(vidrd.get("ckpt_path"), checkpoints));
     }
 
     private static String condition(Map<String, Object> idmSection, Path file) throws ConfigFileException {

@@ -80,10 +80,11 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
 
     /**
      * Model folders (diffusers layout). {@code stableDiffusion} is also the image model of mixed
-     * inversion, as in the reference.
+     * inversion, as in the reference. {@code video} is a text-to-video pipeline folder (ZeroScope), or with
+     * {@code vidrdCheckpoint} (VidRD's {@code ModelT2V.pth}) the Stable Diffusion 2.1-base folder VidRD is built on.
      */
     public record Models(Path stableDiffusion, Path controlNet, Path t2iAdapter, Path instructPix2Pix,
-                         Path inpainting, Path video, Path depth) {
+                         Path inpainting, Path video, Path vidrdCheckpoint, Path depth) {
     }
 
     /** True if the run computes its condition images from the source (no condition video). */
@@ -178,6 +179,18 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
         boolean needsVideoModel = strategy != Strategy.IDM_ONLY;
         folder(p, "models.stable_diffusion", models.stableDiffusion(), true);
         folder(p, "models.video", models.video(), needsVideoModel);
+        if (needsVideoModel && models.vidrdCheckpoint() != null) {
+            if (!Files.isRegularFile(models.vidrdCheckpoint())) {
+                p.add("models.vidrd_checkpoint = " + models.vidrdCheckpoint() + ": no such file");
+            }
+            for (String sub : new String[] {"unet", "text_encoder", "tokenizer"}) {
+                if (models.video() != null && Files.isDirectory(models.video())
+                        && !Files.isDirectory(models.video().resolve(sub))) {
+                    p.add("models.video = " + models.video() + ": VidRD is built on a Stable Diffusion 2.1-base folder "
+                            + "with " + sub + "/, which it lacks");
+                }
+            }
+        }
         folder(p, "models.controlnet", models.controlNet(), task == Task.CONTROLNET);
         folder(p, "models.t2i_adapter", models.t2iAdapter(), task == Task.T2I_ADAPTER);
         folder(p, "models.instruct_pix2pix", models.instructPix2Pix(), task == Task.INSTRUCT_PIX2PIX);

@@ -38,7 +38,7 @@ public final class RunConfigReader {
     public static final String HUB = "hub";
     private static final Set<String> EDIT_KEYS = Set.of("prompt", "type", "local_blend_words", "local_blend_threshold");
     private static final Set<String> MODEL_KEYS = Set.of("stable_diffusion", "controlnet", "t2i_adapter",
-            "instruct_pix2pix", "inpainting", "video", "depth");
+            "instruct_pix2pix", "inpainting", "video", "vidrd_checkpoint", "depth");
 
     private RunConfigReader() {
     }
@@ -166,7 +166,7 @@ public final class RunConfigReader {
             List<String> missing = new ArrayList<>();
             RunConfig.Models m = new RunConfig.Models(folder("stable_diffusion", missing), folder("controlnet", missing),
                     folder("t2i_adapter", missing), folder("instruct_pix2pix", missing), folder("inpainting", missing),
-                    folder("video", missing), folder("depth", missing));
+                    folder("video", missing), folder("vidrd_checkpoint", missing), folder("depth", missing));
             if (!missing.isEmpty()) {
                 throw new ConfigFileException(file, String.join("\n  ", missing));
             }

@@ -13,6 +13,7 @@ import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
+import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 
@@ -50,6 +51,15 @@ public final class ClipTextModel implements AutoCloseable {
     public static ClipTextModel load(Path folder, Engine engine) throws IOException {
         ClipTextConfig cfg = ClipTextConfig.read(folder);
         return Weights.load(folder, engine.computeType(), w -> build(w, cfg, engine));
+    }
+
+    /**
+     * Loads a text encoder whose architecture is {@code configFolder/config.json} and whose weights are
+     * {@code weights} (every one must be used): VidRD's checkpoint holds its fine-tuned text encoder this way.
+     */
+    public static ClipTextModel load(Path configFolder, Checkpoint weights, Engine engine) throws IOException {
+        ClipTextConfig cfg = ClipTextConfig.read(configFolder);
+        return Weights.load(weights, w -> build(w, cfg, engine));
     }
 
     /** The weight keys and shapes of the text encoder described by {@code folder/config.json}. */

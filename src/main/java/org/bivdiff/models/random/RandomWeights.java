@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 
 import org.bivdiff.io.DType;
 import org.bivdiff.io.SafeTensorsWriter;
+import org.bivdiff.io.TorchWriter;
 
 /**
  * Random weights for an architecture's parameter list (see {@code parameterShapes} of each model):
@@ -30,6 +31,17 @@ public final class RandomWeights {
         List<SafeTensorsWriter.Spec> specs = new ArrayList<>();
         shapes.forEach((k, s) -> specs.add(new SafeTensorsWriter.Spec(k, dtype, s)));
         SafeTensorsWriter.stream(file, specs, Map.of("format", "pt"), spec -> encode(values(spec, seed), dtype));
+    }
+
+    /**
+     * A {@code torch.save} writer of random F32 weights of {@code shapes}, streamed, with the values {@link #write}
+     * gives the same keys and seed: a diffusers {@code .bin}, or with {@link TorchWriter#nestedUnder} a Lightning
+     * checkpoint.
+     */
+    public static TorchWriter torch(Map<String, long[]> shapes, long seed) {
+        List<SafeTensorsWriter.Spec> specs = new ArrayList<>();
+        shapes.forEach((k, s) -> specs.add(new SafeTensorsWriter.Spec(k, DType.F32, s)));
+        return new TorchWriter().streamed(specs, spec -> encode(values(spec, seed), DType.F32));
     }
 
     /** The values of one tensor. */

@@ -164,27 +164,58 @@ class RunConfigReaderTest {
         assertNull(c.conditionVideo());
     }
 
+    /** An official VidRD config: the video model is the checkpoint over the SD 2.1-base folder, as SDVideoModel loads it. */
     @Test
-    void vidrdConfigsExplainWhatToDo(@TempDir Path dir) throws Exception {
+    void vidrdConfigIsTranslated(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("official.yaml");
-        Files.writeString(file, """
-                VDM:
-                  VidRD:
-                    ckpt_path: "./checkpoints/VidRD/ModelT2V.pth"
-                IDM:
-                  InstructPix2Pix:
-                    mixing_ratio: 1.0
-                MixedInversion:
-                  pretrained_model_path: "./checkpoints/stable-diffusion-v1-5"
-                Model:
-                  idm: "InstructPix2Pix"
-                  vdm: "VidRD"
-                """);
-        var e = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), dir));
-        assertTrue(e.getMessage().contains("pickle") && e.getMessage().contains("Model.vdm=ZeroScope"), e.getMessage());
-        RunConfig c = RunConfigReader.read(file, List.of("Model.vdm=ZeroScope"), dir);
+        Files.writeString(file, OfficialConfigFiles.config("InstructPix2Pix", "mixing_ratio: 1.0", "VidRD"));
+        RunConfig c = RunConfigReader.read(file, List.of(), dir);
         assertEquals(Task.INSTRUCT_PIX2PIX, c.task());
-        assertEquals(dir.resolve("InstructPix2Pix/instruct-pix2pix"), c.models().instructPix2Pix());
+        assertEquals(dir.resolve("stable-diffusion-2-1-base"), c.models().video());
+        assertEquals(dir.resolve("VidRD/ModelT2V.pth"), c.models().vidrdCheckpoint());
+        String problems = String.join("\n", c.problems());
+        assertTrue(problems.contains("models.vidrd_checkpoint") && problems.contains("ModelT2V.pth"), problems);
+        // Another video model on the same config
+        RunConfig zeroscope = RunConfigReader.read(file, List.of("Model.vdm=ZeroScope"), dir);
+        assertEquals(dir.resolve("ZeroScope/zeroscope_v2_576w"), zeroscope.models().video());
+        assertNull(zeroscope.models().vidrdCheckpoint());
+    }
+
+    @Test
+    void vidrdConfigsWithOtherTemporalLayersOrWithoutPathsAreRefused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("official.yaml");
+        Files.writeString(file, OfficialConfigFiles.config("InstructPix2Pix", "mixing_ratio: 1.0", "VidRD"));
+        var conv = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
+                List.of("VDM.VidRD.add_temp_conv=false"), dir));
+        assertTrue(conv.getMessage().contains("add_temp_conv"), conv.getMessage());
+        var sparse = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
+                List.of("VDM.VidRD.prepend_first_frame=true"), dir));
+        assertTrue(sparse.getMessage().contains("prepend_first_frame"), sparse.getMessage());
+        Files.writeString(file, Files.readString(file).replace("    ckpt_path: \"./checkpoints/VidRD/ModelT2V.pth\"\n", ""));
+        var ckpt = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), dir));
+        assertTrue(ckpt.getMessage().contains("VDM.VidRD.ckpt_path"), ckpt.getMessage());
+    }
+
+    @Test
+    void ownSchemaTakesVidrdAsTheVideoModel(@TempDir Path dir) throws Exception {
+        Path sd21 = Files.createDirectories(dir.resolve("sd21"));
+        Files.createDirectories(sd21.resolve("unet"));
+        Path ckpt = Files.writeString(dir.resolve("ModelT2V.pth"), "stand-in");
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, """
+                task: ip2p
+                video: v.mp4
+                models:
+                  video: sd21
+                  vidrd_checkpoint: ModelT2V.pth
+                """);
+        RunConfig c = RunConfigReader.read(file, List.of(), null);
+        assertEquals(sd21, c.models().video());
+        assertEquals(ckpt, c.models().vidrdCheckpoint());
+        String problems = String.join("\n", c.problems());
+        assertTrue(problems.contains("text_encoder/") && problems.contains("tokenizer/"), problems);
+        assertFalse(problems.contains("unet/"), problems);
+        assertFalse(problems.contains("vidrd_checkpoint"), problems);
     }
 
     @Test
