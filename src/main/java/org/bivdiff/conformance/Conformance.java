@@ -56,6 +56,9 @@ public final class Conformance {
         RUNNERS.put("dpt_depth", DepthCases::dptDepth);
         RUNNERS.put("dpt_key_mapping", DepthCases::dptKeyMapping);
         RUNNERS.put("midas_detector", DepthCases::midasDetector);
+        RUNNERS.put("clip_vision", ClipCases::vision);
+        RUNNERS.put("clip_image_preprocess", ClipCases::imagePreprocess);
+        RUNNERS.put("clip_eval", ClipCases::loveuMetrics);
     }
 
     private Conformance() {

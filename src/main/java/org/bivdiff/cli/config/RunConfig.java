@@ -91,6 +91,13 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
         return conditionVideo == null && (task == Task.CONTROLNET || task == Task.T2I_ADAPTER);
     }
 
+    /** This run with another bridging scheme and mixing ratio (a variant of an ablation). */
+    public RunConfig withStrategy(Strategy s, double ratio) {
+        return new RunConfig(task, condition, prompt, videoPrompt, promptSuffix, negativePrompt, video, conditionVideo,
+                conditionInput, maskVideo, maskType, frames, edit, models, videoLength, frameRate, width, height, steps,
+                guidanceScale, imageGuidanceScale, ratio, seed, s, perFrameInversion, output, outputKey, fps);
+    }
+
     /** Everything wrong with this run, one message per problem; empty when it can start. */
     public List<String> problems() {
         List<String> p = new ArrayList<>();

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.clip.ByteLevelTokenizerFiles;
+import org.bivdiff.models.clip.ClipModel;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.models.dpt.DptConfig;
@@ -24,8 +25,8 @@ import org.bivdiff.models.vae.AutoencoderKL;
 
 /**
  * Tiny random-weight models in the real diffusers layouts, for the demo and tests: a Stable
- * Diffusion 1.5-style pipeline folder, a ControlNet and a T2I-Adapter for it, and a ZeroScope-style
- * text-to-video pipeline folder. Deterministic per
+ * Diffusion 1.5-style pipeline folder, a ControlNet and a T2I-Adapter for it, a ZeroScope-style
+ * text-to-video pipeline folder, and a CLIP for the metrics. Deterministic per
  * seed; the weights are random, so the models compute nothing meaningful. Each architecture's
  * parameter list comes from its own loader ({@code parameterShapes}).
  */
@@ -137,6 +138,21 @@ public final class TinyModels {
     public static Path t2iAdapter(Path folder, long seed) throws IOException {
         Map<String, Object> c = ModelConfigs.t2iAdapter(UNET_CHANNELS, 2, 3, 1);
         component(folder, c, seed, T2IAdapter::parameterShapes);
+        return folder;
+    }
+
+    /**
+     * Writes a CLIPModel folder as the hub's {@code openai/clip-vit-large-patch14} is laid out: {@code config.json},
+     * {@code model.safetensors}, {@code preprocessor_config.json} and the tokenizer files, for the CLIP metrics.
+     * Text width 16, vision width 32 on 32 x 32 pixels in 8 x 8 patches, projection 24.
+     */
+    public static Path clip(Path folder, long seed) throws IOException {
+        Files.createDirectories(folder);
+        int vocab = ByteLevelTokenizerFiles.write(folder, "<|endoftext|>");
+        Map<String, Object> text = ModelConfigs.clipText(16, 32, 2, 2, "quick_gelu", vocab, vocab - 2, vocab - 1, 0);
+        Map<String, Object> c = ModelConfigs.clip(text, 32, 2, 4, 32, 8, 24);
+        component(folder, "model.safetensors", c, seed, ClipModel::parameterShapes, DType.F32);
+        JSON.writeValue(folder.resolve("preprocessor_config.json").toFile(), ModelConfigs.clipImageProcessor(32));
         return folder;
     }
 
