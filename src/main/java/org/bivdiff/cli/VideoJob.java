@@ -127,12 +127,12 @@ final class VideoJob {
                 ? ConditionFrames.FrameInput.CLEAN : ConditionFrames.FrameInput.REFERENCE_WRAP;
         Instant start = Instant.now();
         int total = source.dim(0);
-        String stage = c.condition().name().toLowerCase(java.util.Locale.ROOT);
-        IntConsumer onFrame = n -> progress.onStep(new ProgressListener.Progress(stage, n, total, Double.NaN,
+        IntConsumer onFrame = n -> progress.onStep(new ProgressListener.Progress("depth", n, total, Double.NaN,
                 Duration.between(start, Instant.now())));
         List<Image8> images = switch (c.condition()) {
+            // edges take a fraction of a second: only the depth network reports progress
             case CANNY -> ConditionFrames.canny(source, input, c.task() == Task.T2I_ADAPTER
-                    ? T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels() : 3, onFrame);
+                    ? T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels() : 3, n -> { });
             case DEPTH -> {
                 try (DptForDepthEstimation dpt = DptForDepthEstimation.load(c.models().depth(), engine)) {
                     yield ConditionFrames.depth(source, input, new MidasDetector(dpt), onFrame);
