@@ -98,8 +98,7 @@ final class DemoCommand {
             return folder;
         }
         progress.note("demo: writing tiny random-weight models to " + folder);
-        Files.createDirectories(cache);
-        Path tmp = Files.createTempDirectory(cache, ".partial-");
+        Path tmp = FileTrees.createPartialFolder(cache);
         TinyModels.stableDiffusion(tmp.resolve("stable-diffusion"), SEED);
         TinyModels.controlNet(tmp.resolve("controlnet-canny"), SEED + 10);
         TinyModels.videoModel(tmp.resolve("zeroscope"), SEED + 20);

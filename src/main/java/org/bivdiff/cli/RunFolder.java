@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import org.bivdiff.bivdiff.StageStore;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.FileTrees;
 import org.bivdiff.io.SafeTensorsFile;
 import org.bivdiff.io.SafeTensorsWriter;
 
@@ -63,11 +64,7 @@ final class RunFolder implements StageStore {
     /** Writes a final file through a temporary sibling and a rename. */
     void writeAtomically(String name, FileWriter writer) throws IOException {
         Path target = root.resolve(name);
-        String fileName = target.getFileName().toString();
-        int dot = fileName.lastIndexOf('.');
-        // Keep the extension last: writers choose the format from it.
-        Path tmp = target.resolveSibling(".partial-" + (dot < 0 ? fileName : fileName.substring(0, dot))
-                + (dot < 0 ? "" : fileName.substring(dot)));
+        Path tmp = FileTrees.partialSibling(target);
         try {
             writer.write(tmp);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

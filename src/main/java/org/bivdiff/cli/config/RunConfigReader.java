@@ -1,6 +1,7 @@
 package org.bivdiff.cli.config;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -63,10 +64,12 @@ public final class RunConfigReader {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new ConfigFileException(file, "config file not found");
+        } catch (CharacterCodingException e) {
+            throw new ConfigFileException(file, "not valid UTF-8");
         }
         Object doc;
         try {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+            doc = yaml().load(text);
         } catch (YAMLException e) {
             throw new ConfigFileException(file, "not valid YAML: " + e.getMessage());
         }
@@ -74,6 +77,16 @@ public final class RunConfigReader {
             throw new ConfigFileException(file, "expected a mapping of keys to values at the top level");
         }
         return deepCopy(m);
+    }
+
+    /**
+     * SnakeYAML as strict as YAML 1.1 itself: a key given twice in one mapping is an error (SnakeYAML's default
+     * keeps the last one silently); only plain data (SafeConstructor), with its limits on aliases and nesting.
+     */
+    static Yaml yaml() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        return new Yaml(new SafeConstructor(options));
     }
 
     @SuppressWarnings("unchecked")
