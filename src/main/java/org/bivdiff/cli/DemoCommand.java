@@ -58,7 +58,8 @@ final class DemoCommand {
         RunConfig run = RunConfigReader.read(config, List.of(), null);
         Engine engine = new Engine(EngineFlags.parse(args));
         boolean hasRun = Files.exists(output.resolve("run.json"));
-        return RunCommand.execute(run, resume && hasRun, FrameGenerator.DEFAULT_MAX_BATCH, engine, out, progress);
+        return RunCommand.execute(run, resume && hasRun, FrameGenerator.DEFAULT_MAX_BATCH, engine, out, progress,
+                "--output DIR", true);
     }
 
     /** The run config the demo writes next to its outputs: an example of the schema as well. */

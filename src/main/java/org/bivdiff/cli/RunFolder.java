@@ -27,7 +27,7 @@ final class RunFolder implements StageStore {
 
     RunFolder(Path root) throws IOException {
         this.root = root;
-        Files.createDirectories(root.resolve("stages"));
+        FileTrees.createFolders(root.resolve("stages"));
     }
 
     Path root() {

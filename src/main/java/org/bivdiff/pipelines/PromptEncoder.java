@@ -98,13 +98,10 @@ public final class PromptEncoder {
             return Optional.empty();
         }
         List<String> tokens = enc.bpeTokens();
-        StringBuilder cut = new StringBuilder();
-        for (String t : tokens.subList(tokens.size() - enc.truncatedTokens(), tokens.size())) {
-            cut.append(' ').append(tokenizer.decodeToken(t));
-        }
+        String cut = tokenizer.decodeToken(String.join("", tokens.subList(tokens.size() - enc.truncatedTokens(),
+                tokens.size())));
         return Optional.of(what + " is " + enc.untruncatedLength() + " tokens long but CLIP reads "
-                + tokenizer.maxLength() + " (start and end tokens included); this end of it is ignored: \""
-                + cut.toString().strip() + "\"");
+                + tokenizer.maxLength() + " (start and end tokens included); this end of it is ignored: \"" + cut + "\"");
     }
 
     /** (N, S, D) -> (N * times, S, D), each row repeated in place: torch's {@code repeat(1, times, 1).view(...)}. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.pipelines.AttentionEdit;
@@ -45,6 +46,15 @@ public final class RunConfigReader {
      * @throws ConfigFileException naming the file and key of the first problem found
      */
     public static RunConfig read(Path file, List<String> overrides, Path checkpoints) throws IOException {
+        return read(file, overrides, checkpoints, warning -> { });
+    }
+
+    /**
+     * As {@link #read(Path, List, Path)}, telling {@code warnings} what the reader changes: a width or height
+     * rounded down to a multiple of 32.
+     */
+    public static RunConfig read(Path file, List<String> overrides, Path checkpoints, Consumer<String> warnings)
+            throws IOException {
         Map<String, Object> raw = load(file);
         for (String o : overrides) {
             Overrides.apply(raw, o, file);
@@ -55,7 +65,15 @@ public final class RunConfigReader {
             raw = OfficialConfig.translate(raw, file, checkpoints == null ? cwd.resolve("checkpoints") : checkpoints);
             base = cwd;   // the reference runs from its repository root: ./data, ./outputs are relative to it
         }
-        return typed(raw, file, base);
+        return typed(raw, file, base, warnings);
+    }
+
+    /**
+     * The key that names the output folder in {@code file}'s format, for hints: {@code output} in bivdiff's
+     * schema, {@code Model.output_path} in BIVDiff's official configs.
+     */
+    public static String outputKey(Path file) throws IOException {
+        return load(file).containsKey("Model") ? "Model.output_path" : "output";
     }
 
     static Map<String, Object> load(Path file) throws IOException {
@@ -96,7 +114,8 @@ public final class RunConfigReader {
         return out;
     }
 
-    private static RunConfig typed(Map<String, Object> raw, Path file, Path base) throws ConfigFileException {
+    private static RunConfig typed(Map<String, Object> raw, Path file, Path base, Consumer<String> warnings)
+            throws ConfigFileException {
         Values v = new Values(raw, file, base);
         unknown(raw.keySet(), TOP_KEYS, "", file);
         Map<String, Object> models = v.map("models");
@@ -123,12 +142,23 @@ public final class RunConfigReader {
                 new RunConfig.Models(m.path("stable_diffusion"), m.path("controlnet"), m.path("t2i_adapter"),
                         m.path("instruct_pix2pix"), m.path("inpainting"), m.path("video")),
                 v.integer("video_length", 8), v.integer("frame_rate", 4),
-                v.integer("width", 512) / 32 * 32, v.integer("height", 512) / 32 * 32,
+                multipleOf32(v, "width", warnings), multipleOf32(v, "height", warnings),
                 v.integer("steps", 50), v.number("guidance_scale", 7.5), v.number("image_guidance_scale", 1.5),
                 v.number("mixing_ratio", task.defaultMixingRatio()), v.integer("seed", 42),
                 v.choice("strategy", Strategy.class, Strategy.SEQUENTIAL, null),
                 v.choice("inversion_norm", InversionNorm.class, InversionNorm.ACROSS_FRAMES, null) == InversionNorm.PER_FRAME,
                 v.pathOr("output", base.resolve("outputs")), v.number("fps", 8));
+    }
+
+    /** The size {@code key}, rounded down to a multiple of 32 as the reference does, with a warning when it changes. */
+    private static int multipleOf32(Values v, String key, Consumer<String> warnings) throws ConfigFileException {
+        int requested = v.integer(key, 512);
+        int rounded = requested / 32 * 32;
+        if (rounded != requested && rounded > 0) {
+            warnings.accept(key + " " + requested + " is rounded down to " + rounded + ", a multiple of 32, as BIVDiff "
+                    + "does");
+        }
+        return rounded;
     }
 
     /** How the image model normalises over frames during inversion. */
