@@ -24,6 +24,7 @@ import org.bivdiff.models.unet3d.UNet3DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.models.vae.AutoencoderKLConfig;
 import org.bivdiff.pipelines.PromptEncoder;
+import org.bivdiff.schedulers.DdimScheduler;
 import org.bivdiff.schedulers.SchedulerConfig;
 
 /**
@@ -162,7 +163,8 @@ public final class Preflight {
             AutoencoderKL.loadPerImage(m.vae(), engine).close();
             return AutoencoderKLConfig.read(m.vae());
         });
-        attempt("scheduler", () -> SchedulerConfig.read(m.scheduler()));
+        attempt("scheduler", () -> DdimScheduler.create(SchedulerConfig.read(m.scheduler()),
+                plan.frameSettings().steps(), 0));
         if (inversion) {
             attempt("image UNet of the inversion", () -> {
                 InflatedUNet3DConditionModel.load(m.imageUnet(), engine).close();

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 
@@ -101,16 +102,16 @@ final class RunCommand {
         }
         // 2. Take the output folder: one run at a time
         try (FolderLock lock = lock(folder, otherFolder)) {
-            lock.takenOver().ifPresent(h -> progress.note("note: took over the lock of " + folder + " left by a run "
+            lock.takenOver().ifPresent(h -> progress.note("took over the lock of " + folder + " left by a run "
                     + "that ended without releasing it (" + h + ")"));
-            checkOutputFolder(folder, resume, otherFolder);
+            checkRunJson(folder, resume, otherFolder);
             RunFolder run = new RunFolder(folder);
             RunRecord record = new RunRecord(run, config);
             Cancellation cancellation = new Cancellation();
             Thread hook = new Thread(() -> {
                 cancellation.cancel();
                 try {
-                    record.interrupted("stopped by a signal (Ctrl-C)");
+                    record.interrupted("stopped by a signal (Ctrl-C, or kill)");
                 } catch (IOException e) {
                     System.err.println("bivdiff: could not record the interruption: " + Main.message(e));
                 }
@@ -191,9 +192,13 @@ final class RunCommand {
         try {
             return FolderLock.acquire(folder);
         } catch (FolderLock.BusyException e) {
-            throw new UsageException("the output folder " + folder + " is in use by another run (" + e.holder()
-                    + "); wait for it to end, or choose another output folder (" + otherFolder + ")");
+            throw busy(folder, e.holder(), otherFolder);
         }
+    }
+
+    private static UsageException busy(Path folder, String holder, String otherFolder) {
+        return new UsageException("the output folder " + folder + " is in use by another run (" + holder
+                + "); wait for it to end, or choose another output folder (" + otherFolder + ")");
     }
 
     private static void removeHook(Thread hook) {
@@ -204,7 +209,17 @@ final class RunCommand {
         }
     }
 
-    private static void checkOutputFolder(Path folder, boolean resume, String otherFolder) throws UsageException {
+    /** Refuses a folder another run holds or has used (unless resuming it). */
+    private static void checkOutputFolder(Path folder, boolean resume, String otherFolder)
+            throws IOException, UsageException {
+        Optional<String> holder = FolderLock.holder(folder);
+        if (holder.isPresent()) {
+            throw busy(folder, holder.get(), otherFolder);
+        }
+        checkRunJson(folder, resume, otherFolder);
+    }
+
+    private static void checkRunJson(Path folder, boolean resume, String otherFolder) throws UsageException {
         boolean used = Files.exists(folder.resolve("run.json"));
         if (resume && !Files.isRegularFile(folder.resolve("run.json"))) {
             throw new UsageException("--resume: " + folder + " holds no run to resume (no run.json)");

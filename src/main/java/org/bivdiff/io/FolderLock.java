@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,8 +25,12 @@ public final class FolderLock implements AutoCloseable {
     /** The lock file's name inside the folder. */
     public static final String FILE = ".bivdiff.lock";
 
-    /** Folders locked by this process: the OS lock is per process, so threads are told apart here. */
-    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+    /**
+     * Lock files held by this process, with the holder text written in them. The OS lock is per process, so
+     * threads are told apart here; and a held file is never opened again: on POSIX systems closing any of a
+     * process's descriptors of a file releases the process's lock on it.
+     */
+    private static final Map<Path, String> HELD = new ConcurrentHashMap<>();
 
     /** The folder is locked by someone else; the message names the folder and the holder. */
     public static final class BusyException extends IOException {
@@ -62,25 +66,28 @@ public final class FolderLock implements AutoCloseable {
      *
      * @throws BusyException naming the holder when another process or thread holds it
      */
-    public static FolderLock acquire(Path folder) throws IOException {
+    public static synchronized FolderLock acquire(Path folder) throws IOException {
         FileTrees.createFolders(folder);
         Path file = folder.resolve(FILE).toAbsolutePath().normalize();
-        if (!HELD.add(file)) {
-            throw new BusyException(folder, holder(read(file)) + ", in this process");
+        if (HELD.containsKey(file)) {
+            throw new BusyException(folder, HELD.get(file) + ", in this process");
         }
+        HELD.put(file, "a run starting in this process");
         FileChannel channel = null;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) {
-                throw new BusyException(folder, holder(read(file)));
+                throw new BusyException(folder, holder(read(channel)));
             }
-            String previous = read(file);
+            String previous = read(channel);
+            String holder = "process " + ProcessHandle.current().pid() + " on " + hostName() + ", started "
+                    + Instant.now();
             channel.truncate(0);
-            channel.write(ByteBuffer.wrap(("process " + ProcessHandle.current().pid() + " on " + hostName()
-                    + ", started " + Instant.now() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
             channel.force(false);
+            HELD.put(file, holder);
             return new FolderLock(file, channel, lock, previous.isBlank() ? Optional.empty()
                     : Optional.of(previous.strip()));
         } catch (IOException | RuntimeException e) {
@@ -89,6 +96,29 @@ public final class FolderLock implements AutoCloseable {
                 channel.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Who holds the lock of {@code folder} now, if anyone, without taking it. A free lock is only probed (locked
+     * and released at once), so nothing changes. Synchronised with {@link #acquire}: a file this process holds
+     * is never opened a second time, which on POSIX systems would release its lock when closed.
+     */
+    public static synchronized Optional<String> holder(Path folder) throws IOException {
+        Path file = folder.resolve(FILE).toAbsolutePath().normalize();
+        if (HELD.containsKey(file)) {
+            return Optional.of(HELD.get(file) + ", in this process");
+        }
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock probe = channel.tryLock();
+            if (probe == null) {
+                return Optional.of(holder(read(channel)));
+            }
+            probe.release();
+            return Optional.empty();
         }
     }
 
@@ -112,13 +142,13 @@ public final class FolderLock implements AutoCloseable {
         }
     }
 
-    private static String read(Path file) {
-        try {
-            byte[] b = java.nio.file.Files.readAllBytes(file);
-            return new String(b, 0, Math.min(b.length, 400), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
+    /** The holder text in the lock file, read through {@code channel} (never through another descriptor). */
+    private static String read(FileChannel channel) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(400);
+        while (b.hasRemaining() && channel.read(b, b.position()) > 0) {
+            // until the buffer is full or the file ends
         }
+        return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
     }
 
     private static String holder(String content) {
