@@ -110,6 +110,21 @@ class RunConfigReaderTest {
     }
 
     @Test
+    void roundedSizesAndUnusedInputsAreWarnedAboutAndTheOutputKeyFollowsTheFormat(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, "task: ip2p\nwidth: 500\nheight: 512\ncondition_video: depth.mp4\n");
+        List<String> warnings = new java.util.ArrayList<>();
+        RunConfig c = RunConfigReader.read(file, List.of(), null, warnings::add);
+        assertEquals(480, c.width());
+        assertEquals(List.of("width 500 is rounded down to 480, a multiple of 32, as BIVDiff does"), warnings);
+        assertEquals(List.of("condition_video is set but not used by task 'ip2p' with strategy 'sequential': it is "
+                + "ignored"), c.warnings());
+        assertEquals("output", RunConfigReader.outputKey(file));
+        Files.writeString(file, "Model: {idm: ControlNet, vdm: ZeroScope}\nIDM: {}\nVDM: {}\nMixedInversion: {}\n");
+        assertEquals("Model.output_path", RunConfigReader.outputKey(file));
+    }
+
+    @Test
     void problemsAreListedBeforeAnyWork(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("run.yaml");
         Files.writeString(file, """
