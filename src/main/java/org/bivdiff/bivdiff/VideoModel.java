@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 import org.bivdiff.graph.Engine;
+import org.bivdiff.io.Checkpoint;
 import org.bivdiff.models.VideoUNet;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.unet3d.UNet3DConditionModel;
@@ -36,6 +37,12 @@ public sealed interface VideoModel {
     /** The CLIP tokenizer folder of the video prompt. */
     Path tokenizer();
 
+    /** Opens the UNet's weights (for sizes and shapes; nothing is loaded); the caller closes them. */
+    Checkpoint openUnetWeights() throws IOException;
+
+    /** Where the UNet comes from, for messages. */
+    String describeUnet();
+
     /**
      * A diffusers text-to-video model (ZeroScope, ModelScope): a UNet3DConditionModel folder, a CLIP text encoder
      * folder and its tokenizer folder.
@@ -59,6 +66,16 @@ public sealed interface VideoModel {
         }
 
         @Override
+        public Checkpoint openUnetWeights() throws IOException {
+            return Checkpoint.open(unet);
+        }
+
+        @Override
+        public String describeUnet() {
+            return unet.toString();
+        }
+
+        @Override
         public ClipTextModel loadTextEncoder(Engine engine) throws IOException {
             return ClipTextModel.load(textEncoder, engine);
         }
@@ -74,6 +91,16 @@ public sealed interface VideoModel {
         @Override
         public VideoUNet loadUnet(Engine engine) throws IOException {
             return model.loadUnet(engine);
+        }
+
+        @Override
+        public Checkpoint openUnetWeights() throws IOException {
+            return Checkpoint.openFile(model.checkpoint()).withPrefix("unet");
+        }
+
+        @Override
+        public String describeUnet() {
+            return model.checkpoint() + " over " + model.unet();
         }
 
         @Override

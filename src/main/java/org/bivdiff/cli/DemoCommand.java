@@ -58,7 +58,8 @@ final class DemoCommand {
         RunConfig run = RunConfigReader.read(config, List.of(), null);
         Engine engine = new Engine(EngineFlags.parse(args));
         boolean hasRun = Files.exists(output.resolve("run.json"));
-        int code = RunCommand.execute(run, resume && hasRun, FrameGenerator.DEFAULT_MAX_BATCH, engine, out, progress);
+        int code = RunCommand.execute(run, resume && hasRun, FrameGenerator.DEFAULT_MAX_BATCH, engine, out, progress,
+                "--output DIR", true);
         out.println("score it (with the demo's random tiny CLIP): bin/bivdiff eval " + output + " --clip "
                 + models.resolve("clip-model"));
         return code;
@@ -101,8 +102,7 @@ final class DemoCommand {
             return folder;
         }
         progress.note("demo: writing tiny random-weight models to " + folder);
-        Files.createDirectories(cache);
-        Path tmp = Files.createTempDirectory(cache, ".partial-");
+        Path tmp = FileTrees.createPartialFolder(cache);
         TinyModels.stableDiffusion(tmp.resolve("stable-diffusion"), SEED);
         TinyModels.controlNet(tmp.resolve("controlnet-canny"), SEED + 10);
         TinyModels.videoModel(tmp.resolve("zeroscope"), SEED + 20);

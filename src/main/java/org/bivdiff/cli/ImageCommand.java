@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.FileTrees;
 import org.bivdiff.io.hub.ModelLocator;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
@@ -28,6 +29,7 @@ import org.bivdiff.pipelines.InstructPix2PixPipeline;
 import org.bivdiff.pipelines.Outpainting;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.Prompt2PromptPipeline;
+import org.bivdiff.pipelines.PromptEncoder;
 import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
@@ -98,7 +100,7 @@ final class ImageCommand {
     private ImageCommand() {
     }
 
-    static int run(Args args, PrintStream out) throws Exception {
+    static int run(Args args, PrintStream out, PrintStream err) throws Exception {
         // 1. Parse and check every option before loading anything
         args.allow(OPTIONS);
         Task task = Task.parse(required(args, "task"));
@@ -116,11 +118,22 @@ final class ImageCommand {
         boolean fromText = task == Task.TXT2IMG || task == Task.P2P;
         Image8 input = fromText ? null : ImageFiles.read(Path.of(required(args, "image")));
         int[] size = size(args, input);
+        if (input != null && (input.width() != size[0] || input.height() != size[1])) {
+            warn(err, "--image " + args.one("image", null) + " is " + input.size() + "; it is resized to " + size[0] + "x"
+                    + size[1]);
+        }
         Prompt prompt = new Prompt(required(args, "prompt"), args.one("negative-prompt", ""));
         Engine engine = new Engine(EngineFlags.parse(args));
+        Path parent = out0.toAbsolutePath().getParent();
+        if (parent != null) {
+            FileTrees.createFolders(parent);   // an output that cannot be written fails before the work
+        }
         // 2. Load the models and run the task
         try (StableDiffusionModels sdModels = StableDiffusionModels.load(sd,
                 "unet".equals(task.extraFolder) ? extra : null, engine)) {
+            PromptEncoder.truncationWarning(sdModels.tokenizer(), "--prompt", prompt.prompt()).ifPresent(m -> warn(err, m));
+            PromptEncoder.truncationWarning(sdModels.tokenizer(), "--negative-prompt", prompt.negativePrompt())
+                    .ifPresent(m -> warn(err, m));
             Sampling sampling = sampling(args, sd, sdModels);
             ImageResult result = runTask(task, args, sdModels, extra, engine, prompt, input, size, sampling);
             // 3. Write the PNG
@@ -258,6 +271,10 @@ final class ImageCommand {
         return Sampling.of(scheduler, args.integer("steps", 50), args.number("guidance", 7.5),
                 RunNoise.seeded(args.longInteger("seed", 0))).withEta(args.number("eta", 0.0))
                 .withMaxBatch(args.integer("max-batch", 0));
+    }
+
+    private static void warn(PrintStream err, String message) {
+        err.println("warning: " + message);
     }
 
     private static String required(Args args, String name) throws UsageException {

@@ -12,6 +12,7 @@ import java.util.Optional;
 
 import org.bivdiff.bivdiff.StageStore;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.FileTrees;
 import org.bivdiff.io.SafeTensorsFile;
 import org.bivdiff.io.SafeTensorsWriter;
 import org.bivdiff.media.Image8;
@@ -30,7 +31,7 @@ final class RunFolder implements StageStore {
 
     RunFolder(Path root) throws IOException {
         this.root = root;
-        Files.createDirectories(root.resolve("stages"));
+        FileTrees.createFolders(root.resolve("stages"));
     }
 
     Path root() {
@@ -67,11 +68,7 @@ final class RunFolder implements StageStore {
     /** Writes a final file through a temporary sibling and a rename. */
     void writeAtomically(String name, FileWriter writer) throws IOException {
         Path target = root.resolve(name);
-        String fileName = target.getFileName().toString();
-        int dot = fileName.lastIndexOf('.');
-        // Keep the extension last: writers choose the format from it.
-        Path tmp = target.resolveSibling(".partial-" + (dot < 0 ? fileName : fileName.substring(0, dot))
-                + (dot < 0 ? "" : fileName.substring(dot)));
+        Path tmp = FileTrees.partialSibling(target);
         try {
             writer.write(tmp);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

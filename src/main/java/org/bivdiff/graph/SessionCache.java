@@ -46,8 +46,7 @@ final class SessionCache {
 
     /** A fresh temporary folder in the cache to write an entry into. */
     Path begin() throws IOException {
-        Files.createDirectories(root);
-        return Files.createTempDirectory(root, ".partial-");
+        return FileTrees.createPartialFolder(root);
     }
 
     /** Marks {@code partial} complete and moves it to {@code entry}; a concurrent writer that won keeps its entry. */

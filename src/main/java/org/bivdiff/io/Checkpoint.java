@@ -413,7 +413,7 @@ public final class Checkpoint implements AutoCloseable {
     private static Map<String, String> readWeightMap(Path index) throws IOException {
         JsonNode root;
         try {
-            root = SafeTensorsHeader.JSON.readTree(Files.readAllBytes(index));
+            root = Json.STRICT.readTree(Files.readAllBytes(index));
         } catch (JsonProcessingException e) {
             throw new CheckpointException(index + ": not valid JSON: " + e.getOriginalMessage(), e);
         }

@@ -1,6 +1,7 @@
 package org.bivdiff.io;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -12,10 +13,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * A component's {@code config.json}, read key by key into a typed config record. It remembers which
@@ -31,9 +30,6 @@ public final class ConfigJson {
     public interface Spelled {
         String spelling();
     }
-
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final Path file;
     /** Where {@link #root} sits in the file: {@code ""} for the whole file, {@code "text_config."} for a nested object. */
@@ -53,6 +49,8 @@ public final class ConfigJson {
             return parse(file, Files.readString(file));
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": config file not found");
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file + ": not valid UTF-8");
         }
     }
 
@@ -60,7 +58,7 @@ public final class ConfigJson {
     public static ConfigJson parse(Path file, String text) throws ConfigException {
         JsonNode node;
         try {
-            node = MAPPER.readTree(text);
+            node = Json.STRICT.readTree(text);
         } catch (JsonProcessingException e) {
             throw new ConfigException(file + ": not valid JSON: " + e.getOriginalMessage());
         }

@@ -16,6 +16,12 @@ public interface VideoUNet extends AutoCloseable {
      */
     Tensor forward(Tensor sample, double timestep, Tensor encoderHiddenStates);
 
+    /** The width of the text embedding it attends to ({@code cross_attention_dim}). */
+    int crossAttentionDim();
+
+    /** The channels of its first level ({@code block_out_channels[0]}), which sizes its activations. */
+    int baseChannels();
+
     /** Releases the sessions. */
     @Override
     void close();

@@ -84,4 +84,26 @@ class ConfigJsonTest {
         c.integer("n");
         c.finish();   // the nested objects count as read
     }
+
+    @Test
+    void strictJsonRefusesDuplicateKeysTrailingContentAndNonJsonNumbers() {
+        var duplicate = assertThrows(ConfigException.class,
+                () -> ConfigJson.parse(FILE, "{\"layers\": 2, \"heads\": 8, \"layers\": 3}"));
+        assertTrue(duplicate.getMessage().contains("config.json") && duplicate.getMessage().contains("Duplicate field "
+                + "'layers'"), duplicate.getMessage());
+        var trailing = assertThrows(ConfigException.class, () -> ConfigJson.parse(FILE, "{\"layers\": 2} {\"layers\": 3}"));
+        assertTrue(trailing.getMessage().contains("not valid JSON"), trailing.getMessage());
+        assertThrows(ConfigException.class, () -> ConfigJson.parse(FILE, "{\"eps\": NaN}"));
+        var nested = assertThrows(ConfigException.class,
+                () -> ConfigJson.parse(FILE, "{\"a\": {\"b\": 1, \"b\": 1}}"));
+        assertTrue(nested.getMessage().contains("Duplicate field 'b'"), nested.getMessage());
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsNamed(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("config.json");
+        java.nio.file.Files.write(file, new byte[] {'{', '"', (byte) 0xff, '"', ':', '1', '}'});
+        var e = assertThrows(ConfigException.class, () -> ConfigJson.read(file));
+        assertEquals(file + ": not valid UTF-8", e.getMessage());
+    }
 }

@@ -156,6 +156,31 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
         return p;
     }
 
+    /** Inputs the config gives that this run does not use: each would otherwise be dropped without a word. */
+    public List<String> warnings() {
+        List<String> w = new ArrayList<>();
+        boolean conditioned = task == Task.CONTROLNET || task == Task.T2I_ADAPTER;
+        unused(w, "condition_video", conditionVideo != null && !conditioned);
+        unused(w, "mask_video", maskVideo != null && task != Task.INPAINTING);
+        unused(w, "frames", frames != null && task != Task.FRAMES);
+        unused(w, "video", video != null && task == Task.FRAMES);
+        unused(w, "edit.prompt", !edit.prompt().isBlank() && task != Task.PROMPT2PROMPT);
+        unused(w, "models.controlnet", models.controlNet() != null && task != Task.CONTROLNET);
+        unused(w, "models.t2i_adapter", models.t2iAdapter() != null && task != Task.T2I_ADAPTER);
+        unused(w, "models.instruct_pix2pix", models.instructPix2Pix() != null && task != Task.INSTRUCT_PIX2PIX);
+        unused(w, "models.inpainting", models.inpainting() != null && task != Task.INPAINTING
+                && task != Task.OUTPAINTING);
+        unused(w, "models.video", models.video() != null && strategy == Strategy.IDM_ONLY);
+        return w;
+    }
+
+    private void unused(List<String> w, String key, boolean unused) {
+        if (unused) {
+            w.add(key + " is set but not used by task '" + task.spelling() + "' with strategy '"
+                    + Choices.spelling(strategy) + "': it is ignored");
+        }
+    }
+
     private void editProblems(List<String> p) {
         if (edit.prompt().isBlank()) {
             p.add("edit.prompt is not set: Prompt-to-Prompt edits the frames from 'prompt' to 'edit.prompt'");

@@ -1,6 +1,7 @@
 package org.bivdiff.cli.config;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.io.hub.CheckpointRepos;
@@ -51,8 +53,23 @@ public final class RunConfigReader {
      * @throws ConfigFileException naming the file and key of the first problem found
      */
     public static RunConfig read(Path file, List<String> overrides, Path checkpoints) throws IOException {
+        return read(file, overrides, checkpoints, warning -> { });
+    }
+
+    /**
+     * As {@link #read(Path, List, Path)}, telling {@code warnings} what the reader changes: a width or height
+     * rounded down to a multiple of 32.
+     */
+    public static RunConfig read(Path file, List<String> overrides, Path checkpoints, Consumer<String> warnings)
+            throws IOException {
         return read(file, overrides, checkpoints == null ? null : checkpoints.toString(),
-                ModelLocator.cacheOnly(HubSettings.fromEnvironment()));
+                ModelLocator.cacheOnly(HubSettings.fromEnvironment()), warnings);
+    }
+
+    /** As {@link #read(Path, List, String, ModelLocator, Consumer)}, without warnings. */
+    public static RunConfig read(Path file, List<String> overrides, String checkpoints, ModelLocator models)
+            throws IOException {
+        return read(file, overrides, checkpoints, models, warning -> { });
     }
 
     /**
@@ -62,10 +79,12 @@ public final class RunConfigReader {
      *                    model id of a repository laid out like it, or {@code hub} for each model's own
      *                    Hub repository ({@link CheckpointRepos}); null for {@code ./checkpoints}
      * @param models      finds the folder of each {@code models.*} value, a path or a model id
+     * @param warnings    told what the reader changes: a width or height rounded down to a multiple of 32
      * @throws ConfigFileException naming the file and key of the first problem found, or every model id
      *                             the cache lacks, each with the command that downloads it
      */
-    public static RunConfig read(Path file, List<String> overrides, String checkpoints, ModelLocator models)
+    public static RunConfig read(Path file, List<String> overrides, String checkpoints, ModelLocator models,
+                                 Consumer<String> warnings)
             throws IOException {
         Map<String, Object> raw = load(file);
         boolean official = raw.containsKey("Model");
@@ -81,7 +100,7 @@ public final class RunConfigReader {
             raw = OfficialConfig.translate(raw, file, checkpoints(checkpoints, cwd, models, file));
             base = cwd;   // the reference runs from its repository root: ./data, ./outputs are relative to it
         }
-        return typed(raw, file, base, models, official ? OfficialConfig.OUTPUT_KEY : "output");
+        return typed(raw, file, base, models, official ? OfficialConfig.OUTPUT_KEY : "output", warnings);
     }
 
     private static OfficialConfig.Checkpoints checkpoints(String spec, Path cwd, ModelLocator models, Path file)
@@ -99,10 +118,12 @@ public final class RunConfigReader {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new ConfigFileException(file, "config file not found");
+        } catch (CharacterCodingException e) {
+            throw new ConfigFileException(file, "not valid UTF-8");
         }
         Object doc;
         try {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+            doc = yaml().load(text);
         } catch (YAMLException e) {
             throw new ConfigFileException(file, "not valid YAML: " + e.getMessage());
         }
@@ -110,6 +131,16 @@ public final class RunConfigReader {
             throw new ConfigFileException(file, "expected a mapping of keys to values at the top level");
         }
         return deepCopy(m);
+    }
+
+    /**
+     * SnakeYAML as strict as YAML 1.1 itself: a key given twice in one mapping is an error (SnakeYAML's default
+     * keeps the last one silently); only plain data (SafeConstructor), with its limits on aliases and nesting.
+     */
+    static Yaml yaml() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        return new Yaml(new SafeConstructor(options));
     }
 
     @SuppressWarnings("unchecked")
@@ -120,7 +151,7 @@ public final class RunConfigReader {
     }
 
     private static RunConfig typed(Map<String, Object> raw, Path file, Path base, ModelLocator locator,
-            String outputKey) throws IOException {
+            String outputKey, Consumer<String> warnings) throws IOException {
         Values v = new Values(raw, file, base);
         unknown(raw.keySet(), TOP_KEYS, "", file);
         Map<String, Object> models = v.map("models");
@@ -148,7 +179,7 @@ public final class RunConfigReader {
                         e.number("local_blend_threshold", Prompt2PromptPipeline.Blend.DEFAULT_THRESHOLD)),
                 m.models(file),
                 v.integer("video_length", 8), v.integer("frame_rate", 4),
-                v.integer("width", 512) / 32 * 32, v.integer("height", 512) / 32 * 32,
+                multipleOf32(v, "width", warnings), multipleOf32(v, "height", warnings),
                 v.integer("steps", 50), v.number("guidance_scale", 7.5), v.number("image_guidance_scale", 1.5),
                 v.number("mixing_ratio", task.defaultMixingRatio()), v.integer("seed", 42),
                 v.choice("strategy", Strategy.class, Strategy.SEQUENTIAL, null),
@@ -185,6 +216,17 @@ public final class RunConfigReader {
                 return null;
             }
         }
+    }
+
+    /** The size {@code key}, rounded down to a multiple of 32 as the reference does, with a warning when it changes. */
+    private static int multipleOf32(Values v, String key, Consumer<String> warnings) throws ConfigFileException {
+        int requested = v.integer(key, 512);
+        int rounded = requested / 32 * 32;
+        if (rounded != requested && rounded > 0) {
+            warnings.accept(key + " " + requested + " is rounded down to " + rounded + ", a multiple of 32, as BIVDiff "
+                    + "does");
+        }
+        return rounded;
     }
 
     /** How the image model normalises over frames during inversion. */

@@ -95,6 +95,16 @@ public final class UNet3DConditionModel implements VideoUNet {
         return config;
     }
 
+    @Override
+    public int crossAttentionDim() {
+        return config().crossAttentionDim();
+    }
+
+    @Override
+    public int baseChannels() {
+        return config().blockOutChannels()[0];
+    }
+
     /**
      * Predicts the noise of a batch of videos. Shapes are checked before anything runs.
      *

@@ -163,6 +163,16 @@ public final class VidRDUNet3DConditionModel implements VideoUNet {
         return unet.config();
     }
 
+    @Override
+    public int crossAttentionDim() {
+        return config().crossAttentionDim();
+    }
+
+    @Override
+    public int baseChannels() {
+        return config().blockOutChannels()[0];
+    }
+
     /** The reference's UNet: GroupNorm statistics over all frames of each video. */
     @Override
     public Tensor forward(Tensor sample, double timestep, Tensor encoderHiddenStates) {

@@ -98,6 +98,38 @@ class RunConfigReaderTest {
     }
 
     @Test
+    void duplicateKeysAreErrorsNotLastOneWins(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, "task: controlnet\nsteps: 20\nprompt: a cat\nsteps: 50\n");
+        var top = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), null));
+        assertTrue(top.getMessage().startsWith(file + ": not valid YAML") && top.getMessage().contains("duplicate key steps"),
+                top.getMessage());
+        Files.writeString(file, "task: controlnet\nmodels:\n  video: a\n  video: b\n");
+        var nested = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), null));
+        assertTrue(nested.getMessage().contains("duplicate key video"), nested.getMessage());
+        Files.writeString(file, "task: controlnet\n");
+        var set = assertThrows(ConfigFileException.class,
+                () -> RunConfigReader.read(file, List.of("edit.local_blend_words={a: 1, a: 2}"), null));
+        assertTrue(set.getMessage().contains("duplicate key a"), set.getMessage());
+        Files.write(file, new byte[] {'t', 'a', 's', 'k', ':', ' ', (byte) 0xc3, 0x28, '\n'});
+        var utf8 = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), null));
+        assertEquals(file + ": not valid UTF-8", utf8.getMessage());
+    }
+
+    @Test
+    void roundedSizesAndUnusedInputsAreWarnedAboutAndTheOutputKeyFollowsTheFormat(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, "task: ip2p\nwidth: 500\nheight: 512\ncondition_video: depth.mp4\n");
+        List<String> warnings = new java.util.ArrayList<>();
+        RunConfig c = RunConfigReader.read(file, List.of(), null, warnings::add);
+        assertEquals(480, c.width());
+        assertEquals(List.of("width 500 is rounded down to 480, a multiple of 32, as BIVDiff does"), warnings);
+        assertEquals(List.of("condition_video is set but not used by task 'ip2p' with strategy 'sequential': it is "
+                + "ignored"), c.warnings());
+        assertEquals("output", c.outputKey());
+    }
+
+    @Test
     void problemsAreListedBeforeAnyWork(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("run.yaml");
         Files.writeString(file, """
