@@ -12,6 +12,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.bivdiff.graph.CudaOptions;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
@@ -88,7 +89,7 @@ public final class PresetProcess {
     /** The child: {@code PresetProcess JOB.json ROWS.json}. */
     public static void main(String[] args) throws Exception {
         Job job = JSON.readValue(Path.of(args[0]).toFile(), Job.class);
-        Engine engine = new Engine(new Engine.Options(job.threads(), Provider.parse(job.provider()), 0,
+        Engine engine = new Engine(new Engine.Options(job.threads(), Provider.parse(job.provider()), CudaOptions.defaults(),
                 !job.prepacking(), job.profilePrefix(), null, Precision.parse(job.precision())));
         Presets.Preset preset = Presets.named(job.preset());
         Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())), engine, DType.parse(job.weights()),

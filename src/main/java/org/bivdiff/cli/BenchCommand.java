@@ -13,6 +13,7 @@ import org.bivdiff.bench.PipelineBench;
 import org.bivdiff.bench.PresetProcess;
 import org.bivdiff.bench.Presets;
 import org.bivdiff.bench.Report;
+import org.bivdiff.graph.CudaOptions;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
@@ -73,7 +74,7 @@ final class BenchCommand {
             default -> throw new UsageException("--weights takes f32 or f16, got '" + weightsFlag + "'");
         };
         try {
-            engine = new Engine(new Engine.Options(threads, Provider.parse(provider), 0, prepacking.equals("off"),
+            engine = new Engine(new Engine.Options(threads, Provider.parse(provider), CudaOptions.defaults(), prepacking.equals("off"),
                     null, null, Precision.FP32));
             networkPrecision = Precision.parse(precision).resolve(Provider.parse(provider));
         } catch (IllegalArgumentException e) {
