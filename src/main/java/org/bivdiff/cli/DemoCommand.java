@@ -58,7 +58,7 @@ final class DemoCommand {
         RunConfig run = RunConfigReader.read(config, List.of(), null);
         Engine engine = new Engine(EngineFlags.parse(args));
         boolean hasRun = Files.exists(output.resolve("run.json"));
-        return RunCommand.execute(run, resume && hasRun, FrameGenerator.DEFAULT_MAX_BATCH, engine, out, progress);
+        return RunCommand.execute(run, resume && hasRun, FrameGenerator.defaultMaxBatch(engine.options().provider()), engine, out, progress);
     }
 
     /** The run config the demo writes next to its outputs: an example of the schema as well. */

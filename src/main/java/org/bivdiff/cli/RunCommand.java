@@ -40,7 +40,8 @@ final class RunCommand {
                     one BIVDiff run: frame-wise generation, mixed inversion, temporal smoothing (docs/config.md);
                     BIVDiff's official configs/*.yaml are accepted as they are, with --checkpoints DIR standing
                     for their ./checkpoints folder; --resume continues an interrupted run in its output folder;
-                    --max-batch N: rows per image-UNet call in the frame stage (default 2, 0 = all at once)
+                    --max-batch N: rows per image-UNet call in the frame stage (default 2 on the CPU; on CUDA 0 =
+                    all at once, halved while the GPU runs out of memory)
             """;
 
     private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "resume", "max-batch"));
@@ -58,7 +59,8 @@ final class RunCommand {
         RunConfig config = RunConfigReader.read(Path.of(words.getFirst()), args.all("set"),
                 checkpoints == null ? null : Path.of(checkpoints).toAbsolutePath());
         Engine engine = new Engine(EngineFlags.parse(args));
-        return execute(config, args.has("resume"), args.integer("max-batch", FrameGenerator.DEFAULT_MAX_BATCH),
+        return execute(config, args.has("resume"), args.integer("max-batch",
+                FrameGenerator.defaultMaxBatch(engine.options().provider())),
                 engine, out, ProgressBar.stderr());
     }
 
