@@ -1,11 +1,14 @@
 package org.bivdiff.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
@@ -14,6 +17,7 @@ import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.graph.CudaRuntime;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What both builds must do with {@code --provider cuda}; run by {@code mvn test} (CPU build) and by
@@ -52,6 +56,26 @@ class CudaBuildTest {
             assertEquals("bivdiff conformance: " + check.problem() + System.lineSeparator(), e);
             assertEquals(!CUDA_BUILD, check.problem().startsWith("--provider cuda needs the GPU build of ONNX Runtime"),
                     check.problem());
+        }
+    }
+
+    @Test
+    void benchOnCudaChecksTheGpuBeforeWritingModels(@TempDir Path dir) throws Exception {
+        CudaRuntime.Check check = CudaRuntime.check(0);
+        Path cache = dir.resolve("cache");
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"bench", "--provider", "cuda", "--preset", "tiny", "--runs", "1", "--cache",
+                cache.toString(), "--cuda-options", "cudnn_conv_algo_search=HEURISTIC"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String e = err.toString(StandardCharsets.UTF_8);
+        if (check.ready()) {
+            assertEquals(0, code, out + e);
+            assertTrue(e.startsWith("bench: " + "GPU 0"), e);
+        } else {
+            assertEquals(1, code, out + e);
+            assertEquals("bivdiff bench: " + check.problem() + System.lineSeparator(), e);
+            assertFalse(Files.exists(cache), "models were written before the GPU was checked");
         }
     }
 }
