@@ -37,8 +37,9 @@ final class ConformanceCommand {
             }
         }
         Engine engine = engine(EngineFlags.parse(args));
+        String engineLine = describe(engine);              // on CUDA, fails here when the GPU cannot be used
         out.println("fixtures: " + root);
-        out.println("engine: " + describe(engine));
+        out.println("engine: " + engineLine);
         int passed = 0;
         int failed = 0;
         int skipped = 0;
@@ -63,7 +64,8 @@ final class ConformanceCommand {
 
     private static String describe(Engine engine) {
         Engine.Options o = engine.options();
-        String where = o.provider() == Provider.CUDA ? "CUDA, " + engine.requireGpu().describe() : "CPU";
+        String where = (o.provider() == Provider.CUDA ? "CUDA, " + engine.requireGpu().describe() : "CPU") + " ("
+                + Engine.runtime() + ")";
         return where + (engine.computeType() == DType.F16
                 ? "; float16 graphs, tolerances of the cases that run networks: atol x 2^13 (float16 rounds at 2^-11, "
                 + "float32 at 2^-24), rtol and exact outputs as given"

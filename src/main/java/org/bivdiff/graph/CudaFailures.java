@@ -89,8 +89,10 @@ final class CudaFailures {
         return String.join(", ", s);
     }
 
+    /** The first line of ONNX Runtime's message, without the Java binding's {@code Error code - X - message:}. */
     private static String firstLine(String m) {
-        int nl = m.indexOf('\n');
-        return (nl < 0 ? m : m.substring(0, nl)).strip();
+        String s = m.replaceFirst("^Error code - \\S+ - message: ", "");
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 }

@@ -165,9 +165,7 @@ public final class CudaRuntime {
             return problem("cuDNN 9 is missing: " + libs.cudnn() + " cannot be opened (install cuDNN 9 for CUDA 12 "
                     + "and put its lib folder on LD_LIBRARY_PATH)");
         }
-        Api a = runtime.apply(cudart);
-        api = a;
-        return devices(deviceId, a);
+        return devices(deviceId, runtime.apply(cudart));
     }
 
     private static Check devices(int deviceId, Api a) {
@@ -209,7 +207,10 @@ public final class CudaRuntime {
         }
     }
 
+    /** The CUDA runtime's calls on {@code cudart}, kept for {@link #memoryNow}. */
     private static Api api(SymbolLookup cudart) {
-        return new CudartCalls(cudart);
+        Api a = new CudartCalls(cudart);
+        api = a;
+        return a;
     }
 }

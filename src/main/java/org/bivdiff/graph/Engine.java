@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 
@@ -98,6 +99,12 @@ public final class Engine {
 
     public Options options() {
         return options;
+    }
+
+    /** Which ONNX Runtime this process runs, e.g. {@code ONNX Runtime 1.29.0, GPU build}. */
+    public static String runtime() {
+        boolean gpu = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+        return "ONNX Runtime " + ENV.getVersion() + (gpu ? ", GPU build" : ", CPU build");
     }
 
     /** The type graphs for this engine compute in ({@link Precision#computeType}). */
