@@ -1,5 +1,6 @@
 package org.bivdiff.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.hub.ModelLocator;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.annotators.Canny;
@@ -47,7 +49,8 @@ final class ImageCommand {
                     SD_DIR: a Stable Diffusion pipeline folder (tokenizer, text_encoder, unet, vae, scheduler);
                     EXTRA_DIR (or --controlnet DIR | --adapter DIR | --unet DIR): the ControlNet for controlnet-canny,
                     the T2I-Adapter for t2i-adapter-canny, the 8-channel UNet for ip2p, the 9-channel UNet for
-                    inpaint / outpaint
+                    inpaint / outpaint; any folder may be a model id in the Hugging Face cache
+                    (ORG/NAME[@REVISION][/SUBFOLDER]); --download pulls the ones it lacks
                     --image IN.png (all tasks but txt2img)   --mask M.png (inpaint; outpaint instead of --direction)
                     --direction vertical|horizontal (outpaint, default vertical: left and right quarters repainted)
                     --negative-prompt TEXT   --steps N (50)   --guidance G (7.5)   --image-guidance G (ip2p, 1.5)
@@ -65,7 +68,7 @@ final class ImageCommand {
             "prompt", "negative-prompt", "image", "mask", "direction", "steps", "guidance", "image-guidance", "strength",
             "seed", "scheduler", "eta", "height", "width", "canny-low", "canny-high", "control-scale", "adapter-scale",
             "max-batch", "out", "edited-prompt", "edit", "cross-replace", "self-replace", "blend-words",
-            "blend-threshold", "source-out"));
+            "blend-threshold", "source-out", "download"));
 
     /** The tasks, as {@code --task} spells them. */
     enum Task {
@@ -104,8 +107,9 @@ final class ImageCommand {
         if (models.isEmpty() || models.size() > 2) {
             throw new UsageException("--models takes the Stable Diffusion folder and at most one extra folder");
         }
-        Path sd = Path.of(models.getFirst());
-        Path extra = extraFolder(args, task, models);
+        ModelLocator locator = ModelsCommand.locator(args.has("download"), ProgressBar.stderr());
+        Path sd = locator.locate(models.getFirst(), Path.of("").toAbsolutePath());
+        Path extra = extraFolder(args, task, models, locator);
         if (task == Task.P2P) {
             required(args, "edited-prompt");
         }
@@ -208,7 +212,8 @@ final class ImageCommand {
     }
 
     /** The task's extra folder: the second {@code --models} entry or the named option, not both. */
-    private static Path extraFolder(Args args, Task task, List<String> models) throws UsageException {
+    private static Path extraFolder(Args args, Task task, List<String> models, ModelLocator locator)
+            throws IOException, UsageException {
         String named = task.extraFolder == null ? null : args.one(task.extraFolder, null);
         for (String option : List.of("controlnet", "adapter", "unet")) {
             if (args.has(option) && !option.equals(task.extraFolder)) {
@@ -227,10 +232,14 @@ final class ImageCommand {
             throw new UsageException("--task " + task.spelling + " needs a " + task.extraFolder + " folder: --models SD_DIR "
                     + task.extraFolder.toUpperCase(Locale.ROOT) + "_DIR or --" + task.extraFolder + " DIR");
         }
-        if (folder != null && !Files.isDirectory(Path.of(folder))) {
+        if (folder == null) {
+            return null;
+        }
+        Path located = locator.locate(folder, Path.of("").toAbsolutePath());
+        if (!Files.isDirectory(located)) {
             throw new UsageException("no such folder: " + folder);
         }
-        return folder == null ? null : Path.of(folder);
+        return located;
     }
 
     /** {width, height}: the options, else the input's size rounded down to 8, else 512. */

@@ -35,16 +35,23 @@ import org.bivdiff.pipelines.Cancellation;
 final class RunCommand {
 
     static final String USAGE = """
-              run CONFIG.yaml [--set KEY=VALUE ...] [--checkpoints DIR] [--resume] [--max-batch N]
+              run CONFIG.yaml [--set KEY=VALUE ...] [--checkpoints DIR|hub] [--download] [--resume] [--max-batch N]
                     [--provider cpu|cuda] [--threads N] [--session-cache DIR]
                     one BIVDiff run: frame-wise generation, mixed inversion, temporal smoothing (docs/config.md);
                     BIVDiff's official configs/*.yaml are accepted as they are, with --checkpoints DIR standing
-                    for their ./checkpoints folder; --resume continues an interrupted run in its output folder;
+                    for their ./checkpoints folder (hub: each model from its Hugging Face repository); models.*
+                    take folders or model ids in the Hugging Face cache, --download pulls the ones it lacks;
+                    --resume continues an interrupted run in its output folder;
                     --max-batch N: rows per image-UNet call in the frame stage (default 2 on the CPU; on CUDA 0 =
                     all at once, halved while the GPU runs out of memory)
             """;
 
-    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "resume", "max-batch"));
+    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "download", "resume",
+            "max-batch"));
+    /** The image model's frames, as a video and a frame folder. */
+    static final String IDM_VIDEO = "video_by_idm";
+    /** Where the lossless frames of each video go: {@code frames/<video name>/00000.png, ...}. */
+    static final String FRAMES = "frames/";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private RunCommand() {
@@ -55,13 +62,13 @@ final class RunCommand {
             throw new UsageException("run needs a config file: bivdiff run CONFIG.yaml [options]");
         }
         Args args = Args.parse(words.subList(1, words.size())).allow(OPTIONS);
-        String checkpoints = args.one("checkpoints", null);
+        ProgressBar progress = ProgressBar.stderr();
         RunConfig config = RunConfigReader.read(Path.of(words.getFirst()), args.all("set"),
-                checkpoints == null ? null : Path.of(checkpoints).toAbsolutePath());
+                args.one("checkpoints", null), ModelsCommand.locator(args.has("download"), progress));
         Engine engine = new Engine(EngineFlags.parse(args));
         return execute(config, args.has("resume"), args.integer("max-batch",
                 FrameGenerator.defaultMaxBatch(engine.options().provider())),
-                engine, out, ProgressBar.stderr());
+                engine, out, progress);
     }
 
     /** Runs {@code config}; returns the exit code. Shared with {@code bivdiff demo}. */
@@ -73,9 +80,9 @@ final class RunCommand {
             throw new UsageException("the run cannot start:\n  " + String.join("\n  ", problems));
         }
         Path folder = config.output();
-        checkOutputFolder(folder, resume);
+        checkOutputFolder(folder, resume, config.outputKey());
         // 2. Read the videos, compute conditions and masks (a bad video fails here, before the run folder exists)
-        VideoJob.Prepared prepared = VideoJob.prepare(config);
+        VideoJob.Prepared prepared = VideoJob.prepare(config, engine, progress);
         RunFolder run = new RunFolder(folder);
         Instant started = Instant.now();
         writeRunJson(run, config, "running", started, Map.of(), Set.of());
@@ -89,19 +96,15 @@ final class RunCommand {
                 new Cancellation()), run);
         // 4. Outputs
         List<Image8> frames = ImageTensors.toPilRounded(ImageTensors.framesOf(result.video(), 0));
-        String name = switch (config.strategy()) {
-            case SEQUENTIAL -> "video_by_bivdiff";
-            case IDM_ONLY -> "video_by_idm_only";
-            case VDM_ONLY -> "video_by_vdm_only";
-            case ALTERNATE -> "video_by_alternate";
-            case FUSE -> "video_by_fuse";
-        };
+        String name = config.strategy().videoName();
         List<Image8> idm = result.idmFrames().map(ImageTensors::signedToPilTruncated).orElse(List.of());
         if (!idm.isEmpty()) {
-            writeVideo(run, "video_by_idm.gif", idm, config.fps());
+            writeVideo(run, IDM_VIDEO + ".gif", idm, config.fps());
+            run.writeFrames(FRAMES + IDM_VIDEO, idm);
         }
         writeVideo(run, name + ".gif", frames, config.fps());
         writeVideo(run, name + ".mp4", frames, config.fps());
+        run.writeFrames(FRAMES + name, frames);
         VideoGrid grid = VideoGrid.row().add(ImageTensors.signedToPilTruncated(prepared.source()));
         if (prepared.condition() != null) {
             grid.add(ImageTensors.toPilRounded(prepared.condition()));
@@ -117,14 +120,15 @@ final class RunCommand {
         return 0;
     }
 
-    private static void checkOutputFolder(Path folder, boolean resume) throws IOException, UsageException {
+    private static void checkOutputFolder(Path folder, boolean resume, String outputKey)
+            throws IOException, UsageException {
         boolean used = Files.exists(folder.resolve("run.json"));
         if (resume && !Files.isRegularFile(folder.resolve("run.json"))) {
             throw new UsageException("--resume: " + folder + " holds no run to resume (no run.json)");
         }
         if (!resume && used) {
             throw new UsageException("the output folder " + folder + " holds a run already; pass --resume to continue "
-                    + "it, or choose another output (--set output=...)");
+                    + "it, or choose another output (--set " + outputKey + "=...)");
         }
     }
 

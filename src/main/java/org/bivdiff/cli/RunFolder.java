@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,6 +14,8 @@ import org.bivdiff.bivdiff.StageStore;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.SafeTensorsFile;
 import org.bivdiff.io.SafeTensorsWriter;
+import org.bivdiff.media.Image8;
+import org.bivdiff.media.ImageFiles;
 
 /**
  * A run's output folder: stage results under {@code stages/<stage>.safetensors} (with their
@@ -73,6 +77,17 @@ final class RunFolder implements StageStore {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes {@code frames} losslessly as {@code folder/00000.png}, {@code 00001.png}, ..., each file atomically,
+     * for scoring them later without the losses of GIF or H.264.
+     */
+    void writeFrames(String folder, List<Image8> frames) throws IOException {
+        for (int i = 0; i < frames.size(); i++) {
+            Image8 frame = frames.get(i);
+            writeAtomically(folder + "/" + String.format(Locale.ROOT, "%05d.png", i), file -> ImageFiles.write(frame, file));
         }
     }
 

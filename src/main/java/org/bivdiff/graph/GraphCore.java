@@ -119,7 +119,8 @@ abstract class GraphCore {
     }
 
     /**
-     * A weight as external data into its file, in the compute type: a weight stored in another type
+     * A weight as external data into its file (or, for a materialised weight, stored inside the graph),
+     * in the compute type: a weight stored in another type
      * gets a {@code Cast} that ONNX Runtime folds at load, so an F16 checkpoint in a float16 graph is
      * used as it is stored, without a converted copy. The same key always gives the same value.
      */
@@ -128,16 +129,20 @@ abstract class GraphCore {
         if (known != null) {
             return known;
         }
-        TensorProto.Builder b = TensorProto.newBuilder().setName(t.key()).setDataType(onnxType(t.dtype()))
-                .setDataLocation(TensorProto.DataLocation.EXTERNAL);
+        TensorProto.Builder b = TensorProto.newBuilder().setName(t.key()).setDataType(onnxType(t.dtype()));
         for (long d : t.shape()) {
             b.addDims(d);
         }
-        // "location" is filled in by build(), relative to the common folder of all weight files.
-        b.addExternalData(entry("offset", Long.toString(t.offset())));
-        b.addExternalData(entry("length", Long.toString(t.length())));
+        if (t.isInline()) {
+            b.setRawData(ByteString.copyFrom(t.data()));
+        } else {
+            // "location" is filled in by build(), relative to the common folder of all weight files.
+            b.setDataLocation(TensorProto.DataLocation.EXTERNAL);
+            b.addExternalData(entry("offset", Long.toString(t.offset())));
+            b.addExternalData(entry("length", Long.toString(t.length())));
+            externals.add(t);
+        }
         proto.addInitializer(b);
-        externals.add(t);
         Value v = new Value(t.key());
         if (t.dtype() != computeType) {
             if (!t.dtype().isFloating()) {

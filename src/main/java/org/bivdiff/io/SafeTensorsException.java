@@ -1,6 +1,5 @@
 package org.bivdiff.io;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -9,7 +8,7 @@ import java.nio.file.Path;
  * e.g. {@code model.safetensors: tensor 'conv.weight': data_offsets [0, 100) hold 100 bytes but F32 [5, 6]
  * needs 120}.
  */
-public final class SafeTensorsException extends IOException {
+public final class SafeTensorsException extends CheckpointException {
 
     /** An exception with a complete message. */
     public SafeTensorsException(String message) {

@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.bivdiff.graph.Tensor;
 
 /**
  * A memory-mapped safetensors file: an 8-byte little-endian header length N, N bytes of UTF-8 JSON, then
@@ -31,10 +29,7 @@ import org.bivdiff.graph.Tensor;
  *
  * <p>Reads may come from several threads. After {@link #close()}, segments handed out become invalid.
  */
-public final class SafeTensorsFile implements AutoCloseable {
-
-    /** Elements a single Java array holds safely. */
-    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+public final class SafeTensorsFile implements WeightsFile {
 
     private final Path path;
     private final Arena arena;
@@ -81,7 +76,7 @@ public final class SafeTensorsFile implements AutoCloseable {
         }
     }
 
-    /** The file this was opened from. */
+    @Override
     public Path path() {
         return path;
     }
@@ -97,16 +92,18 @@ public final class SafeTensorsFile implements AutoCloseable {
     }
 
     /** The entry named {@code name}, if any. */
+    @Override
     public Optional<TensorInfo> info(String name) {
         return Optional.ofNullable(byName.get(name));
     }
 
-    /** Whether the file holds a tensor named {@code name}. */
+    @Override
     public boolean contains(String name) {
         return byName.containsKey(name);
     }
 
     /** The tensor names, in begin-offset order, unmodifiable. */
+    @Override
     public Set<String> names() {
         return byName.keySet();
     }
@@ -125,45 +122,18 @@ public final class SafeTensorsFile implements AutoCloseable {
      * The raw little-endian bytes of tensor {@code name}: a read-only slice of the mapping, valid until
      * {@link #close()}.
      */
+    @Override
     public MemorySegment segment(String name) throws SafeTensorsException {
         return slice(require(name));
     }
 
-    /**
-     * Tensor {@code name} as floats in C order. F32/F16/BF16/F64 convert as IEEE does; integer and BOOL
-     * types convert as a Java {@code (float)} cast does (exact up to 2^24).
-     */
-    public float[] readFloats(String name) throws SafeTensorsException {
+    /** Where tensor {@code name}'s bytes lie: always in the file, at {@link #absoluteOffset}. */
+    @Override
+    public TensorLocation locate(String name) throws SafeTensorsException {
         TensorInfo t = require(name);
-        return ElementCodec.toFloats(slice(t), t.dtype(), arrayLength(t));
+        return new TensorLocation.InFile(path, absoluteOffset(t), t.byteLength());
     }
 
-    /** Tensor {@code name}, of an integer type (I64, I32, I16, I8, U8, BOOL), as longs in C order. */
-    public long[] readLongs(String name) throws SafeTensorsException {
-        TensorInfo t = require(name);
-        if (t.dtype().isFloating()) {
-            throw SafeTensorsException.ofTensor(path, name, "is " + t.dtype()
-                    + ", not an integer type; read it with readFloats");
-        }
-        return ElementCodec.toLongs(slice(t), t.dtype(), arrayLength(t));
-    }
-
-    /** Tensor {@code name} as a float {@link Tensor}, converted as {@link #readFloats} does. */
-    public Tensor readTensor(String name) throws SafeTensorsException {
-        TensorInfo t = require(name);
-        long[] s = t.shape();
-        int[] shape = new int[s.length];
-        for (int i = 0; i < s.length; i++) {
-            if (s[i] > Integer.MAX_VALUE) {
-                throw SafeTensorsException.ofTensor(path, name, "dimension " + i + " of " + Arrays.toString(s)
-                        + " exceeds the int range of a host Tensor");
-            }
-            shape[i] = (int) s[i];
-        }
-        return new Tensor(shape, ElementCodec.toFloats(slice(t), t.dtype(), arrayLength(t)));
-    }
-
-    /** Unmaps the file; idempotent. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
@@ -187,15 +157,5 @@ public final class SafeTensorsFile implements AutoCloseable {
 
     private MemorySegment slice(TensorInfo t) {
         return file.asSlice(dataStart + t.begin(), t.byteLength());
-    }
-
-    private int arrayLength(TensorInfo t) throws SafeTensorsException {
-        long n = t.numel();
-        if (n > MAX_ARRAY) {
-            throw SafeTensorsException.ofTensor(path, t.name(), t.dtype() + " " + Arrays.toString(t.shape())
-                    + " has " + n + " elements, more than one Java array holds (" + MAX_ARRAY
-                    + "); use segment()");
-        }
-        return (int) n;
     }
 }

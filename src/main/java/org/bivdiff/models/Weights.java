@@ -14,7 +14,7 @@ import org.bivdiff.graph.ExternalTensor;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
-import org.bivdiff.io.SafeTensorsFile;
+import org.bivdiff.io.TensorLocation;
 import org.bivdiff.io.TensorInfo;
 
 /**
@@ -54,11 +54,20 @@ public final class Weights {
     public static <T> T load(Path folder, DType computeType, Builder<T> builder) throws IOException {
         Checkpoint.Variant variant = computeType == DType.F16 ? Checkpoint.Variant.FP16 : Checkpoint.Variant.DEFAULT;
         try (Checkpoint checkpoint = Checkpoint.open(folder, variant)) {
-            Weights w = of(checkpoint);
-            T built = builder.build(w);
-            w.requireAllUsed(Set.of());
-            return built;
+            return load(checkpoint, builder);
         }
+    }
+
+    /**
+     * Builds from {@code checkpoint} (a folder, one file, or a prefix view such as
+     * {@code Checkpoint.openFile(lightningCkpt).withPrefix("unet")}) and requires every weight in it to
+     * be used. The checkpoint is left open; graphs point into its files by path.
+     */
+    public static <T> T load(Checkpoint checkpoint, Builder<T> builder) throws IOException {
+        Weights w = of(checkpoint);
+        T built = builder.build(w);
+        w.requireAllUsed(Set.of());
+        return built;
     }
 
     /** Every weight {@code builder} asks for, with its shape: the checkpoint layout of an architecture. */
@@ -80,6 +89,11 @@ public final class Weights {
      */
     public static Weights recording() {
         return new Weights(null, "", new HashSet<>(), new LinkedHashMap<>());
+    }
+
+    /** True for a {@link #recording()} view, which has no values to {@link #read}. */
+    public boolean isRecording() {
+        return recorded != null;
     }
 
     /** In recording mode, every key asked for so far and its shape, in the order asked. */
@@ -116,23 +130,29 @@ public final class Weights {
         return (recorded == null ? checkpoint.names() : recorded.keySet()).stream().anyMatch(k -> k.startsWith(p));
     }
 
-    /** The weight {@code name}, marked as used. */
+    /**
+     * The weight {@code name}, marked as used: external data where it lies in its file, or, for a torch
+     * tensor stored as a non-contiguous view, its materialised bytes.
+     */
     public ExternalTensor tensor(String name) {
         String k = key(name);
         if (recorded != null) {
             throw new IllegalStateException("weight '" + k + "' is asked for without its shape, which a recording needs");
         }
         TensorInfo info = checkpoint.info(k).orElseThrow(() -> new WeightsException("missing weight '" + k + "' in "
-                + checkpoint.folder() + " (" + checkpoint.files().size() + " file(s), " + checkpoint.names().size()
+                + checkpoint.source() + " (" + checkpoint.files().size() + " file(s), " + checkpoint.names().size()
                 + " tensors)" + nearby(k)));
         used.add(k);
-        SafeTensorsFile file;
+        TensorLocation location;
         try {
-            file = checkpoint.fileOf(k);
+            location = checkpoint.locate(k);
         } catch (IOException e) {
             throw new WeightsException("cannot locate weight '" + k + "': " + e.getMessage(), e);
         }
-        return new ExternalTensor(k, file.path(), file.absoluteOffset(info), info.byteLength(), info.dtype(), info.shape());
+        return switch (location) {
+            case TensorLocation.InFile f -> new ExternalTensor(k, f.file(), f.offset(), f.length(), info.dtype(), info.shape());
+            case TensorLocation.InMemory m -> ExternalTensor.inline(k, info.dtype(), info.shape(), m.bytes());
+        };
     }
 
     /** The weight {@code name}, which must have exactly {@code shape}. */
@@ -148,7 +168,7 @@ public final class Weights {
         }
         ExternalTensor t = tensor(name);
         if (!Arrays.equals(t.shape(), shape)) {
-            throw new WeightsException("weight '" + t.key() + "' in " + checkpoint.folder() + " has shape "
+            throw new WeightsException("weight '" + t.key() + "' in " + checkpoint.source() + " has shape "
                     + Arrays.toString(t.shape()) + ", the config implies " + Arrays.toString(shape));
         }
         return t;
@@ -164,7 +184,7 @@ public final class Weights {
             throw new WeightsException("weight '" + k + "' has not been recorded");
         }
         return checkpoint.info(k).orElseThrow(() -> new WeightsException("missing weight '" + k + "' in "
-                + checkpoint.folder())).shape();
+                + checkpoint.source())).shape();
     }
 
     /** Reads {@code name} into host memory as floats, marking it used. */
@@ -196,7 +216,7 @@ public final class Weights {
         unused.removeAll(used);
         unused.removeAll(expectedUnused);
         if (!unused.isEmpty()) {
-            throw new WeightsException(unused.size() + " weight(s) in " + checkpoint.folder()
+            throw new WeightsException(unused.size() + " weight(s) in " + checkpoint.source()
                     + " are not used by the architecture its config describes: " + abbreviate(unused)
                     + " (a config that does not match the weights, or a variant this implementation does not know)");
         }

@@ -162,5 +162,12 @@ class ImageCommandTest {
         Outcome t = run(List.of("image", "--task", "paint", "--out", "z.png"));
         assertEquals(2, t.code());
         assertTrue(t.err().contains("unknown --task 'paint'"), t.err());
+
+        // a model id the Hugging Face cache does not hold: the error says how to get it
+        Outcome id = run(List.of("image", "--task", "txt2img", "--models", "bivdiff-test/not-pulled@v2", "--prompt", "a",
+                "--out", dir.resolve("w.png").toString()));
+        assertEquals(1, id.code());
+        assertTrue(id.err().contains("does not hold the model bivdiff-test/not-pulled@v2; download it with: "
+                + "bin/bivdiff models pull bivdiff-test/not-pulled@v2 (or add --download)"), id.err());
     }
 }

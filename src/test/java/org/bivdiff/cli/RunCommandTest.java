@@ -63,7 +63,8 @@ class RunCommandTest {
         assertEquals(0, execute(c, false, quiet()));
         Path out = c.output();
         for (String f : List.of("source.gif", "condition.gif", "video_by_idm.gif", "video_by_bivdiff.gif",
-                "video_by_bivdiff.mp4", "grid.gif", "stages/idm_frames.safetensors", "stages/mixed_inversion.safetensors")) {
+                "video_by_bivdiff.mp4", "grid.gif", "stages/idm_frames.safetensors", "stages/frame_latents.safetensors",
+                "stages/inversion_image.safetensors")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         var info = VideoReader.probe(out.resolve("video_by_bivdiff.mp4"));
@@ -105,7 +106,9 @@ class RunCommandTest {
         assertTrue(stages.stream().allMatch(s -> s.equals("temporal smoothing")), stages.toString());
         JsonNode done = new ObjectMapper().readTree(c.output().resolve("run.json").toFile());
         assertEquals("complete", done.get("status").asText());
-        assertEquals(2, done.get("resumed_stages").size());
+        // The frames, their encoding and the image model's inversion (ratio 1: no video branch).
+        assertEquals(List.of("idm_frames", "frame_latents", "inversion_image"),
+                new ObjectMapper().convertValue(done.get("resumed_stages"), List.class));
     }
 
     @Test
@@ -183,7 +186,7 @@ class RunCommandTest {
             "--threads", "2"}, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
         assertTrue(Files.exists(dir.resolve("out/video_by_idm_only.mp4")));
-        assertFalse(Files.exists(dir.resolve("out/stages/mixed_inversion.safetensors")));
+        assertFalse(Files.exists(dir.resolve("out/stages/frame_latents.safetensors")));
         assertEquals(2, Main.run(new String[] {"run"}, new PrintStream(out), new PrintStream(err)));
     }
 
@@ -203,7 +206,7 @@ class RunCommandTest {
                 assertTrue(Files.size(c.output().resolve(f)) > 0, strategy + ": " + f);
             }
             assertFalse(Files.exists(c.output().resolve("video_by_idm.gif")), strategy);
-            assertFalse(Files.exists(c.output().resolve("stages/mixed_inversion.safetensors")), strategy);
+            assertFalse(Files.exists(c.output().resolve("stages/frame_latents.safetensors")), strategy);
             assertEquals(4, VideoReader.probe(c.output().resolve(name + ".mp4")).frameCount());
         }
         JsonNode json = new ObjectMapper().readTree(dir.resolve("alternate/out/run.json").toFile());
