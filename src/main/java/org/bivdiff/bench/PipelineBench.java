@@ -13,7 +13,9 @@ import org.bivdiff.bivdiff.InversionAndSmoothing;
 import org.bivdiff.bivdiff.StageStore;
 import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.bivdiff.TemporalWindows;
+import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Provider;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.pipelines.Cancellation;
@@ -37,12 +39,18 @@ public final class PipelineBench {
      * @param frames   frames of the clip
      * @param side     frame width and height in pixels (latents are 8x smaller)
      * @param steps    DDIM steps of every stage
-     * @param maxBatch most rows per UNet call in the frame stage (0: all frames x guidance branches at once)
+     * @param maxBatch most rows per UNet call in the frame stage (0: all frames x guidance branches at once;
+     *                 {@link #PROVIDER_DEFAULT}: {@link FrameGenerator#defaultMaxBatch} of the engine's provider)
      * @param windows  the video model's temporal windows (and the frame stage's batches)
      */
     public record Spec(int frames, int side, int steps, int maxBatch, TemporalWindows windows) {
+
+        /** {@link #maxBatch()} for the provider's default. */
+        public static final int PROVIDER_DEFAULT = -1;
+
         public Spec {
-            if (frames < 1 || side < 64 || side % 64 != 0 || steps < 1 || maxBatch < 0 || windows == null) {
+            if (frames < 1 || side < 64 || side % 64 != 0 || steps < 1 || maxBatch < PROVIDER_DEFAULT
+                    || windows == null) {
                 throw new IllegalArgumentException("bad pipeline spec " + frames + " frames, " + side + " px, " + steps
                         + " steps, max batch " + maxBatch + ", " + windows);
             }
@@ -51,6 +59,12 @@ public final class PipelineBench {
         /** The whole video at once, as BIVDiff runs it. */
         public Spec(int frames, int side, int steps, int maxBatch) {
             this(frames, side, steps, maxBatch, TemporalWindows.WHOLE_VIDEO);
+        }
+
+        /** This spec with the provider's default batch filled in. */
+        public Spec resolve(Provider provider) {
+            return maxBatch != PROVIDER_DEFAULT ? this
+                    : new Spec(frames, side, steps, FrameGenerator.defaultMaxBatch(provider), windows);
         }
 
         public String describe() {
@@ -90,12 +104,13 @@ public final class PipelineBench {
     }
 
     /** Runs BIVDiff once at {@code spec}; progress lines go to {@code log}. */
-    public static Run run(String preset, Spec spec, PipelineFolders folders, Engine engine, Consumer<String> log)
+    public static Run run(String preset, Spec requested, PipelineFolders folders, Engine engine, Consumer<String> log)
             throws IOException {
+        Spec spec = requested.resolve(engine.options().provider());
         Tensor source = SyntheticClip.movingSquare(spec.frames(), spec.side());              // (F, 3, H, W) in [-1, 1]
         Tensor condition = Canny.controlImages(source, Canny.DEFAULT_LOW, Canny.DEFAULT_HIGH);
         InversionAndSmoothing.Models models = InversionAndSmoothing.Models.ofPipelines(folders.stableDiffusion(),
-                folders.video());
+                VideoModel.Diffusers.ofPipeline(folders.video()));
         Map<String, Double> seconds = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         try (RssTimeline timeline = new RssTimeline()) {

@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
-import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Engine;
@@ -170,10 +169,10 @@ public final class Presets {
                     }),
             networks("tiny", "the tiny test models (TinyModels) at small shapes; seconds", false, Presets::tiny),
             new Preset("e2e", "BIVDiff ControlNet-canny + ZeroScope, 4 frames 256x256, 10 steps; minutes", false,
-                    WholeRun.fullSize(new PipelineBench.Spec(4, 256, 10, FrameGenerator.DEFAULT_MAX_BATCH))),
+                    WholeRun.fullSize(new PipelineBench.Spec(4, 256, 10, PipelineBench.Spec.PROVIDER_DEFAULT))),
             new Preset("paper-memory", "the paper-default run (8 frames 512x512, ControlNet + ZeroScope) with 2 "
                     + "steps, for its memory peak; long", false, WholeRun.fullSize(new PipelineBench.Spec(8, 512, 2,
-                    FrameGenerator.DEFAULT_MAX_BATCH))),
+                    PipelineBench.Spec.PROVIDER_DEFAULT))),
             new Preset("long", "videos longer than the window: the tiny models, 8 then 64 frames 64x64 in windows of 8 "
                     + "every 4, 4 steps, each run in its own JVM with a fixed 256 MB heap (peak RSS and time against "
                     + "frames); minutes", false, new WholeRun(List.of(longRun(8), longRun(64)), RunModels.TINY, 256)));
@@ -205,7 +204,7 @@ public final class Presets {
     }
 
     private static PipelineBench.Spec longRun(int frames) {
-        return new PipelineBench.Spec(frames, 64, 4, FrameGenerator.DEFAULT_MAX_BATCH, TemporalWindows.of(8));
+        return new PipelineBench.Spec(frames, 64, 4, PipelineBench.Spec.PROVIDER_DEFAULT, TemporalWindows.of(8));
     }
 
     /** The tiny Stable Diffusion pipeline folder, written on first use. */

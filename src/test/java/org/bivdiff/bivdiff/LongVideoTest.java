@@ -98,7 +98,7 @@ class LongVideoTest {
 
     @Test
     void aWindowAtLeastAsLongAsTheVideoChangesNoBit() throws Exception {
-        var models = InversionAndSmoothing.Models.ofPipelines(sd, video);
+        var models = InversionAndSmoothing.Models.ofPipelines(sd, VideoModel.Diffusers.ofPipeline(video));
         FrameGenerator generator = ImageModelFrames.controlNet(sd, controlNet, ENGINE);
         var pipeline = new BivdiffPipeline(models, ENGINE);
         var bivdiff = pipeline.run(request(generator, 4, Strategy.SEQUENTIAL, InversionAndSmoothing.Options.BIVDIFF,
@@ -255,7 +255,7 @@ class LongVideoTest {
         };
         var store = new MemoryStore();
         var options = InversionAndSmoothing.Options.BIVDIFF.withWindows(TemporalWindows.of(2));
-        var pipeline = new BivdiffPipeline(InversionAndSmoothing.Models.ofPipelines(sd, video), ENGINE);
+        var pipeline = new BivdiffPipeline(InversionAndSmoothing.Models.ofPipelines(sd, VideoModel.Diffusers.ofPipeline(video)), ENGINE);
         // 1. A run that crashes while making the second batch keeps the first
         List<String> stages = new ArrayList<>();
         ProgressListener crashing = p -> {
