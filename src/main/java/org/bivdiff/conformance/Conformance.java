@@ -53,6 +53,7 @@ public final class Conformance {
             RUNNERS.put(c, Prompt2PromptCases::prompt2Prompt);
         }
         RUNNERS.put("canny", CannyCases::canny);
+        RUNNERS.put("torch_checkpoints", TorchCheckpointCases::check);
     }
 
     private Conformance() {
