@@ -18,7 +18,7 @@ public final class Main {
                     [--weights f32|f16]
                     time each network on full-size random-weight models (or --preset tiny): load time,
                     median run, FLOPs, GFLOP/s, fraction of the measured fp32 peak, resident memory
-            """ + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + """
+            """ + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + ConvertCommand.USAGE + """
               help  show this text
 
             every command that runs networks also takes --provider cpu|cuda, --threads N,
@@ -49,6 +49,7 @@ public final class Main {
                 case "run" -> RunCommand.run(rest, out);
                 case "demo" -> DemoCommand.run(Args.parse(rest), out);
                 case "bench" -> BenchCommand.run(Args.parse(rest), out, err);
+                case "convert" -> ConvertCommand.run(rest, out);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;
