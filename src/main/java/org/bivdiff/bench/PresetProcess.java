@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
-import org.bivdiff.io.DType;
+import org.bivdiff.models.random.WeightsFormat;
 
 /**
  * Runs one preset in a fresh JVM, so that each preset's figures are its own: session loads are cold,
@@ -91,7 +91,7 @@ public final class PresetProcess {
         Engine engine = new Engine(new Engine.Options(job.threads(), Provider.parse(job.provider()), 0,
                 !job.prepacking(), job.profilePrefix(), null, Precision.parse(job.precision())));
         Presets.Preset preset = Presets.named(job.preset());
-        Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())), engine, DType.parse(job.weights()),
+        Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())), engine, WeightsFormat.valueOf(job.weights()),
                 m -> System.err.println("bench: " + m));
         Result result = switch (preset.workload()) {
             case Presets.Networks n -> new Result(networks(preset.name(), n.source().targets(context), engine,

@@ -15,7 +15,7 @@ public final class Main {
                     run the golden conformance cases; one line per case, then a count; exits 1 on any FAIL
               bench [--preset NAME ...] [--json FILE] [--threads N] [--runs N] [--warmup N] [--cache DIR]
                     [--probe-size N] [--prepacking on|off] [--profile PREFIX] [--precision auto|fp32|fp16]
-                    [--weights f32|f16]
+                    [--weights f32|f16|bin]
                     time each network on full-size random-weight models (or --preset tiny): load time,
                     median run, FLOPs, GFLOP/s, fraction of the measured fp32 peak, resident memory
             """ + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + ConvertCommand.USAGE + """
