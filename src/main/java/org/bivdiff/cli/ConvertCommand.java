@@ -28,6 +28,23 @@ final class ConvertCommand {
     private ConvertCommand() {
     }
 
+    /** A progress bar per converted file, its clock restarting with each file. */
+    private static final class FileProgress implements SafeTensorsConverter.Progress {
+        private final ProgressBar bar = ProgressBar.stderr();
+        private Path file;
+        private Instant started;
+
+        @Override
+        public void tensorWritten(Path target, int done, int total) {
+            if (!target.equals(file)) {
+                file = target;
+                started = Instant.now();
+            }
+            bar.onStep(new ProgressListener.Progress(String.valueOf(target.getFileName()), done, total, Double.NaN,
+                    Duration.between(started, Instant.now())));
+        }
+    }
+
     static int run(List<String> words, PrintStream out) throws Exception {
         if (words.isEmpty() || words.getFirst().startsWith("--")) {
             throw new UsageException("convert needs a folder or file: bivdiff convert FOLDER [--out DIR]");
@@ -35,19 +52,8 @@ final class ConvertCommand {
         Path source = Path.of(words.getFirst());
         Args args = Args.parse(words.subList(1, words.size())).allow(OPTIONS);
         String dir = args.one("out", null);
-        Path target = dir != null ? Path.of(dir)
-                : java.nio.file.Files.isDirectory(source) ? source : source.toAbsolutePath().getParent();
-        ProgressBar bar = ProgressBar.stderr();
-        Instant[] started = {Instant.now()};
-        Path[] current = {null};
-        List<SafeTensorsConverter.Step> steps = SafeTensorsConverter.convert(source, target, (file, done, total) -> {
-            if (!file.equals(current[0])) {
-                current[0] = file;
-                started[0] = Instant.now();
-            }
-            bar.onStep(new ProgressListener.Progress(String.valueOf(file.getFileName()), done, total, Double.NaN,
-                    Duration.between(started[0], Instant.now())));
-        });
+        Path target = dir != null ? Path.of(dir) : SafeTensorsConverter.inPlace(source);
+        List<SafeTensorsConverter.Step> steps = SafeTensorsConverter.convert(source, target, new FileProgress());
         int converted = 0;
         for (SafeTensorsConverter.Step s : steps) {
             switch (s.action()) {

@@ -76,7 +76,7 @@ public final class SafeTensorsConverter {
     public static List<Step> convert(Path source, Path out, Progress progress) throws IOException {
         Path src = source.toAbsolutePath().normalize();
         Path dst = out.toAbsolutePath().normalize();
-        boolean inPlace = Files.isDirectory(src) ? dst.equals(src) : dst.equals(src.getParent());
+        boolean inPlace = dst.equals(inPlace(src));
         if (!Files.exists(src)) {
             throw new CheckpointException(source + ": no such file or folder");
         }
@@ -120,6 +120,12 @@ public final class SafeTensorsConverter {
             }
         }
         return steps;
+    }
+
+    /** The output folder of an in-place conversion of {@code source}: itself, or a file's folder. */
+    public static Path inPlace(Path source) {
+        Path src = source.toAbsolutePath().normalize();
+        return Files.isDirectory(src) ? src : src.getParent();
     }
 
     /** The safetensors name of a torch weights file or index; other names unchanged. */
