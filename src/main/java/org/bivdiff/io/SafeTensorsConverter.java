@@ -179,20 +179,9 @@ public final class SafeTensorsConverter {
 
     /** The index with every shard name mapped to its safetensors name. */
     private static Step rewriteIndex(Path source, Path target) throws IOException {
-        JsonNode root;
-        try {
-            root = SafeTensorsHeader.JSON.readTree(Files.readAllBytes(source));
-        } catch (IOException e) {
-            throw new CheckpointException(source + ": not valid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !(root.get("weight_map") instanceof ObjectNode map)) {
-            throw new CheckpointException(source + ": no 'weight_map' object");
-        }
+        ObjectNode root = Checkpoint.readIndex(source);
+        ObjectNode map = (ObjectNode) root.get("weight_map");
         for (Map.Entry<String, JsonNode> e : map.properties()) {
-            if (!e.getValue().isTextual()) {
-                throw new CheckpointException(source + ": tensor '" + e.getKey() + "': weight_map value " + e.getValue()
-                        + " is not a shard file name");
-            }
             e.setValue(map.textNode(targetName(e.getValue().textValue())));
         }
         Files.write(target, SafeTensorsHeader.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
