@@ -54,7 +54,14 @@ public final class BivdiffPipeline {
         public Request {
             Objects.requireNonNull(generator, "generator");
             Objects.requireNonNull(inputs, "inputs");
+            Objects.requireNonNull(strategy, "strategy");
             MixedInversion.checkRatio(mixingRatio);
+        }
+
+        /** This run with another bridging scheme and mixing ratio (an ablation's variant). */
+        public Request with(Strategy s, double ratio) {
+            return new Request(generator, inputs, frameSettings, videoPrompt, negativePrompt, steps, guidanceScale,
+                    ratio, s, options, seed, progress, cancellation);
         }
     }
 
@@ -63,8 +70,8 @@ public final class BivdiffPipeline {
      *                   VDM_ONLY, ALTERNATE, FUSE)
      * @param stages     inversion and smoothing in detail, when they ran
      * @param video      (1, 3, F, H, W) in [0, 1] the output video
-     * @param stageTimes wall time per stage; a stage taken from the store takes (almost) no time
-     * @param resumed    the stages taken from the store
+     * @param stageTimes wall time per stage, in order; a stage taken from the store takes (almost) no time
+     * @param resumed    the stages taken from the store (their {@link StageStore} names)
      */
     public record Result(Optional<Tensor> idmFrames, Optional<InversionAndSmoothing.Result> stages, Tensor video,
                          Map<String, Duration> stageTimes, Set<String> resumed) {
@@ -72,6 +79,20 @@ public final class BivdiffPipeline {
 
     private final InversionAndSmoothing.Models models;
     private final Engine engine;
+
+    /**
+     * The {@link Result#stageTimes()} key of a stored stage, by its {@link StageStore} name: how to look up what
+     * a stage cost when it was computed.
+     */
+    public static String timeLabel(String storedStage) {
+        return switch (storedStage) {
+            case STAGE_FRAMES -> "frame-wise generation";
+            case InversionAndSmoothing.STAGE_FRAME_LATENTS -> "frame encoding";
+            case InversionAndSmoothing.STAGE_INVERSION_IMAGE -> "inversion (image)";
+            case InversionAndSmoothing.STAGE_INVERSION_VIDEO -> "inversion (video)";
+            default -> throw new IllegalArgumentException("no stored stage named '" + storedStage + "'");
+        };
+    }
 
     public BivdiffPipeline(InversionAndSmoothing.Models models, Engine engine) {
         this.models = Objects.requireNonNull(models, "models");
@@ -106,29 +127,21 @@ public final class BivdiffPipeline {
             return new Result(Optional.empty(), Optional.empty(), video, times, resumed);
         }
         // 1. Frame-wise generation (or the stored frames of an earlier run)
+        StageStore tracking = tracking(store, resumed);
         long t0 = System.nanoTime();
         String fingerprint = Fingerprint.of(STAGE_FRAMES, r.generator().describe(), source, r.inputs().condition(),
                 r.inputs().masks(), r.frameSettings().prompt(), r.frameSettings().steps(),
                 r.frameSettings().guidanceScale(), r.seed());
-        Optional<Map<String, Tensor>> stored = store.load(STAGE_FRAMES, fingerprint);
-        Tensor idmFrames;
-        if (stored.isPresent()) {
-            idmFrames = stored.get().get("frames");
-            resumed.add(STAGE_FRAMES);
-        } else {
-            idmFrames = r.generator().generate(r.inputs(), r.frameSettings());
-            store.save(STAGE_FRAMES, fingerprint, Map.of("frames", idmFrames));
-        }
-        times.put("frame-wise generation", Duration.ofNanos(System.nanoTime() - t0));
+        Tensor idmFrames = tracking.loadOrCompute(STAGE_FRAMES, fingerprint,
+                () -> Map.of("frames", r.generator().generate(r.inputs(), r.frameSettings()))).get("frames");
+        times.put(timeLabel(STAGE_FRAMES), Duration.ofNanos(System.nanoTime() - t0));
         if (r.strategy() == Strategy.IDM_ONLY) {
             Tensor video = VideoLatents.toVideo(ImageModelFrames.toUnit(idmFrames), frames);
             return new Result(Optional.of(idmFrames), Optional.empty(), video, times, resumed);
         }
         // 2. Mixed inversion and 3. temporal smoothing
-        long t1 = System.nanoTime();
-        StageStore tracking = tracking(store, resumed);
         InversionAndSmoothing.Result out = stages23.run(stageRequest(r, idmFrames, noise, latentShape), tracking);
-        times.put("mixed inversion + temporal smoothing", Duration.ofNanos(System.nanoTime() - t1));
+        times.putAll(out.stageTimes());
         return new Result(Optional.of(idmFrames), Optional.of(out), out.video(), times, resumed);
     }
 

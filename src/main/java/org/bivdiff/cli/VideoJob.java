@@ -2,17 +2,23 @@ package org.bivdiff.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 
 import org.bivdiff.bivdiff.BivdiffPipeline;
 import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.bivdiff.ImageModelFrames;
 import org.bivdiff.bivdiff.InversionAndSmoothing;
 import org.bivdiff.bivdiff.LatentScaling;
+import org.bivdiff.bivdiff.Preflight;
 import org.bivdiff.bivdiff.Prompt2PromptFrames;
+import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.Task;
 import org.bivdiff.graph.Engine;
@@ -20,7 +26,9 @@ import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.VideoSampler;
-import org.bivdiff.media.annotators.Canny;
+import org.bivdiff.media.annotators.ConditionFrames;
+import org.bivdiff.media.annotators.MidasDetector;
+import org.bivdiff.models.dpt.DptForDepthEstimation;
 import org.bivdiff.models.adapter.T2IAdapterConfig;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.pipelines.Cancellation;
@@ -33,8 +41,8 @@ import org.bivdiff.schedulers.DdimInversion.InversionKind;
 
 /**
  * Turns a {@link RunConfig} into the pipeline's request: reads and samples the videos, computes the
- * conditions (Canny edges) or masks, and picks the image model. Everything here runs before any
- * network, so a bad input fails fast.
+ * conditions (Canny edges or depth) or masks, and picks the image model. Everything here runs before the
+ * diffusion models load (only the depth network, when there is one), so a bad input fails fast.
  */
 final class VideoJob {
 
@@ -51,18 +59,19 @@ final class VideoJob {
     private VideoJob() {
     }
 
-    /** Reads the videos the config names and derives conditions and masks. */
-    static Prepared prepare(RunConfig c) throws IOException {
+    /**
+     * Reads the videos the config names and derives conditions (Canny edges, or depth with the config's depth
+     * model, which is loaded and released here) and masks.
+     */
+    static Prepared prepare(RunConfig c, Engine engine, ProgressListener progress) throws IOException {
         int f = c.videoLength();
         Tensor source = c.task() == Task.FRAMES
                 ? read(c.frames(), c, f) : read(c.video(), c, f);
         Tensor condition = null;
         Tensor masks = null;
         switch (c.task()) {
-            case CONTROLNET -> condition = c.conditionVideo() != null ? ImageModelFrames.toUnit(read(c.conditionVideo(), c, f))
-                    : Canny.controlImages(source, Canny.DEFAULT_LOW, Canny.DEFAULT_HIGH);
-            case T2I_ADAPTER -> condition = c.conditionVideo() != null ? ImageModelFrames.toUnit(read(c.conditionVideo(), c, f))
-                    : adapterCanny(source, T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels());
+            case CONTROLNET, T2I_ADAPTER -> condition = c.conditionVideo() != null
+                    ? ImageModelFrames.toUnit(read(c.conditionVideo(), c, f)) : annotate(c, source, engine, progress);
             case INPAINTING -> masks = firstChannel(ImageModelFrames.toUnit(read(c.maskVideo(), c, f)));
             case OUTPAINTING -> masks = repeat(Outpainting.mask(c.maskType() == RunConfig.MaskType.VERTICAL
                     ? Outpainting.Direction.VERTICAL : Outpainting.Direction.HORIZONTAL, c.height(), c.width()), f);
@@ -72,21 +81,64 @@ final class VideoJob {
         return new Prepared(source, condition, masks);
     }
 
-    /** The pipeline request for {@code c}. */
-    static BivdiffPipeline.Request request(RunConfig c, Prepared p, Engine engine, int maxBatch,
-                                           ProgressListener progress, Cancellation cancel) throws IOException {
-        FrameGenerator generator = switch (c.task()) {
+    /**
+     * What the run will do, for {@link Preflight} to check before anything is read or computed.
+     *
+     * @throws IOException when the Stable Diffusion folder's {@code model_index.json} cannot be read
+     */
+    static Preflight.Plan plan(RunConfig c, int maxBatch, Engine engine) throws IOException {
+        InversionAndSmoothing.Models models = models(c);
+        List<Preflight.Video> videos = new ArrayList<>();
+        videos.add(c.task() == Task.FRAMES ? new Preflight.Video("frames", c.frames(), c.frameRate())
+                : new Preflight.Video("video", c.video(), c.frameRate()));
+        if (c.conditionVideo() != null && (c.task() == Task.CONTROLNET || c.task() == Task.T2I_ADAPTER)) {
+            videos.add(new Preflight.Video("condition_video", c.conditionVideo(), c.frameRate()));
+        }
+        if (c.task() == Task.INPAINTING) {
+            videos.add(new Preflight.Video("mask_video", c.maskVideo(), c.frameRate()));
+        }
+        List<Preflight.Text> texts = new ArrayList<>(List.of(
+                new Preflight.Text("prompt", c.prompt() + c.promptSuffix(), models.imageTokenizer()),
+                new Preflight.Text("negative_prompt", c.negativePrompt(), models.imageTokenizer())));
+        if (c.task() == Task.PROMPT2PROMPT) {
+            texts.add(new Preflight.Text("edit.prompt", c.edit().prompt(), models.imageTokenizer()));
+        }
+        if (c.strategy() != Strategy.IDM_ONLY) {
+            texts.add(new Preflight.Text("video_prompt", c.videoPrompt() + c.promptSuffix(), models.requireVideo().tokenizer()));
+        }
+        return new Preflight.Plan(generator(c, null, engine), settings(c, maxBatch, ProgressListener.NONE,
+                Cancellation.NONE), models, c.strategy(), videos, texts, c.videoLength(), c.height(), c.width());
+    }
+
+    /**
+     * The image model of {@code c}.
+     *
+     * @param source the frames of task {@code frames}, which are the frames; null before they are read
+     */
+    private static FrameGenerator generator(RunConfig c, Tensor source, Engine engine) {
+        return switch (c.task()) {
             case CONTROLNET -> ImageModelFrames.controlNet(c.models().stableDiffusion(), c.models().controlNet(), engine);
             case T2I_ADAPTER -> ImageModelFrames.t2iAdapter(c.models().stableDiffusion(), c.models().t2iAdapter(), engine);
             case INSTRUCT_PIX2PIX -> ImageModelFrames.instructPix2Pix(c.models().instructPix2Pix(),
                     c.imageGuidanceScale(), engine);
             case INPAINTING, OUTPAINTING -> ImageModelFrames.inpainting(c.models().inpainting(), engine);
             case PROMPT2PROMPT -> new Prompt2PromptFrames(c.models().stableDiffusion(), edit(c.edit()), engine);
-            case FRAMES -> FrameGenerator.given(p.source());
+            case FRAMES -> FrameGenerator.given(source);
         };
+    }
+
+    private static FrameGenerator.Settings settings(RunConfig c, int maxBatch, ProgressListener progress,
+                                                    Cancellation cancel) {
         Prompt framePrompt = new Prompt(c.prompt() + c.promptSuffix(), c.negativePrompt());
-        var settings = new FrameGenerator.Settings(framePrompt, c.steps(), c.guidanceScale(),
-                RunNoise.seeded(c.seed()), maxBatch, progress, cancel);
+        return new FrameGenerator.Settings(framePrompt, c.steps(), c.guidanceScale(), RunNoise.seeded(c.seed()),
+                maxBatch, progress, cancel);
+    }
+
+    /** The pipeline request for {@code c}. */
+    static BivdiffPipeline.Request request(RunConfig c, Prepared p, Engine engine, int maxBatch,
+                                           ProgressListener progress, Cancellation cancel) throws IOException {
+        FrameGenerator generator = generator(c, p.source(), engine);
+        var settings = settings(c, maxBatch, progress, cancel);
         var options = new InversionAndSmoothing.Options(InversionKind.BIVDIFF_REVERSE_STEP,
                 c.perFrameInversion() ? FrameNorm.PER_FRAME : FrameNorm.ACROSS_FRAMES, LatentScaling.BIVDIFF_HARD_CODED);
         return new BivdiffPipeline.Request(generator, new FrameGenerator.Inputs(p.source(), p.condition(), p.masks()),
@@ -102,7 +154,8 @@ final class VideoJob {
 
     /** The model folders of mixed inversion and smoothing: SD 1.5 as the image model, its VAE for both ends. */
     static InversionAndSmoothing.Models models(RunConfig c) throws IOException {
-        return InversionAndSmoothing.Models.ofPipelines(c.models().stableDiffusion(), c.models().video());
+        return InversionAndSmoothing.Models.ofPipelines(c.models().stableDiffusion(),
+                VideoModel.of(c.models().video(), c.models().vidrdCheckpoint()));
     }
 
     private static Tensor read(Path file, RunConfig c, int frames) throws IOException {
@@ -111,17 +164,29 @@ final class VideoJob {
     }
 
     /**
-     * T2I-Adapter Canny as BIVDiff's T2IAdapter {@code infer.py} computes it: the [-1, 1] frames go to
-     * {@code ToPILImage} without the {@code (x + 1) / 2} the other models get (it is commented out there),
-     * so negative values wrap as uint8; one channel of the edges for single-channel adapters.
+     * The condition computed from the source frames, handed to the annotator as {@code condition_input} says: Canny
+     * edges (one channel for a single-channel T2I-Adapter, three otherwise) or MiDaS depth.
      */
-    private static Tensor adapterCanny(Tensor source, int channels) {
-        List<Image8> edges = new ArrayList<>();
-        for (Image8 frame : ImageTensors.toPilTruncated(source)) {
-            Image8 e = Canny.edges(frame, Canny.DEFAULT_LOW, Canny.DEFAULT_HIGH);
-            edges.add(channels == 1 ? e : Canny.hwc3(e));
-        }
-        return ImageTensors.toUnit(edges);
+    private static Tensor annotate(RunConfig c, Tensor source, Engine engine, ProgressListener progress)
+            throws IOException {
+        ConditionFrames.FrameInput input = c.conditionInput() == RunConfig.ConditionInput.CLEAN
+                ? ConditionFrames.FrameInput.CLEAN : ConditionFrames.FrameInput.REFERENCE_WRAP;
+        Instant start = Instant.now();
+        int total = source.dim(0);
+        IntConsumer onFrame = n -> progress.onStep(new ProgressListener.Progress("depth", n, total, Double.NaN,
+                Duration.between(start, Instant.now())));
+        List<Image8> images = switch (c.condition()) {
+            // edges take a fraction of a second: only the depth network reports progress
+            case CANNY -> ConditionFrames.canny(source, input, c.task() == Task.T2I_ADAPTER
+                    ? T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels() : 3, n -> { });
+            case DEPTH -> {
+                try (DptForDepthEstimation dpt = DptForDepthEstimation.load(c.models().depth(), engine)) {
+                    yield ConditionFrames.depth(source, input, new MidasDetector(dpt), onFrame);
+                }
+            }
+            case OPENPOSE -> throw new IllegalStateException("openpose conditions are not computed here");
+        };
+        return ImageTensors.toUnit(images);
     }
 
     /** (F, C, H, W) -> (F, 1, H, W): the first channel of grey masks. */

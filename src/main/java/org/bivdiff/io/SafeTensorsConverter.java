@@ -184,7 +184,7 @@ public final class SafeTensorsConverter {
         for (Map.Entry<String, JsonNode> e : map.properties()) {
             e.setValue(map.textNode(targetName(e.getValue().textValue())));
         }
-        Files.write(target, SafeTensorsHeader.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        Files.write(target, Json.STRICT.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
         return new Step(source, target, Action.INDEX_REWRITTEN, map.size(), 0);
     }
 }

@@ -115,6 +115,53 @@ final class ModelConfigs {
         return c;
     }
 
+    /**
+     * A transformers CLIPModel: {@code text} is a {@link #clipText} config (its architecture keys dropped, as a
+     * nested {@code text_config}), the vision tower a ViT of {@code imageSize} pixels in {@code patch}-pixel patches.
+     */
+    static Map<String, Object> clip(Map<String, Object> text, int visionHidden, int visionLayers, int visionHeads,
+                                    int imageSize, int patch, int projectionDim) {
+        Map<String, Object> textConfig = new LinkedHashMap<>(text);
+        textConfig.remove("architectures");
+        Map<String, Object> vision = new LinkedHashMap<>();
+        vision.put("model_type", "clip_vision_model");
+        vision.put("hidden_act", "quick_gelu");
+        vision.put("hidden_size", visionHidden);
+        vision.put("intermediate_size", 2 * visionHidden);
+        vision.put("num_attention_heads", visionHeads);
+        vision.put("num_hidden_layers", visionLayers);
+        vision.put("num_channels", 3);
+        vision.put("image_size", imageSize);
+        vision.put("patch_size", patch);
+        vision.put("layer_norm_eps", 1e-5);
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("architectures", List.of("CLIPModel"));
+        c.put("model_type", "clip");
+        c.put("projection_dim", projectionDim);
+        c.put("logit_scale_init_value", 2.6592);
+        c.put("text_config", textConfig);
+        c.put("vision_config", vision);
+        return c;
+    }
+
+    /** CLIPImageProcessor's {@code preprocessor_config.json} for {@code size}-pixel inputs, CLIP's mean and std. */
+    static Map<String, Object> clipImageProcessor(int size) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("image_processor_type", "CLIPImageProcessor");
+        c.put("do_convert_rgb", true);
+        c.put("do_resize", true);
+        c.put("size", Map.of("shortest_edge", size));
+        c.put("resample", 3);
+        c.put("do_center_crop", true);
+        c.put("crop_size", Map.of("height", size, "width", size));
+        c.put("do_rescale", true);
+        c.put("rescale_factor", 1.0 / 255);
+        c.put("do_normalize", true);
+        c.put("image_mean", List.of(0.48145466, 0.4578275, 0.40821073));
+        c.put("image_std", List.of(0.26862954, 0.26130258, 0.27577711));
+        return c;
+    }
+
     /** A full T2I-Adapter. */
     static Map<String, Object> t2iAdapter(List<Integer> channels, int downscaleFactor, int inChannels, int resBlocks) {
         Map<String, Object> c = new LinkedHashMap<>();
@@ -132,5 +179,39 @@ final class ModelConfigs {
         List<String> types = new ArrayList<>(Collections.nCopies(n - 1, crossAttention));
         types.add(up ? 0 : n - 1, plain);
         return List.copyOf(types);
+    }
+
+    /** A tiny DPTForDepthEstimation config with {@code is_hybrid}, in transformers' spelling. */
+    static Map<String, Object> dptHybrid() {
+        Map<String, Object> bit = new LinkedHashMap<>();
+        bit.put("model_type", "bit");
+        bit.put("layer_type", "bottleneck");
+        bit.put("global_padding", "SAME");
+        bit.put("embedding_dynamic_padding", true);
+        bit.put("embedding_size", 16);
+        bit.put("hidden_sizes", List.of(32, 64, 128));
+        bit.put("depths", List.of(1, 1, 1));
+        bit.put("num_groups", 8);
+        bit.put("out_features", List.of("stage1", "stage2", "stage3"));
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("architectures", List.of("DPTForDepthEstimation"));
+        c.put("model_type", "dpt");
+        c.put("is_hybrid", true);
+        c.put("backbone_config", bit);
+        c.put("backbone_featmap_shape", List.of(1, 128, 4, 4));
+        c.put("backbone_out_indices", List.of(0, 1, 0, 1));
+        c.put("hidden_size", 32);
+        c.put("num_hidden_layers", 2);
+        c.put("num_attention_heads", 2);
+        c.put("intermediate_size", 64);
+        c.put("image_size", 64);
+        c.put("patch_size", 16);
+        c.put("layer_norm_eps", 1e-6);
+        c.put("neck_hidden_sizes", List.of(32, 64, 32, 32));
+        c.put("neck_ignore_stages", List.of(0, 1));
+        c.put("reassemble_factors", List.of(1, 1, 1, 0.5));
+        c.put("readout_type", "project");
+        c.put("fusion_hidden_size", 16);
+        return c;
     }
 }
