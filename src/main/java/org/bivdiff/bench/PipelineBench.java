@@ -14,6 +14,7 @@ import org.bivdiff.bivdiff.StageStore;
 import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Provider;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.pipelines.Cancellation;
@@ -37,14 +38,25 @@ public final class PipelineBench {
      * @param frames   frames of the clip
      * @param side     frame width and height in pixels (latents are 8x smaller)
      * @param steps    DDIM steps of every stage
-     * @param maxBatch most rows per UNet call in the frame stage (0: all frames x guidance branches at once)
+     * @param maxBatch most rows per UNet call in the frame stage (0: all frames x guidance branches at once;
+     *                 {@link #PROVIDER_DEFAULT}: {@link FrameGenerator#defaultMaxBatch} of the engine's provider)
      */
     public record Spec(int frames, int side, int steps, int maxBatch) {
+
+        /** {@link #maxBatch()} for the provider's default. */
+        public static final int PROVIDER_DEFAULT = -1;
+
         public Spec {
-            if (frames < 1 || side < 64 || side % 64 != 0 || steps < 1 || maxBatch < 0) {
+            if (frames < 1 || side < 64 || side % 64 != 0 || steps < 1 || maxBatch < PROVIDER_DEFAULT) {
                 throw new IllegalArgumentException("bad pipeline spec " + frames + " frames, " + side + " px, " + steps
                         + " steps, max batch " + maxBatch);
             }
+        }
+
+        /** This spec with the provider's default batch filled in. */
+        public Spec resolve(Provider provider) {
+            return maxBatch != PROVIDER_DEFAULT ? this
+                    : new Spec(frames, side, steps, FrameGenerator.defaultMaxBatch(provider));
         }
 
         public String describe() {
@@ -81,8 +93,9 @@ public final class PipelineBench {
     }
 
     /** Runs BIVDiff once at {@code spec}; progress lines go to {@code log}. */
-    public static Run run(String preset, Spec spec, PipelineFolders folders, Engine engine, Consumer<String> log)
+    public static Run run(String preset, Spec requested, PipelineFolders folders, Engine engine, Consumer<String> log)
             throws IOException {
+        Spec spec = requested.resolve(engine.options().provider());
         Tensor source = SyntheticClip.movingSquare(spec.frames(), spec.side());              // (F, 3, H, W) in [-1, 1]
         Tensor condition = Canny.controlImages(source, Canny.DEFAULT_LOW, Canny.DEFAULT_HIGH);
         InversionAndSmoothing.Models models = InversionAndSmoothing.Models.ofPipelines(folders.stableDiffusion(),

@@ -12,6 +12,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.bivdiff.graph.CudaOptions;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
@@ -31,12 +32,15 @@ public final class PresetProcess {
     /**
      * What a child runs.
      *
+     * @param cudaOptions   the CUDA provider's settings, as {@link CudaOptions#parse} takes them
      * @param profilePrefix ONNX Runtime profile prefix, or null
      */
-    public record Job(String preset, String cache, int threads, String provider, String precision, String weights,
-                      boolean prepacking,
-                      String profilePrefix, int warmup, int runs) {
+    public record Job(String preset, String cache, int threads, String provider, String cudaOptions, String precision,
+                      String weights, boolean prepacking, String profilePrefix, int warmup, int runs) {
     }
+
+    /** Where ONNX Runtime loads its natives from, when set (the CUDA build's launcher sets it). */
+    private static final String NATIVE_PATH = "onnxruntime.native.path";
 
     private PresetProcess() {
     }
@@ -59,9 +63,12 @@ public final class PresetProcess {
             JSON.writeValue(jobFile.toFile(), job);
             String java = ProcessHandle.current().info().command()
                     .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                    System.getProperty("java.class.path"), PresetProcess.class.getName(), jobFile.toString(),
-                    rowsFile.toString()));
+            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+            if (System.getProperty(NATIVE_PATH) != null) {
+                cmd.add("-D" + NATIVE_PATH + "=" + System.getProperty(NATIVE_PATH));
+            }
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PresetProcess.class.getName(),
+                    jobFile.toString(), rowsFile.toString()));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -88,7 +95,8 @@ public final class PresetProcess {
     /** The child: {@code PresetProcess JOB.json ROWS.json}. */
     public static void main(String[] args) throws Exception {
         Job job = JSON.readValue(Path.of(args[0]).toFile(), Job.class);
-        Engine engine = new Engine(new Engine.Options(job.threads(), Provider.parse(job.provider()), 0,
+        Engine engine = new Engine(new Engine.Options(job.threads(), Provider.parse(job.provider()),
+                CudaOptions.defaults().parse(job.cudaOptions()),
                 !job.prepacking(), job.profilePrefix(), null, Precision.parse(job.precision())));
         Presets.Preset preset = Presets.named(job.preset());
         Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())), engine, WeightsFormat.valueOf(job.weights()),

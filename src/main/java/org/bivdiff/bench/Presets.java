@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
-import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Model;
@@ -121,10 +120,10 @@ public final class Presets {
                     }),
             networks("tiny", "the tiny test models (TinyModels) at small shapes; seconds", false, Presets::tiny),
             new Preset("e2e", "BIVDiff ControlNet-canny + ZeroScope, 4 frames 256x256, 10 steps; minutes", false,
-                    new WholeRun(new PipelineBench.Spec(4, 256, 10, FrameGenerator.DEFAULT_MAX_BATCH))),
+                    new WholeRun(new PipelineBench.Spec(4, 256, 10, PipelineBench.Spec.PROVIDER_DEFAULT))),
             new Preset("paper-memory", "the paper-default run (8 frames 512x512, ControlNet + ZeroScope) with 2 "
                     + "steps, for its memory peak; long", false, new WholeRun(new PipelineBench.Spec(8, 512, 2,
-                    FrameGenerator.DEFAULT_MAX_BATCH))));
+                    PipelineBench.Spec.PROVIDER_DEFAULT))));
 
     private Presets() {
     }

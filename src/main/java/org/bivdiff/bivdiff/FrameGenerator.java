@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
 
+import org.bivdiff.graph.Provider;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
@@ -27,6 +28,15 @@ public interface FrameGenerator {
      * 2 cores, other jobs running). Every layer is per row, so the frames are the same.
      */
     int DEFAULT_MAX_BATCH = 2;
+
+    /**
+     * Rows per UNet call in the frame stage unless the run says otherwise: {@link #DEFAULT_MAX_BATCH} on the
+     * CPU, where one call of all rows only costs memory; on CUDA, 0, all frames x guidance branches in one
+     * call while the GPU has the memory (see {@link org.bivdiff.pipelines.Batching}), as a GPU wants batches.
+     */
+    static int defaultMaxBatch(Provider provider) {
+        return provider == Provider.CUDA ? 0 : DEFAULT_MAX_BATCH;
+    }
 
     /**
      * What a generator works from.

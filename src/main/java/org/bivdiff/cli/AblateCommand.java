@@ -73,7 +73,8 @@ final class AblateCommand {
         Path folder = Path.of(args.one("output", config.output() + "-ablation")).toAbsolutePath();
         Engine engine = new Engine(EngineFlags.parse(args));
         return execute(config, variants, folder, clip, tokenizer, args.one("prompt", config.videoPrompt()),
-                args.integer("max-batch", FrameGenerator.DEFAULT_MAX_BATCH), engine, out, progress);
+                args.integer("max-batch", FrameGenerator.defaultMaxBatch(engine.options().provider())), engine, out,
+                progress);
     }
 
     /** The variants the options ask for, each checked like a run before anything starts. */

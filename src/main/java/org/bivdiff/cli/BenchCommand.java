@@ -13,6 +13,7 @@ import org.bivdiff.bench.PipelineBench;
 import org.bivdiff.bench.PresetProcess;
 import org.bivdiff.bench.Presets;
 import org.bivdiff.bench.Report;
+import org.bivdiff.graph.CudaOptions;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
@@ -34,7 +35,7 @@ final class BenchCommand {
 
     static int run(Args args, PrintStream out, PrintStream err) throws Exception {
         args.allow(Set.of("preset", "json", "threads", "runs", "warmup", "cache", "probe-size", "prepacking",
-                "profile", "provider", "precision", "weights"));
+                "profile", "provider", "precision", "weights", "cuda-options"));
         List<Presets.Preset> presets = new ArrayList<>();
         for (String name : args.all("preset")) {
             try {
@@ -64,18 +65,22 @@ final class BenchCommand {
         String provider = args.one("provider", "cpu");
         String profile = args.one("profile", null);
         String precision = args.one("precision", "auto");
+        String cudaOptions = String.join(",", args.all("cuda-options"));
         Engine engine;
         Precision networkPrecision;
         WeightsFormat weights;
         try {
             weights = WeightsFormat.parse(args.one("weights", "f32"));
-            engine = new Engine(new Engine.Options(threads, Provider.parse(provider), 0, prepacking.equals("off"),
-                    null, null, Precision.FP32));
+            engine = new Engine(new Engine.Options(threads, Provider.parse(provider), CudaOptions.defaults()
+                    .parse(cudaOptions), prepacking.equals("off"), null, null, Precision.FP32));
             networkPrecision = Precision.parse(precision).resolve(Provider.parse(provider));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
 
+        if (engine.options().provider() == Provider.CUDA) {
+            err.println("bench: " + engine.requireGpu().describe());          // before writing 13 GB of models
+        }
         // Models are written here, before any timing; each preset is then timed in its own JVM.
         Presets.Context context = new Presets.Context(models, engine, weights, m -> err.println("bench: " + m));
         for (Presets.Preset p : presets) {
@@ -87,8 +92,8 @@ final class BenchCommand {
         List<PipelineBench.Run> runs = new ArrayList<>();
         for (Presets.Preset p : presets) {
             PresetProcess.Result r = PresetProcess.run(new PresetProcess.Job(p.name(), models.root().toString(), threads,
-                    provider, precision, weights.name(), prepacking.equals("on"), profile, settings.warmup(),
-                    settings.runs()), err);
+                    provider, cudaOptions, precision, weights.name(), prepacking.equals("on"), profile,
+                    settings.warmup(), settings.runs()), err);
             rows.addAll(r.rows());
             runs.addAll(r.runs());
         }

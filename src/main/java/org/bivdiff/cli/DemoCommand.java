@@ -58,8 +58,8 @@ final class DemoCommand {
         RunConfig run = RunConfigReader.read(config, List.of(), null);
         Engine engine = new Engine(EngineFlags.parse(args));
         boolean hasRun = Files.exists(output.resolve("run.json"));
-        int code = RunCommand.execute(run, resume && hasRun, FrameGenerator.DEFAULT_MAX_BATCH, engine, out, progress,
-                "--output DIR", true);
+        int code = RunCommand.execute(run, resume && hasRun, FrameGenerator.defaultMaxBatch(engine.options().provider()),
+                engine, out, progress, "--output DIR", true);
         out.println("score it (with the demo's random tiny CLIP): bin/bivdiff eval " + output + " --clip "
                 + models.resolve("clip-model"));
         return code;

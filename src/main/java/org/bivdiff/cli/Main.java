@@ -19,11 +19,13 @@ public final class Main {
             usage: bivdiff COMMAND [OPTIONS]
 
             commands:
-              conformance [--fixtures DIR] [--case NAME ...] [--provider cpu|cuda] [--threads N]
-                    run the golden conformance cases; one line per case, then a count; exits 1 on any FAIL
+              conformance [--fixtures DIR] [--case NAME ...] [--provider cpu|cuda] [--threads N] [--precision fp16]
+                    run the golden conformance cases; one line per case, then a count; exits 1 on any FAIL;
+                    float32 graphs against the golden tolerances, or with --precision fp16 float16 graphs against
+                    them x 2^13 (float16's rounding against float32's)
               bench [--preset NAME ...] [--json FILE] [--threads N] [--runs N] [--warmup N] [--cache DIR]
                     [--probe-size N] [--prepacking on|off] [--profile PREFIX] [--precision auto|fp32|fp16]
-                    [--weights f32|f16|bin]
+                    [--weights f32|f16|bin] [--provider cpu|cuda] [--cuda-options KEY=VALUE,...]
                     time each network on full-size random-weight models (or --preset tiny): load time,
                     median run, FLOPs, GFLOP/s, fraction of the measured fp32 peak, resident memory
             """ + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + AnnotateCommand.USAGE
@@ -34,7 +36,9 @@ public final class Main {
 
             every command that runs networks also takes --provider cpu|cuda, --threads N,
             --precision auto|fp32|fp16 (auto: fp16 on CUDA, fp32 on the CPU, where fp16 is correct but about
-            100x slower; conformance is always fp32) and
+            100x slower; conformance takes auto as fp32), --cuda-options KEY=VALUE,... (ONNX Runtime's CUDA
+            provider settings: device_id, gpu_mem_limit, arena_extend_strategy, cudnn_conv_algo_search,
+            cudnn_conv_use_max_workspace, do_copy_in_default_stream, use_tf32) and
             --session-cache DIR (or $BIVDIFF_SESSION_CACHE): optimised graphs kept on disk, so that later runs
             start in about a second per large model instead of ten (the cache holds a copy of the weights)
             """;

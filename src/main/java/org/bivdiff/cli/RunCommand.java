@@ -44,7 +44,8 @@ final class RunCommand {
                     for their ./checkpoints folder (hub: each model from its Hugging Face repository); models.*
                     take folders or model ids in the Hugging Face cache, --download pulls the ones it lacks;
                     --resume continues an interrupted run in its output folder;
-                    --max-batch N: rows per image-UNet call in the frame stage (default 2, 0 = all at once)
+                    --max-batch N: rows per image-UNet call in the frame stage (default 2 on the CPU; on CUDA 0 =
+                    all at once, halved while the GPU runs out of memory)
             """;
 
     private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "download", "resume",
@@ -68,8 +69,8 @@ final class RunCommand {
                 m -> progress.note("warning: " + m));
         Engine engine = new Engine(EngineFlags.parse(args));
         String otherFolder = "--set " + config.outputKey() + "=DIR";
-        return execute(config, args.has("resume"), args.integer("max-batch", FrameGenerator.DEFAULT_MAX_BATCH),
-                engine, out, progress, otherFolder, true);
+        return execute(config, args.has("resume"), args.integer("max-batch",
+                FrameGenerator.defaultMaxBatch(engine.options().provider())), engine, out, progress, otherFolder, true);
     }
 
     /** Runs {@code config} (as {@code bivdiff run} does, but without signal handling); returns the exit code. */

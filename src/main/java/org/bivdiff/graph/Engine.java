@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -11,7 +12,9 @@ import java.util.stream.Stream;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 
 import org.bivdiff.io.DType;
 import org.bivdiff.io.FileTrees;
@@ -27,7 +30,7 @@ public final class Engine {
      *
      * @param threads           intra-op threads; 0 lets ONNX Runtime choose (one per core)
      * @param provider          where to run
-     * @param deviceId          GPU index for {@link Provider#CUDA}
+     * @param cuda              the CUDA provider's settings (GPU index, memory arena, cuDNN), for {@link Provider#CUDA}
      * @param disablePrepacking load weights lazily (fast start, less memory) at some GEMM speed
      * @param profilePrefix     when not null, ONNX Runtime writes a per-op JSON profile with this prefix
      * @param sessionCache      when not null, a folder keeping optimised graphs so that later processes load
@@ -35,44 +38,49 @@ public final class Engine {
      *                          cost of a copy of the weights on disk); CPU only
      * @param precision         the type the graphs compute in
      */
-    public record Options(int threads, Provider provider, int deviceId, boolean disablePrepacking, String profilePrefix,
-                          Path sessionCache, Precision precision) {
+    public record Options(int threads, Provider provider, CudaOptions cuda, boolean disablePrepacking,
+                          String profilePrefix, Path sessionCache, Precision precision) {
 
         public Options {
             if (threads < 0) {
                 throw new IllegalArgumentException("threads must be >= 0, got " + threads);
             }
             Objects.requireNonNull(provider, "provider");
+            Objects.requireNonNull(cuda, "cuda");
             Objects.requireNonNull(precision, "precision");
         }
 
         /** CPU, one thread per core, prepacked weights, no profiling, {@link Precision#AUTO}. */
         public static Options defaults() {
-            return new Options(0, Provider.CPU, 0, false, null, null, Precision.AUTO);
+            return new Options(0, Provider.CPU, CudaOptions.defaults(), false, null, null, Precision.AUTO);
         }
 
         public Options withProvider(Provider p) {
-            return new Options(threads, p, deviceId, disablePrepacking, profilePrefix, sessionCache, precision);
+            return new Options(threads, p, cuda, disablePrepacking, profilePrefix, sessionCache, precision);
         }
 
         public Options withThreads(int n) {
-            return new Options(n, provider, deviceId, disablePrepacking, profilePrefix, sessionCache, precision);
+            return new Options(n, provider, cuda, disablePrepacking, profilePrefix, sessionCache, precision);
         }
 
         public Options withPrepacking(boolean on) {
-            return new Options(threads, provider, deviceId, !on, profilePrefix, sessionCache, precision);
+            return new Options(threads, provider, cuda, !on, profilePrefix, sessionCache, precision);
         }
 
         public Options withProfile(String prefix) {
-            return new Options(threads, provider, deviceId, disablePrepacking, prefix, sessionCache, precision);
+            return new Options(threads, provider, cuda, disablePrepacking, prefix, sessionCache, precision);
         }
 
         public Options withSessionCache(Path folder) {
-            return new Options(threads, provider, deviceId, disablePrepacking, profilePrefix, folder, precision);
+            return new Options(threads, provider, cuda, disablePrepacking, profilePrefix, folder, precision);
         }
 
         public Options withPrecision(Precision p) {
-            return new Options(threads, provider, deviceId, disablePrepacking, profilePrefix, sessionCache, p);
+            return new Options(threads, provider, cuda, disablePrepacking, profilePrefix, sessionCache, p);
+        }
+
+        public Options withCuda(CudaOptions c) {
+            return new Options(threads, provider, c, disablePrepacking, profilePrefix, sessionCache, precision);
         }
     }
 
@@ -93,6 +101,12 @@ public final class Engine {
         return options;
     }
 
+    /** Which ONNX Runtime this process runs, e.g. {@code ONNX Runtime 1.29.0, GPU build}. */
+    public static String runtime() {
+        boolean gpu = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+        return "ONNX Runtime " + ENV.getVersion() + (gpu ? ", GPU build" : ", CPU build");
+    }
+
     /** The type graphs for this engine compute in ({@link Precision#computeType}). */
     public DType computeType() {
         return options.precision().computeType(options.provider());
@@ -110,12 +124,18 @@ public final class Engine {
      * @throws EngineException when the provider is unavailable or ONNX Runtime rejects the graph
      */
     public Network load(Model model) {
+        if (options.provider() == Provider.CUDA) {
+            requireGpu();
+        }
         try (OrtSession.SessionOptions so = sessionOptions(model)) {
             if (options.sessionCache() == null || options.provider() != Provider.CPU) {
-                return new Network(ENV, ENV.createSession(model.proto().toByteArray(), so), model);
+                return new Network(ENV, ENV.createSession(model.proto().toByteArray(), so), model, failures());
             }
             return loadThroughCache(model, so);
         } catch (OrtException e) {
+            if (options.provider() == Provider.CUDA) {
+                throw CudaFailures.session(model.name(), options.cuda().deviceId(), e);
+            }
             throw new EngineException("ONNX Runtime could not load graph '" + model.name() + "' (weights under "
                     + model.weightsRoot() + "): " + e.getMessage(), e);
         } catch (IOException e) {
@@ -154,7 +174,8 @@ public final class Engine {
             // The cached graph is self-contained: its weights are in the entry's weights.bin.
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
             so.addConfigEntry("session.model_external_initializers_file_folder_path", entry.toString());
-            return new Network(ENV, ENV.createSession(entry.resolve(SessionCache.MODEL).toString(), so), model);
+            return new Network(ENV, ENV.createSession(entry.resolve(SessionCache.MODEL).toString(), so), model,
+                    failures());
         }
         Path partial = cache.begin();
         try {
@@ -163,20 +184,44 @@ public final class Engine {
             so.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
             OrtSession session = ENV.createSession(model.proto().toByteArray(), so);
             SessionCache.commit(partial, entry);
-            return new Network(ENV, session, model);
+            return new Network(ENV, session, model, failures());
         } finally {
             FileTrees.deleteTree(partial);
         }
     }
 
-    private void addCuda(OrtSession.SessionOptions so) {
-        try {
-            so.addCUDA(options.deviceId());
-        } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
-            throw new EngineException("the CUDA provider is not available in this ONNX Runtime build (" + e.getMessage()
-                    + "); use --provider cpu, or put com.microsoft.onnxruntime:onnxruntime_gpu on the class path "
-                    + "with CUDA and cuDNN installed", e);
+    /**
+     * The GPU of {@link Options#cuda()}, once {@link CudaRuntime#check} has found the GPU build of ONNX
+     * Runtime, the driver, CUDA 12, cuDNN 9 and the GPU; checked before any session is created.
+     *
+     * @throws EngineException one line naming what is missing
+     */
+    public CudaRuntime.Gpu requireGpu() {
+        CudaRuntime.Check check = CudaRuntime.check(options.cuda().deviceId());
+        if (!check.ready()) {
+            throw new EngineException(check.problem());
         }
+        return check.gpu();
+    }
+
+    /** Adds the CUDA provider with {@link Options#cuda()}. */
+    private void addCuda(OrtSession.SessionOptions so) throws OrtException {
+        try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(options.cuda().deviceId())) {
+            for (Map.Entry<String, String> e : options.cuda().providerOptions().entrySet()) {
+                cuda.add(e.getKey(), e.getValue());
+            }
+            so.addCUDA(cuda);
+        }
+    }
+
+    /** How a failed run is reported: CUDA's failures are named ({@link CudaFailures}), others as they are. */
+    private Network.Failures failures() {
+        if (options.provider() != Provider.CUDA) {
+            return (graph, inputs, e) -> new EngineException("running graph '" + graph + "' failed: " + e.getMessage(),
+                    e);
+        }
+        int device = options.cuda().deviceId();
+        return (graph, inputs, e) -> CudaFailures.run(graph, inputs, device, e);
     }
 
     /** ONNX Runtime's process-wide environment and the clean-up of what its native loader leaves behind. */

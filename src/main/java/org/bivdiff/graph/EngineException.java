@@ -1,7 +1,7 @@
 package org.bivdiff.graph;
 
 /** ONNX Runtime refused a graph, a provider or an input; the message says which and why. */
-public final class EngineException extends RuntimeException {
+public class EngineException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 

@@ -20,14 +20,22 @@ import ai.onnxruntime.OrtSession;
  */
 public final class Network implements AutoCloseable {
 
+    /** Turns ONNX Runtime's error for a failed run into ours; {@code inputs} are what the run was given. */
+    @FunctionalInterface
+    interface Failures {
+        EngineException of(String graph, Map<String, ?> inputs, OrtException e);
+    }
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Model model;
+    private final Failures failures;
 
-    Network(OrtEnvironment env, OrtSession session, Model model) {
+    Network(OrtEnvironment env, OrtSession session, Model model, Failures failures) {
         this.env = env;
         this.session = session;
         this.model = model;
+        this.failures = failures;
     }
 
     public Model model() {
@@ -67,7 +75,7 @@ public final class Network implements AutoCloseable {
                 return out;
             }
         } catch (OrtException e) {
-            throw new EngineException("running graph '" + model.name() + "' failed: " + e.getMessage(), e);
+            throw failures.of(model.name(), inputs, e);
         } finally {
             owned.forEach(OnnxTensor::close);
         }

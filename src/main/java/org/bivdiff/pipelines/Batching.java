@@ -2,7 +2,9 @@ package org.bivdiff.pipelines;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import org.bivdiff.graph.OutOfDeviceMemoryException;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
 
@@ -10,6 +12,11 @@ import org.bivdiff.models.unet2d.UNet2DConditionModel;
  * Bounds the rows of one network call. A pipeline's guidance batch is frames x branches (a video of F frames
  * with classifier-free guidance is 2F rows); {@link #inChunks} cuts it into calls of at most {@code maxBatch}
  * rows. Every layer of the UNet is per sample, so the result does not depend on the cut.
+ *
+ * <p>With no bound ({@code maxBatch} 0, the default on CUDA) all rows go in one call while the GPU has the
+ * memory: a call that runs out of it ({@link OutOfDeviceMemoryException}) is repeated in halves, and later
+ * calls start from the size that fitted. A bound the caller chose is kept, and running out of memory with
+ * it is an error that says to lower it.
  */
 public final class Batching {
 
@@ -38,21 +45,41 @@ public final class Batching {
         if (maxBatch < 0) {
             throw new IllegalArgumentException("max batch must be >= 0, got " + maxBatch);
         }
+        AtomicInteger fits = new AtomicInteger(Integer.MAX_VALUE);     // rows per call known to fit, for 0
         return (sample, t, ehs) -> {
             int n = sample.dim(0);
             if (ehs.dim(0) != n) {
                 throw new IllegalArgumentException("sample has " + n + " rows but the text states " + ehs.dim(0));
             }
-            if (maxBatch == 0 || n <= maxBatch) {
-                return model.predict(sample, t, ehs, 0);
+            if (maxBatch > 0) {
+                return chunked(model, sample, t, ehs, maxBatch);
             }
-            List<Tensor> out = new ArrayList<>();
-            for (int from = 0; from < n; from += maxBatch) {
-                int to = Math.min(n, from + maxBatch);
-                out.add(model.predict(sample.slice0(from, to), t, ehs.slice0(from, to), from));
+            int rows = Math.min(n, fits.get());
+            while (true) {
+                try {
+                    return chunked(model, sample, t, ehs, rows);
+                } catch (OutOfDeviceMemoryException e) {
+                    if (rows == 1) {
+                        throw e;
+                    }
+                    rows = (rows + 1) / 2;
+                    fits.set(rows);
+                }
             }
-            return Tensor.concat0(out);
         };
+    }
+
+    private static Tensor chunked(RowModel model, Tensor sample, double t, Tensor ehs, int rows) {
+        int n = sample.dim(0);
+        if (n <= rows) {
+            return model.predict(sample, t, ehs, 0);
+        }
+        List<Tensor> out = new ArrayList<>();
+        for (int from = 0; from < n; from += rows) {
+            int to = Math.min(n, from + rows);
+            out.add(model.predict(sample.slice0(from, to), t, ehs.slice0(from, to), from));
+        }
+        return Tensor.concat0(out);
     }
 
     /** Rows {@code [from, from + n)} of a per-row conditioning tensor aligned with the guidance batch. */
