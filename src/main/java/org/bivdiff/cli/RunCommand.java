@@ -68,15 +68,15 @@ final class RunCommand {
                 args.one("checkpoints", null), ModelsCommand.locator(args.has("download"), progress),
                 m -> progress.note("warning: " + m));
         Engine engine = new Engine(EngineFlags.parse(args));
-        String otherFolder = "--set " + config.outputKey() + "=DIR";
         return execute(config, args.has("resume"), args.integer("max-batch",
-                FrameGenerator.defaultMaxBatch(engine.options().provider())), engine, out, progress, otherFolder, true);
+                FrameGenerator.defaultMaxBatch(engine.options().provider())), engine, out, progress, otherFolder(config),
+                true);
     }
 
     /** Runs {@code config} (as {@code bivdiff run} does, but without signal handling); returns the exit code. */
     static int execute(RunConfig config, boolean resume, int maxBatch, Engine engine, PrintStream out,
                        ProgressBar progress) throws Exception {
-        return execute(config, resume, maxBatch, engine, out, progress, "--set output=DIR", false);
+        return execute(config, resume, maxBatch, engine, out, progress, otherFolder(config), false);
     }
 
     /**
@@ -231,6 +231,11 @@ final class RunCommand {
             throw new UsageException("the output folder " + folder + " holds a run already; pass --resume to continue "
                     + "it, or choose another output folder (" + otherFolder + ")");
         }
+    }
+
+    /** How to choose another output folder in {@code config}'s format: {@code --set output=DIR} or its official key. */
+    private static String otherFolder(RunConfig config) {
+        return "--set " + config.outputKey() + "=DIR";
     }
 
     private static void writeVideo(RunFolder run, String name, List<Image8> frames, double fps) throws IOException {
