@@ -18,7 +18,8 @@ public final class Main {
                     [--weights f32|f16]
                     time each network on full-size random-weight models (or --preset tiny): load time,
                     median run, FLOPs, GFLOP/s, fraction of the measured fp32 peak, resident memory
-            """ + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + ModelsCommand.USAGE + """
+            """ + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + AnnotateCommand.USAGE
+            + ModelsCommand.USAGE + """
               help  show this text
 
             every command that runs networks also takes --provider cpu|cuda, --threads N,
@@ -47,6 +48,7 @@ public final class Main {
                 case "conformance" -> ConformanceCommand.run(Args.parse(rest), out);
                 case "image" -> ImageCommand.run(Args.parse(rest), out);
                 case "run" -> RunCommand.run(rest, out);
+                case "annotate" -> AnnotateCommand.run(rest, out, ProgressBar.stderr());
                 case "demo" -> DemoCommand.run(Args.parse(rest), out);
                 case "bench" -> BenchCommand.run(Args.parse(rest), out, err);
                 case "models" -> ModelsCommand.run(rest, out);

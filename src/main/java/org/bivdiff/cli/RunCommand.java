@@ -74,9 +74,9 @@ final class RunCommand {
             throw new UsageException("the run cannot start:\n  " + String.join("\n  ", problems));
         }
         Path folder = config.output();
-        checkOutputFolder(folder, resume);
+        checkOutputFolder(folder, resume, config.outputKey());
         // 2. Read the videos, compute conditions and masks (a bad video fails here, before the run folder exists)
-        VideoJob.Prepared prepared = VideoJob.prepare(config);
+        VideoJob.Prepared prepared = VideoJob.prepare(config, engine, progress);
         RunFolder run = new RunFolder(folder);
         Instant started = Instant.now();
         writeRunJson(run, config, "running", started, Map.of(), Set.of());
@@ -118,14 +118,15 @@ final class RunCommand {
         return 0;
     }
 
-    private static void checkOutputFolder(Path folder, boolean resume) throws IOException, UsageException {
+    private static void checkOutputFolder(Path folder, boolean resume, String outputKey)
+            throws IOException, UsageException {
         boolean used = Files.exists(folder.resolve("run.json"));
         if (resume && !Files.isRegularFile(folder.resolve("run.json"))) {
             throw new UsageException("--resume: " + folder + " holds no run to resume (no run.json)");
         }
         if (!resume && used) {
             throw new UsageException("the output folder " + folder + " holds a run already; pass --resume to continue "
-                    + "it, or choose another output (--set output=...)");
+                    + "it, or choose another output (--set " + outputKey + "=...)");
         }
     }
 

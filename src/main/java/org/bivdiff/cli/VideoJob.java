@@ -2,10 +2,12 @@ package org.bivdiff.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 
 import org.bivdiff.bivdiff.BivdiffPipeline;
 import org.bivdiff.bivdiff.FrameGenerator;
@@ -20,7 +22,9 @@ import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.VideoSampler;
-import org.bivdiff.media.annotators.Canny;
+import org.bivdiff.media.annotators.ConditionFrames;
+import org.bivdiff.media.annotators.MidasDetector;
+import org.bivdiff.models.dpt.DptForDepthEstimation;
 import org.bivdiff.models.adapter.T2IAdapterConfig;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.pipelines.Cancellation;
@@ -33,8 +37,8 @@ import org.bivdiff.schedulers.DdimInversion.InversionKind;
 
 /**
  * Turns a {@link RunConfig} into the pipeline's request: reads and samples the videos, computes the
- * conditions (Canny edges) or masks, and picks the image model. Everything here runs before any
- * network, so a bad input fails fast.
+ * conditions (Canny edges or depth) or masks, and picks the image model. Everything here runs before the
+ * diffusion models load (only the depth network, when there is one), so a bad input fails fast.
  */
 final class VideoJob {
 
@@ -51,18 +55,19 @@ final class VideoJob {
     private VideoJob() {
     }
 
-    /** Reads the videos the config names and derives conditions and masks. */
-    static Prepared prepare(RunConfig c) throws IOException {
+    /**
+     * Reads the videos the config names and derives conditions (Canny edges, or depth with the config's depth
+     * model, which is loaded and released here) and masks.
+     */
+    static Prepared prepare(RunConfig c, Engine engine, ProgressListener progress) throws IOException {
         int f = c.videoLength();
         Tensor source = c.task() == Task.FRAMES
                 ? read(c.frames(), c, f) : read(c.video(), c, f);
         Tensor condition = null;
         Tensor masks = null;
         switch (c.task()) {
-            case CONTROLNET -> condition = c.conditionVideo() != null ? ImageModelFrames.toUnit(read(c.conditionVideo(), c, f))
-                    : Canny.controlImages(source, Canny.DEFAULT_LOW, Canny.DEFAULT_HIGH);
-            case T2I_ADAPTER -> condition = c.conditionVideo() != null ? ImageModelFrames.toUnit(read(c.conditionVideo(), c, f))
-                    : adapterCanny(source, T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels());
+            case CONTROLNET, T2I_ADAPTER -> condition = c.conditionVideo() != null
+                    ? ImageModelFrames.toUnit(read(c.conditionVideo(), c, f)) : annotate(c, source, engine, progress);
             case INPAINTING -> masks = firstChannel(ImageModelFrames.toUnit(read(c.maskVideo(), c, f)));
             case OUTPAINTING -> masks = repeat(Outpainting.mask(c.maskType() == RunConfig.MaskType.VERTICAL
                     ? Outpainting.Direction.VERTICAL : Outpainting.Direction.HORIZONTAL, c.height(), c.width()), f);
@@ -111,17 +116,29 @@ final class VideoJob {
     }
 
     /**
-     * T2I-Adapter Canny as BIVDiff's T2IAdapter {@code infer.py} computes it: the [-1, 1] frames go to
-     * {@code ToPILImage} without the {@code (x + 1) / 2} the other models get (it is commented out there),
-     * so negative values wrap as uint8; one channel of the edges for single-channel adapters.
+     * The condition computed from the source frames, handed to the annotator as {@code condition_input} says: Canny
+     * edges (one channel for a single-channel T2I-Adapter, three otherwise) or MiDaS depth.
      */
-    private static Tensor adapterCanny(Tensor source, int channels) {
-        List<Image8> edges = new ArrayList<>();
-        for (Image8 frame : ImageTensors.toPilTruncated(source)) {
-            Image8 e = Canny.edges(frame, Canny.DEFAULT_LOW, Canny.DEFAULT_HIGH);
-            edges.add(channels == 1 ? e : Canny.hwc3(e));
-        }
-        return ImageTensors.toUnit(edges);
+    private static Tensor annotate(RunConfig c, Tensor source, Engine engine, ProgressListener progress)
+            throws IOException {
+        ConditionFrames.FrameInput input = c.conditionInput() == RunConfig.ConditionInput.CLEAN
+                ? ConditionFrames.FrameInput.CLEAN : ConditionFrames.FrameInput.REFERENCE_WRAP;
+        Instant start = Instant.now();
+        int total = source.dim(0);
+        String stage = c.condition().name().toLowerCase(java.util.Locale.ROOT);
+        IntConsumer onFrame = n -> progress.onStep(new ProgressListener.Progress(stage, n, total, Double.NaN,
+                Duration.between(start, Instant.now())));
+        List<Image8> images = switch (c.condition()) {
+            case CANNY -> ConditionFrames.canny(source, input, c.task() == Task.T2I_ADAPTER
+                    ? T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels() : 3, onFrame);
+            case DEPTH -> {
+                try (DptForDepthEstimation dpt = DptForDepthEstimation.load(c.models().depth(), engine)) {
+                    yield ConditionFrames.depth(source, input, new MidasDetector(dpt), onFrame);
+                }
+            }
+            case OPENPOSE -> throw new IllegalStateException("openpose conditions are not computed here");
+        };
+        return ImageTensors.toUnit(images);
     }
 
     /** (F, C, H, W) -> (F, 1, H, W): the first channel of grey masks. */

@@ -57,7 +57,7 @@ final class CannyCases {
     }
 
     /** {@code (N, H, W, C)} uint8 values stored as floats, as images. */
-    private static List<Image8> imagesHwc(Tensor t) {
+    static List<Image8> imagesHwc(Tensor t) {
         int n = t.dim(0);
         int h = t.dim(1);
         int w = t.dim(2);
@@ -79,7 +79,7 @@ final class CannyCases {
     }
 
     /** Images stacked as {@code (N, H, W, C)}, or {@code (N, H, W)} when {@code keepChannels} is false. */
-    private static Tensor stackHwc(List<Image8> images, boolean keepChannels) {
+    static Tensor stackHwc(List<Image8> images, boolean keepChannels) {
         Image8 first = images.getFirst();
         int size = first.pixels().length;
         float[] out = new float[images.size() * size];

@@ -53,6 +53,9 @@ public final class Conformance {
             RUNNERS.put(c, Prompt2PromptCases::prompt2Prompt);
         }
         RUNNERS.put("canny", CannyCases::canny);
+        RUNNERS.put("dpt_depth", DepthCases::dptDepth);
+        RUNNERS.put("dpt_key_mapping", DepthCases::dptKeyMapping);
+        RUNNERS.put("midas_detector", DepthCases::midasDetector);
     }
 
     private Conformance() {

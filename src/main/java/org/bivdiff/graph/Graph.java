@@ -69,6 +69,20 @@ public final class Graph extends GraphCore {
         return mul(x, sigmoid(mul(x, scalar(1.702f))));
     }
 
+    /** max(x, 0). */
+    public Value relu(Value x) {
+        return node("Relu", List.of(x), List.of());
+    }
+
+    public Value sqrt(Value x) {
+        return node("Sqrt", List.of(x), List.of());
+    }
+
+    /** Mean over {@code axes}, which are kept as size 1. */
+    public Value reduceMean(Value x, long... axes) {
+        return node("ReduceMean", List.of(x), List.of(Attr.ints("axes", axes), Attr.i("keepdims", 1)));
+    }
+
     /** Clamps to [min, max]. */
     public Value clip(Value x, float min, float max) {
         return node("Clip", List.of(x, scalar(min), scalar(max)), List.of());
@@ -146,6 +160,33 @@ public final class Graph extends GraphCore {
                         Attr.s("nearest_mode", "floor")));
     }
 
+    /**
+     * Bilinear resampling of (N, C, H, W) by an integer factor with corner pixels aligned, as torch's
+     * {@code interpolate(scale_factor=f, mode="bilinear", align_corners=True)}.
+     */
+    public Value upsampleBilinearAlignCorners(Value x, float factor) {
+        return node("Resize", List.of(x, NONE, constant(DType.F32, new float[] {1, 1, factor, factor}, 4)),
+                List.of(Attr.s("mode", "linear"), Attr.s("coordinate_transformation_mode", "align_corners")));
+    }
+
+    /**
+     * Bilinear resampling of (N, C, H, W) to {@code sizes} (int64 (4), the full output shape), as torch's
+     * {@code interpolate(size=(h, w), mode="bilinear", align_corners=False)} (half-pixel centres, no antialiasing).
+     */
+    public Value resizeBilinear(Value x, Value sizes) {
+        return node("Resize", List.of(x, NONE, NONE, sizes), List.of(Attr.s("mode", "linear"),
+                Attr.s("coordinate_transformation_mode", "half_pixel")));
+    }
+
+    /**
+     * Max pooling of (N, C, H, W) with TensorFlow's 'SAME' padding (output ceil(H / stride); the odd pad goes
+     * at the end), padded positions never chosen.
+     */
+    public Value maxPoolSame(Value x, int kernel, int stride) {
+        return node("MaxPool", List.of(x), List.of(Attr.ints("kernel_shape", kernel, kernel),
+                Attr.ints("strides", stride, stride), Attr.s("auto_pad", "SAME_UPPER")));
+    }
+
     // ---- linear algebra and normalisation ----------------------------------------------------------
 
     public Value matmul(Value a, Value b) {
@@ -157,6 +198,21 @@ public final class Graph extends GraphCore {
         List<Value> in = bias == NONE ? List.of(x, weight) : List.of(x, weight, bias);
         return node("Conv", in, List.of(Attr.ints("strides", stride, stride),
                 Attr.ints("pads", padding, padding, padding, padding)));
+    }
+
+    /**
+     * 2-D convolution of (N, C, H, W) with TensorFlow's 'SAME' padding: output ceil(H / stride), total padding
+     * {@code max((ceil(H / s) - 1) * s + k - H, 0)} split with the odd pixel at the end (ONNX {@code SAME_UPPER}).
+     * Bias may be {@link #NONE}.
+     */
+    public Value convSame(Value x, Value weight, Value bias, int stride) {
+        List<Value> in = bias == NONE ? List.of(x, weight) : List.of(x, weight, bias);
+        return node("Conv", in, List.of(Attr.ints("strides", stride, stride), Attr.s("auto_pad", "SAME_UPPER")));
+    }
+
+    /** Transposed 2-D convolution with kernel = stride (torch's {@code ConvTranspose2d(k, stride=k)}). */
+    public Value convTranspose(Value x, Value weight, Value bias, int stride) {
+        return node("ConvTranspose", List.of(x, weight, bias), List.of(Attr.ints("strides", stride, stride)));
     }
 
     /** x (M, K) times weight (N, K) transposed, plus bias (N), as torch's Linear on 2-D input. */

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,8 +47,29 @@ public final class Checkpoint implements AutoCloseable {
         FP16
     }
 
-    /** Where a tensor of this view lives: its file and its key there. */
-    private record Entry(WeightsFile file, String key) {
+    /**
+     * Where a tensor of this view lives: its file and its key there, and for a row range of that tensor
+     * ({@link #mapped}) the first row and the range's shape ({@code rows} null for the whole tensor).
+     */
+    private record Entry(WeightsFile file, String key, long rowStart, long[] rows) {
+        Entry(WeightsFile file, String key) {
+            this(file, key, 0, null);
+        }
+    }
+
+    /**
+     * A tensor of a {@link #mapped} view: rows {@code [rowStart, rowStart + shape[0])} of tensor {@code source}
+     * of the underlying checkpoint ({@code rowStart} 0 and the source's shape for a plain rename).
+     */
+    public record View(String source, long rowStart, long[] shape) {
+        public View {
+            shape = shape.clone();
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
     }
 
     private final Path folder;
@@ -136,6 +158,39 @@ public final class Checkpoint implements AutoCloseable {
         return new Checkpoint(folder, source + " (keys under '" + p + "')", files, view);
     }
 
+    /**
+     * These weights under other names: each key of {@code views} is a tensor of this checkpoint, or a range of its
+     * rows (for state-dict conversions that rename keys and split fused tensors, such as
+     * {@code convert_dpt_hybrid_to_pytorch.py}). A row range of a C-ordered tensor is a contiguous byte range, so
+     * a graph still points into the file: nothing is copied. The view shares the open files.
+     *
+     * @throws CheckpointException naming the key if a source is missing or a range does not fit its source
+     */
+    public Checkpoint mapped(Map<String, View> views) throws CheckpointException {
+        Map<String, Entry> view = new TreeMap<>();
+        for (Map.Entry<String, View> v : views.entrySet()) {
+            View target = v.getValue();
+            Entry e = require(target.source());
+            TensorInfo info = info(target.source()).orElseThrow();
+            long[] from = info.shape();
+            long[] to = target.shape();
+            boolean fits = from.length == to.length && from.length > 0 && target.rowStart() >= 0
+                    && target.rowStart() + to[0] <= from[0];
+            for (int i = 1; fits && i < from.length; i++) {
+                fits = from[i] == to[i];
+            }
+            if (!fits && !(from.length == 0 && to.length == 0 && target.rowStart() == 0)) {
+                throw new CheckpointException(source + ": '" + v.getKey() + "' as rows " + target.rowStart() + ".. of "
+                        + "'" + target.source() + "' " + Arrays.toString(from) + " with shape "
+                        + Arrays.toString(to) + ": does not fit");
+            }
+            boolean whole = Arrays.equals(from, to);
+            view.put(v.getKey(), whole && e.rows() == null ? e
+                    : new Entry(e.file(), e.key(), e.rowStart() + target.rowStart(), to));
+        }
+        return new Checkpoint(folder, source + " (converted keys)", files, view);
+    }
+
     /** The folder the weights were found in (for {@link #openFile}, the file's folder). */
     public Path folder() {
         return folder;
@@ -157,38 +212,89 @@ public final class Checkpoint implements AutoCloseable {
         if (e == null) {
             return Optional.empty();
         }
-        return e.file().info(e.key()).map(i -> e.key().equals(name) ? i
-                : new TensorInfo(name, i.dtype(), i.shape(), i.begin(), i.end()));
+        return e.file().info(e.key()).map(i -> {
+            if (e.rows() == null) {
+                return e.key().equals(name) ? i : new TensorInfo(name, i.dtype(), i.shape(), i.begin(), i.end());
+            }
+            long rowBytes = rowBytes(i);
+            long begin = i.begin() + e.rowStart() * rowBytes;
+            return new TensorInfo(name, i.dtype(), e.rows(), begin, begin + e.rows()[0] * rowBytes);
+        });
+    }
+
+    private static long rowBytes(TensorInfo whole) {
+        long[] shape = whole.shape();
+        return shape.length == 0 || shape[0] == 0 ? whole.byteLength() : whole.byteLength() / shape[0];
+    }
+
+    /** The byte range [offset, offset + length) of entry {@code e}'s rows within its whole tensor. */
+    private long[] rowRange(Entry e) {
+        TensorInfo whole = e.file().info(e.key()).orElseThrow();
+        long rowBytes = rowBytes(whole);
+        return new long[] {e.rowStart() * rowBytes, e.rows()[0] * rowBytes};
     }
 
     /** Where tensor {@code name}'s bytes lie: in its file at an absolute offset, or materialised. */
     public TensorLocation locate(String name) throws CheckpointException {
         Entry e = require(name);
-        return e.file().locate(e.key());
+        TensorLocation whole = e.file().locate(e.key());
+        if (e.rows() == null) {
+            return whole;
+        }
+        long[] r = rowRange(e);
+        return switch (whole) {
+            case TensorLocation.InFile f -> new TensorLocation.InFile(f.file(), f.offset() + r[0], r[1]);
+            case TensorLocation.InMemory m -> new TensorLocation.InMemory(Arrays.copyOfRange(m.bytes(),
+                    Math.toIntExact(r[0]), Math.toIntExact(r[0] + r[1])));
+        };
     }
 
     /** The raw little-endian bytes of tensor {@code name}; see {@link WeightsFile#segment}. */
     public MemorySegment segment(String name) throws CheckpointException {
         Entry e = require(name);
-        return e.file().segment(e.key());
+        MemorySegment whole = e.file().segment(e.key());
+        if (e.rows() == null) {
+            return whole;
+        }
+        long[] r = rowRange(e);
+        return whole.asSlice(r[0], r[1]);
     }
 
     /** Tensor {@code name} as a float {@link Tensor}; see {@link WeightsFile#readTensor}. */
     public Tensor readTensor(String name) throws CheckpointException {
         Entry e = require(name);
-        return e.file().readTensor(e.key());
+        if (e.rows() == null) {
+            return e.file().readTensor(e.key());
+        }
+        int[] shape = new int[e.rows().length];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = Math.toIntExact(e.rows()[i]);
+        }
+        return Tensor.of(readFloats(name), shape);
     }
 
     /** Tensor {@code name} as floats; see {@link WeightsFile#readFloats}. */
     public float[] readFloats(String name) throws CheckpointException {
         Entry e = require(name);
-        return e.file().readFloats(e.key());
+        float[] whole = e.file().readFloats(e.key());
+        return e.rows() == null ? whole : Arrays.copyOfRange(whole, rowElements(e)[0], rowElements(e)[1]);
+    }
+
+    /** Element range [from, to) of entry {@code e}'s rows within its whole tensor. */
+    private int[] rowElements(Entry e) {
+        long[] whole = e.file().info(e.key()).orElseThrow().shape();
+        long perRow = 1;
+        for (int i = 1; i < whole.length; i++) {
+            perRow *= whole[i];
+        }
+        return new int[] {Math.toIntExact(e.rowStart() * perRow), Math.toIntExact((e.rowStart() + e.rows()[0]) * perRow)};
     }
 
     /** Tensor {@code name} of an integer type as longs; see {@link WeightsFile#readLongs}. */
     public long[] readLongs(String name) throws CheckpointException {
         Entry e = require(name);
-        return e.file().readLongs(e.key());
+        long[] whole = e.file().readLongs(e.key());
+        return e.rows() == null ? whole : Arrays.copyOfRange(whole, rowElements(e)[0], rowElements(e)[1]);
     }
 
     /** The open files: one, or the shards in index order. */

@@ -37,11 +37,14 @@ public final class ConfigJson {
 
     private final Path file;
     private final JsonNode root;
+    /** Where {@code root} sits in the file, for messages: empty, or e.g. {@code "backbone_config."}. */
+    private final String path;
     private final Set<String> read = new HashSet<>();
 
-    private ConfigJson(Path file, JsonNode root) {
+    private ConfigJson(Path file, JsonNode root, String path) {
         this.file = file;
         this.root = root;
+        this.path = path;
     }
 
     /** Reads {@code file}; it must hold a JSON object. */
@@ -64,11 +67,23 @@ public final class ConfigJson {
         if (node == null || !node.isObject()) {
             throw new ConfigException(file + ": expected a JSON object");
         }
-        return new ConfigJson(file, node);
+        return new ConfigJson(file, node, "");
     }
 
     public Path file() {
         return file;
+    }
+
+    /**
+     * The JSON object under {@code key} as a config of its own (transformers' nested {@code backbone_config}),
+     * with its own {@link #finish()}; messages name its keys as {@code key.sub}.
+     */
+    public ConfigJson object(String key) throws ConfigException {
+        JsonNode n = required(key);
+        if (!n.isObject()) {
+            throw bad(key, n, "a JSON object");
+        }
+        return new ConfigJson(file, n, path + key + ".");
     }
 
     /** True if the key is present and not null. */
@@ -149,9 +164,25 @@ public final class ConfigJson {
             a[i] = n.get(i).asInt();
         }
         if (length > 0 && a.length != length) {
-            throw new ConfigException(file + ": '" + key + "' has " + a.length + " entries, expected " + length);
+            throw new ConfigException(file + ": '" + path + key + "' has " + a.length + " entries, expected " + length);
         }
         return a;
+    }
+
+    /** A list of strings, e.g. a backbone's {@code out_features}. */
+    public List<String> strings(String key) throws ConfigException {
+        JsonNode n = required(key);
+        if (!n.isArray()) {
+            throw bad(key, n, "a list of strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : n) {
+            if (!e.isTextual()) {
+                throw bad(key, n, "a list of strings");
+            }
+            out.add(e.asText());
+        }
+        return out;
     }
 
     /** A list of numbers, e.g. a scheduler's {@code trained_betas}. */
@@ -207,7 +238,7 @@ public final class ConfigJson {
         for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
             String k = it.next();
             if (!k.startsWith("_") && !read.contains(k)) {
-                unknown.add(k);
+                unknown.add(path + k);
             }
         }
         if (!unknown.isEmpty()) {
@@ -225,14 +256,14 @@ public final class ConfigJson {
             }
         }
         List<String> known = Arrays.stream(type.getEnumConstants()).map(Spelled::spelling).toList();
-        throw new ConfigException(file + ": '" + key + "' = " + n + " is not supported (supported: " + known + ")");
+        throw new ConfigException(file + ": '" + path + key + "' = " + n + " is not supported (supported: " + known + ")");
     }
 
     private JsonNode required(String key) throws ConfigException {
         read.add(key);
         JsonNode n = root.get(key);
         if (n == null || n.isNull()) {
-            throw new ConfigException(file + ": missing '" + key + "'");
+            throw new ConfigException(file + ": missing '" + path + key + "'");
         }
         return n;
     }
@@ -243,6 +274,6 @@ public final class ConfigJson {
     }
 
     private ConfigException bad(String key, JsonNode n, String expected) {
-        return new ConfigException(file + ": '" + key + "' = " + n + " should be " + expected);
+        return new ConfigException(file + ": '" + path + key + "' = " + n + " should be " + expected);
     }
 }

@@ -1,5 +1,6 @@
 package org.bivdiff.cli.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,60 @@ import org.bivdiff.io.hub.ModelId;
 final class OfficialConfig {
 
     private static final String ROOT = "./checkpoints/";
+
+    /** Where official depth runs find MiDaS: controlnet_aux downloads this file of lllyasviel/Annotators. */
+    static final String MIDAS_CHECKPOINT = "Annotators/dpt_hybrid-midas-501f0c75.pt";
+    /** The same network as a transformers folder (Intel/dpt-hybrid-midas), used when the .pt is absent. */
+    static final String MIDAS_FOLDER = "Annotators/dpt-hybrid-midas";
+
+    /** The key that sets the output folder of an official config. */
+    static final String OUTPUT_KEY = "Model.output_path";
+
+    /**
+     * Every key BIVDiff's official configs have, by section (second-level sections such as {@code IDM.ControlNet}
+     * by their dotted name); {@code hydra} is Hydra's own and not checked.
+     */
+    private static final Map<String, List<String>> KNOWN_KEYS = knownKeys();
+
+    private static Map<String, List<String>> knownKeys() {
+        Map<String, List<String>> k = new LinkedHashMap<>();
+        k.put("Model", List.of("idm", "vdm", "idm_prompt", "vdm_prompt", "video_path", "output_path", "video_length",
+                "width", "height", "frame_rate", "seed", "guidance_scale", "num_inference_steps"));
+        k.put("MixedInversion", List.of("idm", "pretrained_model_path"));
+        k.put("VDM.ZeroScope", List.of("ckpt_path"));
+        k.put("VDM.VidRD", List.of("_target_", "pretrained_model_path", "ckpt_path", "guidance_scale",
+                "num_inference_steps", "resolution", "add_temp_embed", "add_temp_conv"));
+        k.put("IDM.ControlNet", List.of("condition", "mixing_ratio"));
+        k.put("IDM.T2IAdapter", List.of("condition", "mixing_ratio"));
+        k.put("IDM.InstructPix2Pix", List.of("mixing_ratio"));
+        k.put("IDM.Prompt2Prompt", List.of("mixing_ratio", "controller_type", "prompts", "local_blend_words"));
+        k.put("IDM.StableDiffusionInpainting", List.of("mixing_ratio", "video_mask_path"));
+        k.put("IDM.StableDiffusionOutpainting", List.of("mixing_ratio", "mask_type"));
+        return k;
+    }
+
+    /**
+     * Refuses a {@code --set} key that no official config has (a misspelt {@code Model.widht} would otherwise be
+     * ignored), listing the keys of its section, or the sections.
+     */
+    static void checkOverrideKey(String assignment, Path file) throws ConfigFileException {
+        int eq = assignment.indexOf('=');
+        String key = (eq < 0 ? assignment : assignment.substring(0, eq)).trim();
+        if (key.equals("hydra") || key.startsWith("hydra.")) {
+            return;
+        }
+        int dot = key.lastIndexOf('.');
+        String section = dot < 0 ? "" : key.substring(0, dot);
+        List<String> keys = KNOWN_KEYS.get(section);
+        if (keys != null && keys.contains(key.substring(dot + 1))) {
+            return;
+        }
+        String known = keys != null ? keys.stream().map(n -> section + "." + n).toList().toString()
+                : "sections " + KNOWN_KEYS.keySet() + "; e.g. " + KNOWN_KEYS.get("Model").stream()
+                        .map(n -> "Model." + n).toList();
+        throw new ConfigFileException(file, "--set " + key + ": an official BIVDiff config has no such key (known: "
+                + known + ")");
+    }
 
     /** Where a folder BIVDiff expects under {@code ./checkpoints} is, as {@code models.*} takes it. */
     @FunctionalInterface
@@ -65,6 +120,8 @@ final class OfficialConfig {
                 out.put("task", "controlnet");
                 String condition = condition(idmSection, file);
                 out.put("condition", condition);
+                // models/ControlNet/infer.py converts the frames to [0, 1] before ToPILImage
+                out.put("condition_input", "clean");
                 String folder = switch (condition) {
                     case "depth" -> "ControlNet/control_v11f1p_sd15_depth";
                     case "openpose" -> "ControlNet/control_v11p_sd15_openpose";
@@ -76,6 +133,8 @@ final class OfficialConfig {
                 out.put("task", "t2i-adapter");
                 String condition = condition(idmSection, file);
                 out.put("condition", condition);
+                // models/T2IAdapter/infer.py hands the [-1, 1] frames to ToPILImage (its (x + 1) / 2 is commented out)
+                out.put("condition_input", "reference-wrap");
                 models.put("t2i_adapter", checkpoints.folder("T2IAdapter/t2iadapter_"
                         + ("depth".equals(condition) ? "depth" : "canny") + "_sd15v2"));
             }
@@ -114,6 +173,9 @@ final class OfficialConfig {
         }
         if (!vdm.equals("ZeroScope")) {
             throw new ConfigFileException(file, "Model.vdm = '" + vdm + "' is not ZeroScope");
+        }
+        if ("depth".equals(out.get("condition"))) {
+            models.put("depth", midas(checkpoints));
         }
         Map<String, Object> zeroscope = vdms.get("ZeroScope") instanceof Map<?, ?> z ? (Map<String, Object>) z : Map.of();
         models.put("video", checkpoint(zeroscope.getOrDefault("ckpt_path", ROOT + "ZeroScope/zeroscope_v2_576w"),
@@ -165,6 +227,22 @@ final class OfficialConfig {
             case "openpose" -> "openpose";
             default -> throw new ConfigFileException(file, "condition '" + c + "' is not one of canny, depth_midas, openpose");
         };
+    }
+
+    /**
+     * MiDaS for depth runs: the original {@code .pt} where it exists, else the transformers folder where that
+     * exists, else the {@code .pt} (so that the error names the file controlnet_aux reads). With
+     * {@code --checkpoints hub}, which knows no repository of a single file, the transformers repository.
+     */
+    private static String midas(Checkpoints checkpoints) throws ConfigFileException {
+        String folder = checkpoints.folder(MIDAS_FOLDER);
+        String pt;
+        try {
+            pt = checkpoints.folder(MIDAS_CHECKPOINT);
+        } catch (ConfigFileException hubHasNoFile) {
+            return folder;
+        }
+        return !Files.exists(Path.of(pt)) && Files.isDirectory(Path.of(folder)) ? folder : pt;
     }
 
     private static String checkpoint(Object path, Checkpoints checkpoints) throws ConfigFileException {

@@ -19,7 +19,8 @@ import org.bivdiff.pipelines.AttentionEdit;
  * @param promptSuffix       appended to both prompts (the reference's quality tags for some models)
  * @param negativePrompt     the negative prompt of every stage
  * @param video              the source video (a file or a folder of frames)
- * @param conditionVideo     a precomputed condition video (depth, pose), or null to compute Canny edges
+ * @param conditionVideo     a precomputed condition video (depth, pose), or null to compute Canny edges or depth
+ * @param conditionInput     how the frames reach the Canny / depth annotator
  * @param maskVideo          inpainting masks (white = repaint), or null
  * @param maskType           outpainting border
  * @param frames             {@link Task#FRAMES}: the frames made by another image model
@@ -37,16 +38,25 @@ import org.bivdiff.pipelines.AttentionEdit;
  * @param strategy           how IDM and VDM are bridged
  * @param perFrameInversion  invert with the image model per frame instead of BIVDiff's cross-frame norms
  * @param output             the run folder
+ * @param outputKey          the config key that sets it ({@code output}; {@code Model.output_path} in official configs)
  * @param fps                frame rate of the written videos
  */
 public record RunConfig(Task task, Condition condition, String prompt, String videoPrompt, String promptSuffix,
-                        String negativePrompt, Path video, Path conditionVideo, Path maskVideo, MaskType maskType,
+                        String negativePrompt, Path video, Path conditionVideo, ConditionInput conditionInput,
+                        Path maskVideo, MaskType maskType,
                         Path frames, Edit edit, Models models, int videoLength, int frameRate, int width, int height, int steps,
                         double guidanceScale, double imageGuidanceScale, double mixingRatio, long seed,
-                        Strategy strategy, boolean perFrameInversion, Path output, double fps) {
+                        Strategy strategy, boolean perFrameInversion, Path output, String outputKey, double fps) {
 
-    /** ControlNet / T2I-Adapter conditions. Only Canny is computed here; depth and pose take a condition video. */
+    /** ControlNet / T2I-Adapter conditions. Canny and depth are computed here; pose takes a condition video. */
     public enum Condition { CANNY, DEPTH, OPENPOSE }
+
+    /**
+     * How the [-1, 1] frames reach the annotator: {@code clean} ({@code (x + 1) / 2} first, as BIVDiff's ControlNet
+     * code) or {@code reference-wrap} (BIVDiff's T2I-Adapter code, where negative values wrap modulo 256); see
+     * {@link org.bivdiff.media.annotators.ConditionFrames.FrameInput}.
+     */
+    public enum ConditionInput { CLEAN, REFERENCE_WRAP }
 
     /** Outpainting borders, as BIVDiff's {@code prepare_outpainting_mask}: a quarter of each side. */
     public enum MaskType { HORIZONTAL, VERTICAL }
@@ -73,7 +83,12 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
      * inversion, as in the reference.
      */
     public record Models(Path stableDiffusion, Path controlNet, Path t2iAdapter, Path instructPix2Pix,
-                         Path inpainting, Path video) {
+                         Path inpainting, Path video, Path depth) {
+    }
+
+    /** True if the run computes its condition images from the source (no condition video). */
+    public boolean annotates() {
+        return conditionVideo == null && (task == Task.CONTROLNET || task == Task.T2I_ADAPTER);
     }
 
     /** Everything wrong with this run, one message per problem; empty when it can start. */
@@ -102,10 +117,19 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
         } else {
             exists(p, "video", video);
         }
-        if ((condition == Condition.DEPTH || condition == Condition.OPENPOSE) && conditionVideo == null
-                && (task == Task.CONTROLNET || task == Task.T2I_ADAPTER)) {
-            p.add("condition '" + Choices.spelling(condition) + "' needs condition_video: only Canny edges are computed "
-                    + "here; make the depth / pose video with another tool");
+        if (condition == Condition.OPENPOSE && annotates()) {
+            p.add("condition 'openpose' needs condition_video: Canny edges and depth are computed here, poses are not; "
+                    + "make the pose video with another tool");
+        }
+        if (condition == Condition.DEPTH && annotates()) {
+            if (models.depth() == null) {
+                p.add("models.depth is not set: condition 'depth' without condition_video computes MiDaS depth with a "
+                        + "DPT-Hybrid model (a transformers folder such as Intel/dpt-hybrid-midas, or "
+                        + "dpt_hybrid-midas-501f0c75.pt from lllyasviel/Annotators)");
+            } else if (!Files.exists(models.depth())) {
+                p.add("models.depth = " + models.depth() + ": no such model folder or file"
+                        + ModelSources.hint(models.depth()));
+            }
         }
         if (conditionVideo != null) {
             exists(p, "condition_video", conditionVideo);
@@ -160,7 +184,7 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
         if (folder == null) {
             p.add(key + " is not set");
         } else if (!Files.isDirectory(folder)) {
-            p.add(key + " = " + folder + ": no such model folder");
+            p.add(key + " = " + folder + ": no such model folder" + ModelSources.hint(folder));
         }
     }
 

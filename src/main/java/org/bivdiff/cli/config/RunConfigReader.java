@@ -31,14 +31,14 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class RunConfigReader {
 
     private static final Set<String> TOP_KEYS = Set.of("task", "condition", "prompt", "video_prompt", "prompt_suffix",
-            "negative_prompt", "video", "condition_video", "mask_video", "mask_type", "frames", "models", "video_length",
+            "negative_prompt", "video", "condition_video", "condition_input", "mask_video", "mask_type", "frames", "models", "video_length",
             "frame_rate", "width", "height", "steps", "guidance_scale", "image_guidance_scale", "mixing_ratio", "seed",
             "strategy", "inversion_norm", "output", "fps", "edit");
     /** {@code --checkpoints hub}: every model of an official config from its own Hub repository. */
     public static final String HUB = "hub";
     private static final Set<String> EDIT_KEYS = Set.of("prompt", "type", "local_blend_words", "local_blend_threshold");
     private static final Set<String> MODEL_KEYS = Set.of("stable_diffusion", "controlnet", "t2i_adapter",
-            "instruct_pix2pix", "inpainting", "video");
+            "instruct_pix2pix", "inpainting", "video", "depth");
 
     private RunConfigReader() {
     }
@@ -68,16 +68,20 @@ public final class RunConfigReader {
     public static RunConfig read(Path file, List<String> overrides, String checkpoints, ModelLocator models)
             throws IOException {
         Map<String, Object> raw = load(file);
+        boolean official = raw.containsKey("Model");
         for (String o : overrides) {
+            if (official) {
+                OfficialConfig.checkOverrideKey(o, file);
+            }
             Overrides.apply(raw, o, file);
         }
         Path base = file.toAbsolutePath().getParent();
-        if (raw.containsKey("Model")) {
+        if (official) {
             Path cwd = Path.of("").toAbsolutePath();
             raw = OfficialConfig.translate(raw, file, checkpoints(checkpoints, cwd, models, file));
             base = cwd;   // the reference runs from its repository root: ./data, ./outputs are relative to it
         }
-        return typed(raw, file, base, models);
+        return typed(raw, file, base, models, official ? OfficialConfig.OUTPUT_KEY : "output");
     }
 
     private static OfficialConfig.Checkpoints checkpoints(String spec, Path cwd, ModelLocator models, Path file)
@@ -115,8 +119,8 @@ public final class RunConfigReader {
         return out;
     }
 
-    private static RunConfig typed(Map<String, Object> raw, Path file, Path base, ModelLocator locator)
-            throws IOException {
+    private static RunConfig typed(Map<String, Object> raw, Path file, Path base, ModelLocator locator,
+            String outputKey) throws IOException {
         Values v = new Values(raw, file, base);
         unknown(raw.keySet(), TOP_KEYS, "", file);
         Map<String, Object> models = v.map("models");
@@ -134,7 +138,9 @@ public final class RunConfigReader {
                 v.choice("condition", RunConfig.Condition.class, RunConfig.Condition.CANNY, null),
                 prompt, videoPrompt, v.string("prompt_suffix", task.defaultPromptSuffix()),
                 v.string("negative_prompt", task.defaultNegativePrompt()),
-                v.path("video"), v.path("condition_video"), v.path("mask_video"),
+                v.path("video"), v.path("condition_video"),
+                v.choice("condition_input", RunConfig.ConditionInput.class, RunConfig.ConditionInput.CLEAN, null),
+                v.path("mask_video"),
                 v.choice("mask_type", RunConfig.MaskType.class, RunConfig.MaskType.HORIZONTAL, null),
                 v.path("frames"),
                 new RunConfig.Edit(editedPrompt, e.choice("type", AttentionEdit.Type.class,
@@ -147,7 +153,7 @@ public final class RunConfigReader {
                 v.number("mixing_ratio", task.defaultMixingRatio()), v.integer("seed", 42),
                 v.choice("strategy", Strategy.class, Strategy.SEQUENTIAL, null),
                 v.choice("inversion_norm", InversionNorm.class, InversionNorm.ACROSS_FRAMES, null) == InversionNorm.PER_FRAME,
-                v.pathOr("output", base.resolve("outputs")), v.number("fps", 8));
+                v.pathOr("output", base.resolve("outputs")), outputKey, v.number("fps", 8));
     }
 
     /**
@@ -160,7 +166,7 @@ public final class RunConfigReader {
             List<String> missing = new ArrayList<>();
             RunConfig.Models m = new RunConfig.Models(folder("stable_diffusion", missing), folder("controlnet", missing),
                     folder("t2i_adapter", missing), folder("instruct_pix2pix", missing), folder("inpainting", missing),
-                    folder("video", missing));
+                    folder("video", missing), folder("depth", missing));
             if (!missing.isEmpty()) {
                 throw new ConfigFileException(file, String.join("\n  ", missing));
             }

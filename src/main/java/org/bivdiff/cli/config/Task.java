@@ -6,12 +6,12 @@ import java.util.Locale;
 /**
  * The image model that makes the frames, with the reference's defaults: the mixing ratio of the
  * paper (1.0 for ControlNet, T2I-Adapter and InstructPix2Pix, 0.25 for Prompt-to-Prompt, 0.1 for
- * inpainting) and the prompt
- * suffix / negative prompt BIVDiff's {@code models/*}{@code /infer.py} add.
+ * inpainting) and the prompt suffix / negative prompt BIVDiff's {@code models/*}{@code /infer.py} add (ControlNet
+ * and InstructPix2Pix; T2IAdapter's {@code POS_PROMPT} and {@code NEG_PROMPT} are empty).
  */
 public enum Task {
     CONTROLNET("controlnet", 1.0, true),
-    T2I_ADAPTER("t2i-adapter", 1.0, true),
+    T2I_ADAPTER("t2i-adapter", 1.0, false),
     INSTRUCT_PIX2PIX("ip2p", 1.0, true),
     /** Prompt-to-Prompt editing from the inverted source frames; models/Prompt2Prompt/infer.py adds no tags. */
     PROMPT2PROMPT("p2p", 0.25, false),
@@ -20,7 +20,7 @@ public enum Task {
     /** Frames a user made with any other image model, read from a video or a folder of images. */
     FRAMES("frames", 1.0, false);
 
-    /** The quality tags BIVDiff appends to the prompts of ControlNet, T2I-Adapter and InstructPix2Pix runs. */
+    /** The quality tags BIVDiff appends to the prompts of ControlNet and InstructPix2Pix runs. */
     public static final String QUALITY_SUFFIX = " ,best quality, extremely detailed, HD, ultra-realistic, 8K, HQ, "
             + "masterpiece, trending on artstation, art, smooth";
     /** The negative prompt BIVDiff uses with those models. */

@@ -28,7 +28,13 @@ public final class CheckpointRepos {
         REPOS.put("StableDiffusionInpainting/stable-diffusion-inpainting",
                 "stable-diffusion-v1-5/stable-diffusion-inpainting");
         REPOS.put("ZeroScope/zeroscope_v2_576w", "cerspense/zeroscope_v2_576w");
+        // DPT-Hybrid MiDaS as a transformers folder; the original file is Annotators/dpt_hybrid-midas-501f0c75.pt
+        // of lllyasviel/Annotators (ANNOTATORS), a repository of single files
+        REPOS.put("Annotators/dpt-hybrid-midas", "Intel/dpt-hybrid-midas");
     }
+
+    /** The repository of the annotator checkpoints (files such as {@code dpt_hybrid-midas-501f0c75.pt}). */
+    public static final String ANNOTATORS = "lllyasviel/Annotators";
 
     private CheckpointRepos() {
     }

@@ -5,7 +5,7 @@ import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.Value;
 import org.bivdiff.models.Weights;
 
-/** torch.nn.Conv2d: {@code weight} (out, in, kh, kw) and {@code bias} (out). */
+/** torch.nn.Conv2d: {@code weight} (out, in, kh, kw) and {@code bias} (out), or no bias. */
 public final class Conv2d {
 
     private final ExternalTensor weight;
@@ -30,6 +30,12 @@ public final class Conv2d {
         return new Conv2d(weight, bias, stride, padding);
     }
 
+    /** A convolution without a bias ({@code bias=False}): only {@code weight} is read. */
+    public static Conv2d loadWithoutBias(Weights w, int inChannels, int outChannels, int kernel, int stride,
+                                         int padding) {
+        return new Conv2d(w.tensor("weight", outChannels, inChannels, kernel, kernel), null, stride, padding);
+    }
+
     /** The usual 3x3, stride 1, padding 1 convolution. */
     public static Conv2d load3x3(Weights w, int inChannels, int outChannels) {
         return load(w, inChannels, outChannels, 3, 1, 1);
@@ -46,6 +52,6 @@ public final class Conv2d {
 
     /** x: (N, in, H, W) -> (N, out, H', W'). */
     public Value forward(Graph g, Value x) {
-        return g.conv(x, g.weight(weight), g.weight(bias), stride, padding);
+        return g.conv(x, g.weight(weight), bias == null ? Graph.NONE : g.weight(bias), stride, padding);
     }
 }

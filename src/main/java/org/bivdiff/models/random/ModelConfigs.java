@@ -133,4 +133,38 @@ final class ModelConfigs {
         types.add(up ? 0 : n - 1, plain);
         return List.copyOf(types);
     }
+
+    /** A tiny DPTForDepthEstimation config with {@code is_hybrid}, in transformers' spelling. */
+    static Map<String, Object> dptHybrid() {
+        Map<String, Object> bit = new LinkedHashMap<>();
+        bit.put("model_type", "bit");
+        bit.put("layer_type", "bottleneck");
+        bit.put("global_padding", "SAME");
+        bit.put("embedding_dynamic_padding", true);
+        bit.put("embedding_size", 16);
+        bit.put("hidden_sizes", List.of(32, 64, 128));
+        bit.put("depths", List.of(1, 1, 1));
+        bit.put("num_groups", 8);
+        bit.put("out_features", List.of("stage1", "stage2", "stage3"));
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("architectures", List.of("DPTForDepthEstimation"));
+        c.put("model_type", "dpt");
+        c.put("is_hybrid", true);
+        c.put("backbone_config", bit);
+        c.put("backbone_featmap_shape", List.of(1, 128, 4, 4));
+        c.put("backbone_out_indices", List.of(0, 1, 0, 1));
+        c.put("hidden_size", 32);
+        c.put("num_hidden_layers", 2);
+        c.put("num_attention_heads", 2);
+        c.put("intermediate_size", 64);
+        c.put("image_size", 64);
+        c.put("patch_size", 16);
+        c.put("layer_norm_eps", 1e-6);
+        c.put("neck_hidden_sizes", List.of(32, 64, 32, 32));
+        c.put("neck_ignore_stages", List.of(0, 1));
+        c.put("reassemble_factors", List.of(1, 1, 1, 0.5));
+        c.put("readout_type", "project");
+        c.put("fusion_hidden_size", 16);
+        return c;
+    }
 }

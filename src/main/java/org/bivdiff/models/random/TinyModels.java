@@ -16,6 +16,8 @@ import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.clip.ByteLevelTokenizerFiles;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.controlnet.ControlNetModel;
+import org.bivdiff.models.dpt.DptConfig;
+import org.bivdiff.models.dpt.DptForDepthEstimation;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.models.unet3d.UNet3DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
@@ -82,6 +84,37 @@ public final class TinyModels {
         Map<String, Object> unet = ModelConfigs.unet3d(UNET_CHANNELS, 8, TEXT_WIDTH, 1, 8, 32);
         component(folder.resolve("unet"), unet, seed + 1, UNet3DConditionModel::parameterShapes);
         component(folder.resolve("vae"), vaeConfig(), seed + 2, AutoencoderKL::parameterShapes);
+        return folder;
+    }
+
+    /**
+     * Writes an InstructPix2Pix pipeline folder: {@link #stableDiffusion}'s layout with an 8-channel UNet (latents
+     * and the encoded source image).
+     */
+    public static Path instructPix2Pix(Path folder, long seed) throws IOException {
+        return withUNetInputs(folder, 8, seed);
+    }
+
+    /** Writes a Stable Diffusion inpainting pipeline folder: a 9-channel UNet (latents, mask, masked image). */
+    public static Path inpainting(Path folder, long seed) throws IOException {
+        return withUNetInputs(folder, 9, seed);
+    }
+
+    private static Path withUNetInputs(Path folder, int inChannels, long seed) throws IOException {
+        stableDiffusion(folder, seed);
+        Map<String, Object> unet = unetConfig();
+        unet.put("in_channels", inChannels);
+        component(folder.resolve("unet"), unet, seed + 1, UNet2DConditionModel::parameterShapes);
+        return folder;
+    }
+
+    /**
+     * Writes a DPT-Hybrid depth model in transformers' layout ({@code config.json} and {@code model.safetensors}):
+     * a 2-layer ViT of width 32 on a 3-stage BiT of widths 32, 64, 128.
+     */
+    public static Path dptHybrid(Path folder, long seed) throws IOException {
+        component(folder, "model.safetensors", ModelConfigs.dptHybrid(), seed,
+                f -> DptForDepthEstimation.parameterShapes(DptConfig.read(f)), DType.F32);
         return folder;
     }
 

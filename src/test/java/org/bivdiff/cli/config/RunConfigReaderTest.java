@@ -224,6 +224,94 @@ class RunConfigReaderTest {
         assertTrue(e.getMessage().contains("AttentionSwap"), e.getMessage());
     }
 
+    private static Path officialT2iDepth(Path dir) throws IOException {
+        Path file = dir.resolve("official_t2i.yaml");
+        Files.writeString(file, """
+                VDM:
+                  ZeroScope:
+                    ckpt_path: "./checkpoints/ZeroScope/zeroscope_v2_576w"
+                IDM:
+                  T2IAdapter:
+                    condition: "depth_midas"
+                    mixing_ratio: 1.0
+                MixedInversion:
+                  idm: "SD-v15"
+                  pretrained_model_path: "./checkpoints/stable-diffusion-v1-5"
+                Model:
+                  idm: "T2IAdapter"
+                  vdm: "ZeroScope"
+                  idm_prompt : "A red car"
+                  vdm_prompt : "A red car"
+                  video_path: "./data/car-turn-2.mp4"
+                  output_path: "./outputs/"
+                """);
+        return file;
+    }
+
+    @Test
+    void officialDepthConfigsComputeDepthAsTheReferenceHandsFramesOver(@TempDir Path dir) throws Exception {
+        Path ckpt = dir.resolve("ckpt");
+        RunConfig c = RunConfigReader.read(officialT2iDepth(dir), List.of(), ckpt);
+        assertEquals(RunConfig.Condition.DEPTH, c.condition());
+        assertEquals(RunConfig.ConditionInput.REFERENCE_WRAP, c.conditionInput(), "T2IAdapter/infer.py wraps");
+        assertEquals(ckpt.resolve("Annotators/dpt_hybrid-midas-501f0c75.pt"), c.models().depth());
+        assertEquals("", c.promptSuffix(), "T2IAdapter/infer.py adds no quality tags");
+        assertEquals("Model.output_path", c.outputKey());
+        String problems = String.join("\n", c.problems());
+        // each missing model names where to get it
+        assertTrue(problems.contains("Annotators/dpt_hybrid-midas-501f0c75.pt") && problems.contains("lllyasviel/Annotators"),
+                problems);
+        assertTrue(problems.contains("TencentARC/t2iadapter_depth_sd15v2"), problems);
+        assertTrue(problems.contains("stable-diffusion-v1-5/stable-diffusion-v1-5"), problems);
+        assertTrue(problems.contains("cerspense/zeroscope_v2_576w"), problems);
+        Files.createDirectories(ckpt.resolve("Annotators/dpt-hybrid-midas"));
+        assertEquals(ckpt.resolve("Annotators/dpt-hybrid-midas"),
+                RunConfigReader.read(officialT2iDepth(dir), List.of(), ckpt).models().depth(),
+                "without the .pt, the transformers folder");
+    }
+
+    @Test
+    void unknownSetKeysOfOfficialConfigsAreErrorsListingTheKnownOnes(@TempDir Path dir) throws Exception {
+        Path file = officialT2iDepth(dir);
+        var typo = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of("Model.widht=64"),
+                dir));
+        assertTrue(typo.getMessage().contains("Model.widht") && typo.getMessage().contains("Model.width")
+                && typo.getMessage().contains("Model.output_path"), typo.getMessage());
+        var section = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of("Modle.seed=1"),
+                dir));
+        assertTrue(section.getMessage().contains("Modle.seed") && section.getMessage().contains("IDM.T2IAdapter"),
+                section.getMessage());
+        var ours = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of("output=x"), dir));
+        assertTrue(ours.getMessage().contains("Model.output_path"), ours.getMessage());
+        assertEquals(64, RunConfigReader.read(file, List.of("Model.width=64"), dir).width());
+        assertEquals(dir.resolve("zs"), RunConfigReader.read(file, List.of("VDM.ZeroScope.ckpt_path=" + dir.resolve("zs")),
+                dir).models().video());
+    }
+
+    @Test
+    void conditionInputIsCleanUnlessAskedFor(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, """
+                task: t2i-adapter
+                condition: depth
+                video: clip.mp4
+                models:
+                  depth: ./nowhere/dpt
+                """);
+        RunConfig c = RunConfigReader.read(file, List.of(), null);
+        assertEquals(RunConfig.ConditionInput.CLEAN, c.conditionInput());
+        assertEquals("output", c.outputKey());
+        assertTrue(String.join("\n", c.problems()).contains("models.depth = " + dir.resolve("nowhere/dpt")));
+        assertEquals(RunConfig.ConditionInput.REFERENCE_WRAP,
+                RunConfigReader.read(file, List.of("condition_input=reference-wrap"), null).conditionInput());
+        var bad = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
+                List.of("condition_input=wrap"), null));
+        assertTrue(bad.getMessage().contains("reference-wrap"), bad.getMessage());
+        Files.writeString(file, Files.readString(file).replace("  depth: ./nowhere/dpt\n", ""));
+        assertTrue(String.join("\n", RunConfigReader.read(file, List.of(), null).problems()).contains(
+                "models.depth is not set"));
+    }
+
     @Test
     void modelIdsResolveFromTheCacheAndMissingOnesSayHowToPullThem(@TempDir Path dir) throws Exception {
         Path cache = dir.resolve("hub");
