@@ -193,19 +193,15 @@ class SnapshotDownloadTest {
     @Test
     void transferCutHalfwayIsResumedWithARange() throws IOException {
         hub.cut(UNET, UNET.length / 2, 1);
-        List<Long> starts = new ArrayList<>();
-        downloader(null).pull(ModelId.of(REPO), FileSelection.pipeline(), new DownloadListener() {
-            @Override
-            public void started(String file, long size, long from) {
-                starts.add(from);
-            }
-        });
+        pull(REPO);
         assertArrayEquals(UNET, Files.readAllBytes(repoFolder().resolve("snapshots").resolve(repo.commit())
                 .resolve(UNET_FILE)));
         List<HubStandIn.Request> gets = unetGets();
         assertEquals(2, gets.size());
         assertNull(gets.get(0).headers().getFirst("Range"));
-        assertEquals("bytes=" + UNET.length / 2 + "-", gets.get(1).headers().getFirst("Range"));
+        // from what arrived: at most the half the server sent before the cut (the last bytes may be lost with it)
+        long from = rangeStart(gets.get(1));
+        assertTrue(from > 0 && from <= UNET.length / 2, "resumed from " + from);
     }
 
     @Test
@@ -215,26 +211,29 @@ class SnapshotDownloadTest {
                 .pull(ModelId.of(REPO), FileSelection.pipeline(), DownloadListener.NONE);
         List<HubStandIn.Request> gets = unetGets();
         assertEquals(2, gets.size());
-        assertEquals("bytes=" + UNET.length / 3 + "-", gets.get(1).headers().getFirst("Range"));
+        assertTrue(rangeStart(gets.get(1)) > 0 && rangeStart(gets.get(1)) <= UNET.length / 3);
         assertArrayEquals(UNET, Files.readAllBytes(repoFolder().resolve("snapshots").resolve(repo.commit())
                 .resolve(UNET_FILE)));
     }
 
     @Test
     void interruptedPullContinuesFromItsIncompleteFile() throws IOException {
-        hub.cut(UNET, UNET.length / 2, 1000);   // every attempt ends at the half: the pull gives up
+        hub.cut(UNET, UNET.length / 2, 1);   // cut at the half, then HTTP 503 for every retry: the pull gives up
+        hub.fail(UNET, 503);
         HubException e = assertThrows(HubException.class, () -> pull(REPO));
-        assertTrue(e.getMessage().contains("failed at " + UNET.length / 2 + " of " + UNET.length + " bytes"),
-                e.getMessage());
         Path incomplete = repoFolder().resolve("blobs/" + HubStandIn.sha256(UNET) + ".incomplete");
-        assertEquals(UNET.length / 2, Files.size(incomplete));
+        long kept = Files.size(incomplete);
+        assertTrue(kept > 0 && kept <= UNET.length / 2, "kept " + kept);
+        assertTrue(e.getMessage().contains("failed at " + kept + " of " + UNET.length + " bytes")
+                && e.getMessage().contains("pull again to continue"), e.getMessage());
+        assertEquals(1 + 5, unetGets().size(), "the cut transfer and five attempts");
         assertFalse(Files.exists(repoFolder().resolve("snapshots").resolve(repo.commit()).resolve(UNET_FILE)));
         hub.heal();
         int before = unetGets().size();
         pull(REPO);
         List<HubStandIn.Request> gets = unetGets();
         assertEquals(before + 1, gets.size());
-        assertEquals("bytes=" + UNET.length / 2 + "-", gets.getLast().headers().getFirst("Range"));
+        assertEquals("bytes=" + kept + "-", gets.getLast().headers().getFirst("Range"));
         assertArrayEquals(UNET, Files.readAllBytes(repoFolder().resolve("snapshots").resolve(repo.commit())
                 .resolve(UNET_FILE)));
         assertFalse(Files.exists(incomplete));
@@ -309,6 +308,12 @@ class SnapshotDownloadTest {
         HubException e = assertThrows(HubException.class, () -> pull("org/evil"));
         assertTrue(e.getMessage().contains("would leave the snapshot folder"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("escape.json")));
+    }
+
+    private static long rangeStart(HubStandIn.Request get) {
+        String range = get.headers().getFirst("Range");
+        assertTrue(range != null && range.matches("bytes=\\d+-"), String.valueOf(range));
+        return Long.parseLong(range.substring(6, range.length() - 1));
     }
 
     private List<HubStandIn.Request> unetGets() {
