@@ -13,6 +13,7 @@ import org.bivdiff.bivdiff.InversionAndSmoothing;
 import org.bivdiff.bivdiff.StageStore;
 import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.bivdiff.TemporalWindows;
+import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.annotators.Canny;
@@ -95,7 +96,7 @@ public final class PipelineBench {
         Tensor source = SyntheticClip.movingSquare(spec.frames(), spec.side());              // (F, 3, H, W) in [-1, 1]
         Tensor condition = Canny.controlImages(source, Canny.DEFAULT_LOW, Canny.DEFAULT_HIGH);
         InversionAndSmoothing.Models models = InversionAndSmoothing.Models.ofPipelines(folders.stableDiffusion(),
-                folders.video());
+                VideoModel.Diffusers.ofPipeline(folders.video()));
         Map<String, Double> seconds = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         try (RssTimeline timeline = new RssTimeline()) {

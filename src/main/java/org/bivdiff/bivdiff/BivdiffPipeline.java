@@ -60,7 +60,14 @@ public final class BivdiffPipeline {
         public Request {
             Objects.requireNonNull(generator, "generator");
             Objects.requireNonNull(inputs, "inputs");
+            Objects.requireNonNull(strategy, "strategy");
             MixedInversion.checkRatio(mixingRatio);
+        }
+
+        /** This run with another bridging scheme and mixing ratio (an ablation's variant). */
+        public Request with(Strategy s, double ratio) {
+            return new Request(generator, inputs, frameSettings, videoPrompt, negativePrompt, steps, guidanceScale,
+                    ratio, s, options, seed, progress, cancellation);
         }
     }
 
@@ -69,8 +76,8 @@ public final class BivdiffPipeline {
      *                   VDM_ONLY, ALTERNATE, FUSE)
      * @param stages     inversion and smoothing in detail, when they ran
      * @param video      (1, 3, F, H, W) in [0, 1] the output video
-     * @param stageTimes wall time per stage; a stage taken from the store takes (almost) no time
-     * @param resumed    the stages taken from the store
+     * @param stageTimes wall time per stage, in order; a stage taken from the store takes (almost) no time
+     * @param resumed    the stages taken from the store (their {@link StageStore} names)
      */
     public record Result(Optional<Tensor> idmFrames, Optional<InversionAndSmoothing.Result> stages, Tensor video,
                          Map<String, Duration> stageTimes, Set<String> resumed) {
@@ -78,6 +85,26 @@ public final class BivdiffPipeline {
 
     private final InversionAndSmoothing.Models models;
     private final Engine engine;
+
+    /**
+     * The {@link Result#stageTimes()} key of a stored stage, by its {@link StageStore} name: how to look up what
+     * a stage cost when it was computed. Every batch of the frame stage ({@link #frameStageName}) is part of
+     * the frame-wise generation.
+     */
+    public static String timeLabel(String storedStage) {
+        return switch (storedStage) {
+            case STAGE_FRAMES -> "frame-wise generation";
+            case InversionAndSmoothing.STAGE_FRAME_LATENTS -> "frame encoding";
+            case InversionAndSmoothing.STAGE_INVERSION_IMAGE -> "inversion (image)";
+            case InversionAndSmoothing.STAGE_INVERSION_VIDEO -> "inversion (video)";
+            default -> {
+                if (storedStage.startsWith(STAGE_FRAMES + ".")) {
+                    yield "frame-wise generation";
+                }
+                throw new IllegalArgumentException("no stored stage named '" + storedStage + "'");
+            }
+        };
+    }
 
     public BivdiffPipeline(InversionAndSmoothing.Models models, Engine engine) {
         this.models = Objects.requireNonNull(models, "models");
@@ -112,18 +139,17 @@ public final class BivdiffPipeline {
             return new Result(Optional.empty(), Optional.empty(), video, times, resumed);
         }
         // 1. Frame-wise generation in batches (or the stored batches of an earlier run)
+        StageStore tracking = tracking(store, resumed);
         long t0 = System.nanoTime();
-        Tensor idmFrames = frameStage(r, store, resumed);
-        times.put("frame-wise generation", Duration.ofNanos(System.nanoTime() - t0));
+        Tensor idmFrames = frameStage(r, tracking);
+        times.put(timeLabel(STAGE_FRAMES), Duration.ofNanos(System.nanoTime() - t0));
         if (r.strategy() == Strategy.IDM_ONLY) {
             Tensor video = VideoLatents.toVideo(ImageModelFrames.toUnit(idmFrames), frames);
             return new Result(Optional.of(idmFrames), Optional.empty(), video, times, resumed);
         }
         // 2. Mixed inversion and 3. temporal smoothing
-        long t1 = System.nanoTime();
-        StageStore tracking = tracking(store, resumed);
         InversionAndSmoothing.Result out = stages23.run(stageRequest(r, idmFrames, noise, latentShape), tracking);
-        times.put("mixed inversion + temporal smoothing", Duration.ofNanos(System.nanoTime() - t1));
+        times.putAll(out.stageTimes());
         return new Result(Optional.of(idmFrames), Optional.of(out), out.video(), times, resumed);
     }
 
@@ -134,7 +160,7 @@ public final class BivdiffPipeline {
      *
      * @return (F, 3, H, W) in [-1, 1]
      */
-    private static Tensor frameStage(Request r, StageStore store, Set<String> resumed) throws IOException {
+    private static Tensor frameStage(Request r, StageStore store) throws IOException {
         int frames = r.inputs().source().dim(0);
         List<FrameRange> batches = frameBatches(r.options().windows(), frames);
         Tensor[] made = new Tensor[batches.size()];
@@ -144,7 +170,6 @@ public final class BivdiffPipeline {
             Optional<Map<String, Tensor>> stored = store.load(frameStageName(b, frames), frameFingerprint(r, b));
             if (stored.isPresent()) {
                 made[i] = stored.get().get("frames");
-                resumed.add(frameStageName(b, frames));
             } else {
                 missing.add(b);
             }

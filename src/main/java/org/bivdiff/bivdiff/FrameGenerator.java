@@ -1,6 +1,7 @@
 package org.bivdiff.bivdiff;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -130,8 +131,35 @@ public interface FrameGenerator {
         void close() throws IOException;
     }
 
+    /**
+     * What an image model keeps resident while it makes the frames, for a run's memory estimate.
+     *
+     * @param pipeline a Stable Diffusion pipeline folder: its text encoder, UNet and VAE (null: no image model)
+     * @param unet     a UNet folder used instead of the pipeline's, or null
+     * @param extra    an extra network's folder (ControlNet, T2I-Adapter), or null
+     */
+    record Footprint(Path pipeline, Path unet, Path extra) {
+
+        /** No image model: the frames come from elsewhere. */
+        public static final Footprint NONE = new Footprint(null, null, null);
+    }
+
     /** A short description for logs and {@code run.json}. */
     String describe();
+
+    /**
+     * Loads the image model as {@link #generate} would, reading its configs and every weight header (each key
+     * and shape; no graph is built, nothing runs), and checks that its parts fit each other, the task and a run
+     * of {@code frames} frames of {@code height x width} with {@code settings}. Seconds, against the minutes a
+     * problem found at the start of stage 1 would cost after the checks of later stages.
+     *
+     * @return what the model keeps resident while it runs
+     * @throws IOException              naming the file and key of a model that cannot be used
+     * @throws IllegalArgumentException naming what does not fit
+     */
+    default Footprint check(int frames, int height, int width, Settings settings) throws IOException {
+        return Footprint.NONE;
+    }
 
     /**
      * Makes the frames.

@@ -34,41 +34,42 @@ public final class ImageModelFrames {
 
     /** ControlNet on a Stable Diffusion pipeline folder; the inputs carry the condition images. */
     public static FrameGenerator controlNet(Path stableDiffusion, Path controlNet, Engine engine) {
-        return generator("ControlNet " + controlNet.getFileName(), inputs -> {
-            require(inputs.condition(), "ControlNet", "condition images");
+        return generator("ControlNet " + controlNet.getFileName(), footprint(stableDiffusion, null, controlNet), () -> {
             ControlNetModel net = ControlNetModel.load(controlNet, engine);
             StableDiffusionModels sd = closingOnFailure(net::close, () -> StableDiffusionModels.load(stableDiffusion,
                     engine));
-            var pipeline = new ControlNetPipeline(sd, List.of(net));
+            var pipeline = closingOnFailure(() -> closeBoth(sd, net::close), () -> new ControlNetPipeline(sd,
+                    List.of(net)));
             return new Loaded<>(() -> closeBoth(sd, net::close),
-                    (rows, settings) -> new ControlNetPipeline.Request(settings.prompt(),
-                            List.of(ControlImage.of(rows.condition())), height(rows), width(rows), sampling(sd, settings)),
+                    (inputs, settings) -> new ControlNetPipeline.Request(settings.prompt(), List.of(ControlImage.of(
+                            require(inputs.condition(), "ControlNet", "condition images"))), height(inputs),
+                            width(inputs), sampling(sd, settings)),
                     request -> pipeline.run(request).image(), pipeline::predictor);
         });
     }
 
     /** A T2I-Adapter on a Stable Diffusion pipeline folder; the inputs carry its (F, 1 or 3, H, W) images. */
     public static FrameGenerator t2iAdapter(Path stableDiffusion, Path adapter, Engine engine) {
-        return generator("T2I-Adapter " + adapter.getFileName(), inputs -> {
-            require(inputs.condition(), "T2I-Adapter", "condition images");
+        return generator("T2I-Adapter " + adapter.getFileName(), footprint(stableDiffusion, null, adapter), () -> {
             T2IAdapter net = T2IAdapter.load(adapter, engine);
             StableDiffusionModels sd = closingOnFailure(net::close, () -> StableDiffusionModels.load(stableDiffusion,
                     engine));
-            var pipeline = new AdapterPipeline(sd, net);
+            var pipeline = closingOnFailure(() -> closeBoth(sd, net::close), () -> new AdapterPipeline(sd, net));
             return new Loaded<>(() -> closeBoth(sd, net::close),
-                    (rows, settings) -> new AdapterPipeline.Request(settings.prompt(), rows.condition(), 1.0,
-                            height(rows), width(rows), sampling(sd, settings)),
+                    (inputs, settings) -> new AdapterPipeline.Request(settings.prompt(),
+                            require(inputs.condition(), "T2I-Adapter", "condition images"), 1.0, height(inputs),
+                            width(inputs), sampling(sd, settings)),
                     request -> pipeline.run(request).image(), pipeline::predictor);
         });
     }
 
     /** InstructPix2Pix (a pipeline folder): edits each source frame. */
     public static FrameGenerator instructPix2Pix(Path folder, double imageGuidanceScale, Engine engine) {
-        return generator("InstructPix2Pix " + folder.getFileName(), inputs -> {
+        return generator("InstructPix2Pix " + folder.getFileName(), footprint(folder, null, null), () -> {
             StableDiffusionModels sd = StableDiffusionModels.load(folder, engine);
-            var pipeline = new InstructPix2PixPipeline(sd);
+            var pipeline = closingOnFailure(sd::close, () -> new InstructPix2PixPipeline(sd));
             return new Loaded<>(sd::close,
-                    (rows, settings) -> new InstructPix2PixPipeline.Request(settings.prompt(), toUnit(rows.source()),
+                    (inputs, settings) -> new InstructPix2PixPipeline.Request(settings.prompt(), toUnit(inputs.source()),
                             imageGuidanceScale, sampling(sd, settings)),
                     request -> pipeline.run(request).images().image(), pipeline::predictor);
         });
@@ -76,21 +77,20 @@ public final class ImageModelFrames {
 
     /** Stable Diffusion inpainting (a pipeline folder with a 9-channel UNet); the inputs carry the masks. */
     public static FrameGenerator inpainting(Path folder, Engine engine) {
-        return generator("inpainting " + folder.getFileName(), inputs -> {
-            require(inputs.masks(), "inpainting", "masks");
+        return generator("inpainting " + folder.getFileName(), footprint(folder, null, null), () -> {
             StableDiffusionModels sd = StableDiffusionModels.load(folder, engine);
-            var pipeline = new InpaintPipeline(sd);
+            var pipeline = closingOnFailure(sd::close, () -> new InpaintPipeline(sd));
             return new Loaded<>(sd::close,
-                    (rows, settings) -> new InpaintPipeline.Request(settings.prompt(), toUnit(rows.source()),
-                            rows.masks(), 1.0, sampling(sd, settings)),
+                    (inputs, settings) -> new InpaintPipeline.Request(settings.prompt(), toUnit(inputs.source()),
+                            require(inputs.masks(), "inpainting", "masks"), 1.0, sampling(sd, settings)),
                     request -> pipeline.run(request).images().image(), pipeline::predictor);
         });
     }
 
-    /** Checks the inputs (all frames), then loads an image model and its pipeline for them. */
+    /** Loads an image model and its pipeline (configs and weight headers: no graph is built until it runs). */
     @FunctionalInterface
     private interface Loader {
-        Loaded<?> load(FrameGenerator.Inputs inputs) throws IOException;
+        Loaded<?> load() throws IOException;
     }
 
     /** Releases loaded models. */
@@ -104,7 +104,8 @@ public final class ImageModelFrames {
      * and settings make, and the two things done with one request, making the images or building the predictor.
      *
      * @param release   closes the models
-     * @param request   the pipeline's request for the inputs and settings
+     * @param request   the pipeline's request for the inputs and settings (checks that the inputs have what the
+     *                  model needs)
      * @param run       the pipeline's run: images (F, 3, H, W) in [0, 1]
      * @param predictor the pipeline's guided predictor for a loop of the caller's
      */
@@ -126,7 +127,15 @@ public final class ImageModelFrames {
         }
     }
 
-    private static FrameGenerator generator(String description, Loader loader) {
+    /**
+     * The image model's footprint: the component folders resident while it runs (the pipeline's text encoder,
+     * UNet and VAE, and the extra network), and its UNet.
+     */
+    private static FrameGenerator.Footprint footprint(Path pipeline, Path unet, Path extra) {
+        return new FrameGenerator.Footprint(pipeline, unet, extra);
+    }
+
+    private static FrameGenerator generator(String description, FrameGenerator.Footprint footprint, Loader loader) {
         return new FrameGenerator() {
             @Override
             public String describe() {
@@ -135,7 +144,7 @@ public final class ImageModelFrames {
 
             @Override
             public Tensor generate(Inputs inputs, Settings settings) throws IOException {
-                try (Loaded<?> model = loader.load(inputs)) {
+                try (Loaded<?> model = loader.load()) {
                     return FrameGenerator.toEightBitSigned(model.generate(inputs, settings));
                 }
             }
@@ -147,7 +156,7 @@ public final class ImageModelFrames {
                     return;
                 }
                 int frames = inputs.source().dim(0);
-                try (Loaded<?> model = loader.load(inputs)) {
+                try (Loaded<?> model = loader.load()) {
                     for (FrameRange batch : batches) {
                         sink.accept(batch, FrameGenerator.toEightBitSigned(model.generate(inputs.rows(batch),
                                 settings.forBatch(batch, frames))));
@@ -156,8 +165,14 @@ public final class ImageModelFrames {
             }
 
             @Override
+            public Footprint check(int frames, int height, int width, Settings settings) throws IOException {
+                loader.load().close();
+                return footprint;
+            }
+
+            @Override
             public Predictor predictor(Inputs inputs, Settings settings, Scheduler scheduler) throws IOException {
-                Loaded<?> model = loader.load(inputs);
+                Loaded<?> model = loader.load();
                 NoisePredictor predictor = closingOnFailure(model::close, () -> model.predictor(inputs, settings,
                         scheduler));
                 return new Predictor() {
@@ -216,10 +231,11 @@ public final class ImageModelFrames {
         return new Tensor(signed.shape(), out);
     }
 
-    private static void require(Tensor t, String model, String what) {
+    private static Tensor require(Tensor t, String model, String what) {
         if (t == null) {
             throw new IllegalArgumentException(model + " needs " + what + " for every frame");
         }
+        return t;
     }
 
     private static int height(FrameGenerator.Inputs inputs) {

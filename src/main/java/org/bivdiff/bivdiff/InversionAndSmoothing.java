@@ -13,11 +13,11 @@ import org.bivdiff.bivdiff.MixedInversion.Branch;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.DiffusersFolder;
+import org.bivdiff.models.VideoUNet;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
-import org.bivdiff.models.unet3d.UNet3DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.models.vae.LatentDistribution;
 import org.bivdiff.pipelines.Batching;
@@ -60,24 +60,28 @@ public final class InversionAndSmoothing {
      * @param imageUnet        SD 1.x UNet folder, inflated to run on every frame
      * @param imageTokenizer   the image model's CLIP tokenizer folder
      * @param imageTextEncoder the image model's CLIP text encoder folder
-     * @param videoUnet        UNet3DConditionModel folder (ZeroScope layout)
-     * @param videoTokenizer   the video model's tokenizer folder
-     * @param videoTextEncoder the video model's text encoder folder
+     * @param video            the video model (ZeroScope or VidRD), or null for the image-model stages alone
      * @param scheduler        the {@code scheduler_config.json} of the DDIM scheduler both stages share
      */
-    public record Models(Path vae, Path imageUnet, Path imageTokenizer, Path imageTextEncoder, Path videoUnet,
-                         Path videoTokenizer, Path videoTextEncoder, Path scheduler) {
+    public record Models(Path vae, Path imageUnet, Path imageTokenizer, Path imageTextEncoder, VideoModel video,
+                         Path scheduler) {
 
         /**
-         * BIVDiff's choice from two pipeline folders: SD's VAE, UNet, tokenizer, text encoder and scheduler,
-         * the video folder's UNet, tokenizer and text encoder (all null when {@code video} is null).
+         * BIVDiff's choice: SD's VAE, UNet, tokenizer, text encoder and scheduler from its pipeline folder, and
+         * the video model ({@code null} for none).
          */
-        public static Models ofPipelines(Path stableDiffusion, Path video) throws IOException {
+        public static Models ofPipelines(Path stableDiffusion, VideoModel video) throws IOException {
             DiffusersFolder image = DiffusersFolder.open(stableDiffusion);
             return new Models(image.require("vae"), image.require("unet"), image.require("tokenizer"),
-                    image.require("text_encoder"), video == null ? null : video.resolve("unet"),
-                    video == null ? null : video.resolve("tokenizer"), video == null ? null : video.resolve("text_encoder"),
-                    image.require("scheduler").resolve("scheduler_config.json"));
+                    image.require("text_encoder"), video, image.require("scheduler").resolve("scheduler_config.json"));
+        }
+
+        /** The video model; fails when these models have none. */
+        public VideoModel requireVideo() {
+            if (video == null) {
+                throw new IllegalStateException("this run has no video model");
+            }
+            return video;
         }
     }
 
@@ -175,10 +179,12 @@ public final class InversionAndSmoothing {
      * @param smoothingEmbeddings the video text encoder's states of the smoothing
      * @param smoothedLatents     (B, 4, F, h, w)
      * @param video               (B, 3, F, H, W) in [0, 1]
+     * @param stageTimes          wall time per stage (frame encoding, each inversion, smoothing with decoding); a
+     *                            stage taken from the store takes (almost) no time
      */
     public record Result(LatentDistribution posterior, Tensor encodedLatents, Tensor imageEmbedding,
                          Tensor videoEmbedding, MixedInversion.Result inversion, PromptEmbeddings smoothingEmbeddings,
-                         Tensor smoothedLatents, Tensor video) {
+                         Tensor smoothedLatents, Tensor video, Map<String, Duration> stageTimes) {
     }
 
     private final Models models;
@@ -195,29 +201,46 @@ public final class InversionAndSmoothing {
     }
 
     /**
-     * Runs mixed inversion and temporal smoothing, taking the inversion from {@code store} when a
-     * previous run with the same inputs finished it, and storing it otherwise.
+     * Runs mixed inversion and temporal smoothing, taking the frame encoding and each model's inversion from
+     * {@code store} when a previous run with the same inputs finished them (whatever its mixing ratio), and
+     * storing them otherwise.
      */
     public Result run(Request r, StageStore store) throws IOException {
         boolean cfg = r.guidanceScale() > 1;
         SchedulerConfig schedulerConfig = SchedulerConfig.read(models.scheduler());
+        Map<String, Duration> times = new LinkedHashMap<>();
         // 1. Encode the prompts with each model's text encoder
         Tensor imageEmbedding = MixedInversion.inversionEmbedding(
                 encodePrompt(models.imageTokenizer(), models.imageTextEncoder(), r, cfg));
         PromptEmbeddings videoEmbeddings = encodeVideoPrompt(r);
         Tensor videoEmbedding = MixedInversion.inversionEmbedding(videoEmbeddings);
-        // 2. Encode the frames and invert them (or take a stored inversion)
-        String fingerprint = Fingerprint.of("inversion", models, r.frames(), r.vaeNoise(), r.videoLength(),
-                imageEmbedding, videoEmbedding, r.numInferenceSteps(), r.mixingRatio(), r.options());
-        Inverted inverted = store.load(STAGE_INVERSION, fingerprint).map(Inverted::fromStored).orElse(null);
-        if (inverted == null) {
-            inverted = invert(r, schedulerConfig, imageEmbedding, videoEmbedding);
-            store.save(STAGE_INVERSION, fingerprint, inverted.toStored());
+        // 2. Encode the frames, then invert them with each model of non-zero weight, and mix. Each of these
+        //    results is stored on its own and none depends on the mixing ratio: runs that differ only in the
+        //    ratio share them.
+        long t0 = System.nanoTime();
+        MixedInversion.Encoded encoded = encodeFrames(r, store);
+        times.put(BivdiffPipeline.timeLabel(STAGE_FRAME_LATENTS), since(t0));
+        DdimInversion inversion = DdimInversion.create(schedulerConfig, r.numInferenceSteps(), r.options().inversion());
+        Optional<Tensor> zImage = Optional.empty();
+        if (r.mixingRatio() > 0) {
+            long t1 = System.nanoTime();
+            zImage = Optional.of(invertWithImageUnet(r, encoded.latents(), imageEmbedding, inversion, store));
+            times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_IMAGE), since(t1));
         }
+        Optional<Tensor> zVideo = Optional.empty();
+        if (r.mixingRatio() < 1) {
+            long t2 = System.nanoTime();
+            zVideo = Optional.of(invertWithVideoUnet(r, encoded.latents(), videoEmbedding, inversion, store));
+            times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_VIDEO), since(t2));
+        }
+        MixedInversion.Result mixed = new MixedInversion.Result(MixedInversion.mix(zImage, zVideo, r.mixingRatio()),
+                zImage, zVideo);
         // 3. Temporal smoothing with the video UNet, 4. decode every frame
-        Smoothed out = smooth(r, inverted.mixed().mixed(), videoEmbeddings, schedulerConfig);
-        return new Result(inverted.posterior(), inverted.latents(), imageEmbedding, videoEmbedding, inverted.mixed(),
-                videoEmbeddings, out.latents(), out.video());
+        long t3 = System.nanoTime();
+        Smoothed out = smooth(r, mixed.mixed(), videoEmbeddings, schedulerConfig);
+        times.put("temporal smoothing", since(t3));
+        return new Result(encoded.posterior(), encoded.latents(), imageEmbedding, videoEmbedding, mixed,
+                videoEmbeddings, out.latents(), out.video(), times);
     }
 
     /**
@@ -233,7 +256,10 @@ public final class InversionAndSmoothing {
         }
         Tensor imageEmbedding = MixedInversion.inversionEmbedding(
                 encodePrompt(models.imageTokenizer(), models.imageTextEncoder(), r, r.guidanceScale() > 1));
-        return invert(r, SchedulerConfig.read(models.scheduler()), imageEmbedding, null).mixed().mixed();
+        DdimInversion inversion = DdimInversion.create(SchedulerConfig.read(models.scheduler()), r.numInferenceSteps(),
+                r.options().inversion());
+        return invertWithImageUnet(r, encodeFrames(r, StageStore.NONE).latents(), imageEmbedding, inversion,
+                StageStore.NONE);
     }
 
     /**
@@ -248,7 +274,10 @@ public final class InversionAndSmoothing {
 
     /** The request's prompt through the video model's text encoder, negative states too when guided. */
     PromptEmbeddings encodeVideoPrompt(Request r) throws IOException {
-        return encodePrompt(models.videoTokenizer(), models.videoTextEncoder(), r, r.guidanceScale() > 1);
+        VideoModel video = models.requireVideo();
+        try (ClipTextModel encoder = video.loadTextEncoder(engine)) {
+            return encodePrompt(video.tokenizer(), encoder, r, r.guidanceScale() > 1);
+        }
     }
 
     /**
@@ -269,7 +298,7 @@ public final class InversionAndSmoothing {
     private Smoothed smooth(Request r, Tensor start, PromptEmbeddings videoEmbeddings, SchedulerConfig schedulerConfig)
             throws IOException {
         Tensor smoothed;
-        try (UNet3DConditionModel unet = UNet3DConditionModel.load(models.videoUnet(), engine)) {
+        try (VideoUNet unet = models.requireVideo().loadUnet(engine)) {
             DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
             smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(unet),
                     videoEmbeddings, r.guidanceScale(), r.options().windows()).withNoise(r.smoothingNoise())
@@ -285,68 +314,79 @@ public final class InversionAndSmoothing {
      * --preset unet3d}: weights 4.4 GB), at about the same speed (best of 2 on 2 cores: 44.7 s per video
      * against 85.7 s for both). Every layer is per video, so the result is the same.
      */
-    private static ConditionedModel perVideo(UNet3DConditionModel unet) {
+    private static ConditionedModel perVideo(VideoUNet unet) {
         return Batching.inChunks((sample, t, ehs, firstRow) -> unet.forward(sample, t, ehs), 1);
     }
 
-    /** Stage name of the stored inversion. */
-    public static final String STAGE_INVERSION = "mixed_inversion";
+    /** Stage name of the stored frame encoding: the VAE posterior of every frame and the inversion's start. */
+    public static final String STAGE_FRAME_LATENTS = "frame_latents";
+    /** Stage name of the stored inversion with the image UNet. */
+    public static final String STAGE_INVERSION_IMAGE = "inversion_image";
+    /** Stage name of the stored inversion with the video UNet. */
+    public static final String STAGE_INVERSION_VIDEO = "inversion_video";
 
-    /** What stage 2 computes: the frames' posterior and latents, and the mixed inversion. */
-    private record Inverted(LatentDistribution posterior, Tensor latents, MixedInversion.Result mixed) {
-
-        Map<String, Tensor> toStored() {
-            Map<String, Tensor> m = new LinkedHashMap<>();
-            m.put("posterior_mean", posterior.mean());
-            m.put("posterior_logvar", posterior.logvar());
-            m.put("posterior_std", posterior.std());
-            m.put("encoded_latents", latents);
-            m.put("mixed", mixed.mixed());
-            mixed.imageBranch().ifPresent(t -> m.put("image_branch", t));
-            mixed.videoBranch().ifPresent(t -> m.put("video_branch", t));
-            return m;
-        }
-
-        static Inverted fromStored(Map<String, Tensor> m) {
-            return new Inverted(new LatentDistribution(m.get("posterior_mean"), m.get("posterior_logvar"),
-                    m.get("posterior_std")), m.get("encoded_latents"), new MixedInversion.Result(m.get("mixed"),
-                    Optional.ofNullable(m.get("image_branch")), Optional.ofNullable(m.get("video_branch"))));
-        }
+    /** The frames' posterior and latents (B, 4, F, h, w), stored or computed with the VAE. */
+    private MixedInversion.Encoded encodeFrames(Request r, StageStore store) throws IOException {
+        String fingerprint = Fingerprint.of(STAGE_FRAME_LATENTS, models.vae(), r.frames(), r.vaeNoise(),
+                r.videoLength(), r.options().scaling());
+        Map<String, Tensor> m = store.loadOrCompute(STAGE_FRAME_LATENTS, fingerprint, () -> {
+            MixedInversion.Encoded encoded;
+            try (AutoencoderKL vae = AutoencoderKL.loadPerImage(models.vae(), engine)) {
+                encoded = MixedInversion.encodeFrames(vae, r.frames(), r.vaeNoise(), r.videoLength(),
+                        r.options().scaling());
+            }
+            LatentDistribution posterior = encoded.posterior();
+            return Map.of("posterior_mean", posterior.mean(), "posterior_logvar", posterior.logvar(),
+                    "posterior_std", posterior.std(), "encoded_latents", encoded.latents());
+        });
+        return new MixedInversion.Encoded(new LatentDistribution(m.get("posterior_mean"), m.get("posterior_logvar"),
+                m.get("posterior_std")), m.get("encoded_latents"));
     }
 
-    private Inverted invert(Request r, SchedulerConfig schedulerConfig, Tensor imageEmbedding, Tensor videoEmbedding)
-            throws IOException {
-        MixedInversion.Encoded encoded;
-        try (AutoencoderKL vae = AutoencoderKL.loadPerImage(models.vae(), engine)) {
-            encoded = MixedInversion.encodeFrames(vae, r.frames(), r.vaeNoise(), r.videoLength(), r.options().scaling());
-        }
-        DdimInversion inversion = DdimInversion.create(schedulerConfig, r.numInferenceSteps(), r.options().inversion());
-        Tensor latents = encoded.latents();
-        // Image branch (skipped at weight 0)
-        Optional<Tensor> zImage = Optional.empty();
-        if (r.mixingRatio() > 0) {
+    /** The image branch of the inversion (stored or computed), with the inflated SD UNet. */
+    private Tensor invertWithImageUnet(Request r, Tensor latents, Tensor embedding, DdimInversion inversion,
+                                       StageStore store) throws IOException {
+        FrameNorm norm = r.options().imageFrameNorm();
+        // Per-frame norms make every frame independent: windows need not overlap.
+        TemporalWindows windows = norm == FrameNorm.PER_FRAME ? r.options().windows().tiling()
+                : r.options().windows();
+        String fingerprint = Fingerprint.of(STAGE_INVERSION_IMAGE, models.imageUnet(), models.scheduler(), latents,
+                embedding, r.numInferenceSteps(), r.options().inversion(), norm, effective(windows, latents));
+        return store.loadOrCompute(STAGE_INVERSION_IMAGE, fingerprint, () -> {
             r.cancellation().check("mixed inversion, image model");
             try (InflatedUNet3DConditionModel unet = InflatedUNet3DConditionModel.load(models.imageUnet(), engine)) {
-                FrameNorm norm = r.options().imageFrameNorm();
                 ConditionedModel model = (x, t, e) -> unet.forward(x, t, e, norm);
-                // Per-frame norms make every frame independent: windows need not overlap.
-                TemporalWindows windows = norm == FrameNorm.PER_FRAME ? r.options().windows().tiling()
-                        : r.options().windows();
-                zImage = Optional.of(invertBranch(latents, new Branch(model, imageEmbedding), windows, inversion,
+                return Map.of("latents", invertBranch(latents, new Branch(model, embedding), windows, inversion,
                         "inversion (image)", r));
             }
-        }
-        // Video branch (skipped at weight 0)
-        Optional<Tensor> zVideo = Optional.empty();
-        if (r.mixingRatio() < 1) {
+        }).get("latents");
+    }
+
+    /** The video branch of the inversion (stored or computed), with the video UNet. */
+    private Tensor invertWithVideoUnet(Request r, Tensor latents, Tensor embedding, DdimInversion inversion,
+                                       StageStore store) throws IOException {
+        TemporalWindows windows = r.options().windows();
+        String fingerprint = Fingerprint.of(STAGE_INVERSION_VIDEO, models.requireVideo(), models.scheduler(), latents,
+                embedding, r.numInferenceSteps(), r.options().inversion(), effective(windows, latents));
+        return store.loadOrCompute(STAGE_INVERSION_VIDEO, fingerprint, () -> {
             r.cancellation().check("mixed inversion, video model");
-            try (UNet3DConditionModel unet = UNet3DConditionModel.load(models.videoUnet(), engine)) {
-                zVideo = Optional.of(invertBranch(latents, new Branch(unet::forward, videoEmbedding),
-                        r.options().windows(), inversion, "inversion (video)", r));
+            try (VideoUNet unet = models.requireVideo().loadUnet(engine)) {
+                return Map.of("latents", invertBranch(latents, new Branch(unet::forward, embedding), windows,
+                        inversion, "inversion (video)", r));
             }
-        }
-        return new Inverted(encoded.posterior(), latents,
-                new MixedInversion.Result(MixedInversion.mix(zImage, zVideo, r.mixingRatio()), zImage, zVideo));
+        }).get("latents");
+    }
+
+    /**
+     * What of {@code windows} a stored inversion of (B, 4, F, h, w) {@code latents} depends on: nothing when the
+     * video fits one window (it then runs whole, bit for bit), the windows otherwise.
+     */
+    private static TemporalWindows effective(TemporalWindows windows, Tensor latents) {
+        return windows.over(latents.dim(2)).size() == 1 ? TemporalWindows.WHOLE_VIDEO : windows;
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
     /** One branch's inversion, its UNet run window by window, with progress and cancellation per step. */
@@ -372,10 +412,15 @@ public final class InversionAndSmoothing {
 
     /** The prompt's states repeated for each of the B videos: (B, L, D) per list. */
     private PromptEmbeddings encodePrompt(Path tokenizer, Path textEncoder, Request r, boolean cfg) throws IOException {
-        int videos = r.frames().dim(0) / r.videoLength();
         try (ClipTextModel encoder = ClipTextModel.load(textEncoder, engine)) {
-            return new PromptEncoder(ClipTokenizer.load(tokenizer), encoder).encode(List.of(r.prompt()),
-                    r.negativePrompt().map(List::of).orElse(null), videos, cfg);
+            return encodePrompt(tokenizer, encoder, r, cfg);
         }
+    }
+
+    private static PromptEmbeddings encodePrompt(Path tokenizer, ClipTextModel encoder, Request r, boolean cfg)
+            throws IOException {
+        int videos = r.frames().dim(0) / r.videoLength();
+        return new PromptEncoder(ClipTokenizer.load(tokenizer), encoder).encode(List.of(r.prompt()),
+                r.negativePrompt().map(List::of).orElse(null), videos, cfg);
     }
 }

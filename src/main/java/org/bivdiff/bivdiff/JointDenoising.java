@@ -7,7 +7,7 @@ import java.util.Optional;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.models.unet3d.UNet3DConditionModel;
+import org.bivdiff.models.VideoUNet;
 import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.DenoisingLoop.SampleAwarePredictor;
 import org.bivdiff.pipelines.Guidance;
@@ -73,7 +73,7 @@ public final class JointDenoising {
         Tensor latents;
         try (FrameGenerator.Predictor idm = useImage
                 ? r.generator().predictor(r.inputs(), r.frameSettings(), scheduler) : null;
-             UNet3DConditionModel unet = useVideo ? UNet3DConditionModel.load(models.videoUnet(), engine) : null) {
+             VideoUNet unet = useVideo ? models.requireVideo().loadUnet(engine) : null) {
             NoisePredictor image = idm == null ? null : frameWise(idm.model());
             NoisePredictor vdm = unet == null ? null : video.options().windows().wrap(
                     TemporalSmoothing.predictor(unet::forward, videoEmbeddings, video.guidanceScale()));

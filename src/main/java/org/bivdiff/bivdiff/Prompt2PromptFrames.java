@@ -96,7 +96,7 @@ public final class Prompt2PromptFrames implements FrameGenerator {
         try (StableDiffusionModels sd = StableDiffusionModels.load(stableDiffusion, engine);
              Prompt2PromptPipeline pipeline = new Prompt2PromptPipeline(sd)) {
             // 1. Check the edit (prompt alignment, blend words) before minutes of inversion
-            pipeline.check(request(sd, source, settings, Optional.empty(), 0, frames));
+            pipeline.check(request(sd, source.dim(2), source.dim(3), settings, Optional.empty(), 0, frames));
             for (FrameRange batch : batches) {
                 sink.accept(batch, edit(sd, pipeline, inputs.rows(batch).source(), settings.forBatch(batch, frames),
                         batch.from(), frames));
@@ -121,20 +121,30 @@ public final class Prompt2PromptFrames implements FrameGenerator {
             settings.cancellation().check("Prompt-to-Prompt, frame " + (f + 1) + "/" + frames);
             Tensor z = inverted.slice0(i, i + 1);                                        // (1, 4, h, w)
             Tensor pair = Tensor.concat0(List.of(z, z));                                 // (2, 4, h, w)
-            Tensor images = pipeline.run(request(sd, source, settings, Optional.of(pair), f, frames))
-                    .images().image();                                                   // (2, 3, H, W): source, edited
+            Tensor images = pipeline.run(request(sd, source.dim(2), source.dim(3), settings, Optional.of(pair), f,
+                    frames)).images().image();                                           // (2, 3, H, W): source, edited
             edited.add(images.slice0(1, 2));
         }
         return FrameGenerator.toEightBitSigned(Tensor.concat0(edited));
     }
 
-    private Prompt2PromptPipeline.Request request(StableDiffusionModels sd, Tensor source, Settings settings,
+    /** Loads the image model and checks the edit for frames of {@code height x width}: what generate does first. */
+    @Override
+    public Footprint check(int frames, int height, int width, Settings settings) throws IOException {
+        try (StableDiffusionModels sd = StableDiffusionModels.load(stableDiffusion, engine);
+             Prompt2PromptPipeline pipeline = new Prompt2PromptPipeline(sd)) {
+            pipeline.check(request(sd, height, width, settings, Optional.empty(), 0, frames));
+        }
+        return new Footprint(stableDiffusion, null, null);
+    }
+
+    private Prompt2PromptPipeline.Request request(StableDiffusionModels sd, int height, int width, Settings settings,
                                                   Optional<Tensor> latents, int frame, int frames) {
         Sampling sampling = Sampling.of(sd.scheduler(), settings.steps(), settings.guidanceScale(), settings.noise())
                 .withCancellation(settings.cancellation()).withProgress(labelled(settings.progress(), frame, frames));
         return new Prompt2PromptPipeline.Request(settings.prompt().prompt(), edit.editedPrompt(),
                 settings.prompt().negativePrompt(), edit.type(), edit.crossReplaceSteps(), edit.selfReplaceSteps(),
-                edit.localBlend(), latents, source.dim(2), source.dim(3), sampling);
+                edit.localBlend(), latents, height, width, sampling);
     }
 
     private Tensor invert(Tensor source, Settings settings) throws IOException {

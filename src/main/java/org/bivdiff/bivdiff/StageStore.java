@@ -19,6 +19,27 @@ public interface StageStore {
     /** Stores the tensors of a finished stage, atomically: a reader never sees half a result. */
     void save(String stage, String fingerprint, Map<String, Tensor> tensors) throws IOException;
 
+    /** Computes a stage's tensors. */
+    @FunctionalInterface
+    interface Computation {
+        Map<String, Tensor> compute() throws IOException;
+    }
+
+    /**
+     * The stored tensors of {@code stage} when they were made with {@code fingerprint}; otherwise computes them,
+     * stores them and returns them.
+     */
+    default Map<String, Tensor> loadOrCompute(String stage, String fingerprint, Computation computation)
+            throws IOException {
+        Optional<Map<String, Tensor>> stored = load(stage, fingerprint);
+        if (stored.isPresent()) {
+            return stored.get();
+        }
+        Map<String, Tensor> computed = computation.compute();
+        save(stage, fingerprint, computed);
+        return computed;
+    }
+
     /** Keeps nothing: every run computes every stage. */
     StageStore NONE = new StageStore() {
         @Override

@@ -1,5 +1,7 @@
 package org.bivdiff.bivdiff;
 
+import java.util.Locale;
+
 /**
  * How the image model (IDM) and the video model (VDM) are bridged: BIVDiff's own scheme and the
  * alternatives its paper compares against in the ablation.
@@ -22,5 +24,10 @@ public enum Strategy {
      * step's prediction {@code a * eps_IDM + (1 - a) * eps_VDM} with a the mixing ratio
      * ({@link JointDenoising}). Both UNets are resident (unless a is 0 or 1).
      */
-    FUSE
+    FUSE;
+
+    /** The base name of the run's result video: {@code video_by_bivdiff}, or {@code video_by_<strategy>} for a baseline. */
+    public String videoName() {
+        return this == SEQUENTIAL ? "video_by_bivdiff" : "video_by_" + name().toLowerCase(Locale.ROOT);
+    }
 }

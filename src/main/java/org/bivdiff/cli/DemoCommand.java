@@ -22,9 +22,9 @@ import org.bivdiff.models.random.TinyModels;
 
 /**
  * {@code bivdiff demo}: the whole chain on tiny random-weight models, in a couple of minutes on a
- * laptop. It writes the models (deterministic, cached), a synthetic clip of moving shapes and a run
- * config, then runs ControlNet-canny, mixed inversion and a tiny UNet3D exactly as {@code bivdiff run}
- * does. The weights are random: the output shows the chain works, not what BIVDiff can do.
+ * laptop. It writes the models (deterministic, cached; a tiny CLIP for {@code bivdiff eval} and
+ * {@code ablate} too), a synthetic clip of moving shapes and a run config, then runs ControlNet-canny, mixed
+ * inversion and a tiny UNet3D exactly as {@code bivdiff run} does. The weights are random: the output shows the chain works, not what BIVDiff can do.
  */
 final class DemoCommand {
 
@@ -35,7 +35,7 @@ final class DemoCommand {
             """;
 
     /** Bump when the tiny models change, so cached ones are rebuilt. */
-    private static final String MODELS_VERSION = "demo-models-v1";
+    private static final String MODELS_VERSION = "demo-models-v2";
     private static final Set<String> OPTIONS = EngineFlags.with(Set.of("output", "cache", "resume", "steps"));
     private static final long SEED = 2024;
 
@@ -58,7 +58,11 @@ final class DemoCommand {
         RunConfig run = RunConfigReader.read(config, List.of(), null);
         Engine engine = new Engine(EngineFlags.parse(args));
         boolean hasRun = Files.exists(output.resolve("run.json"));
-        return RunCommand.execute(run, resume && hasRun, FrameGenerator.DEFAULT_MAX_BATCH, engine, out, progress);
+        int code = RunCommand.execute(run, resume && hasRun, FrameGenerator.DEFAULT_MAX_BATCH, engine, out, progress,
+                "--output DIR", true);
+        out.println("score it (with the demo's random tiny CLIP): bin/bivdiff eval " + output + " --clip "
+                + models.resolve("clip-model"));
+        return code;
     }
 
     /** The run config the demo writes next to its outputs: an example of the schema as well. */
@@ -98,11 +102,11 @@ final class DemoCommand {
             return folder;
         }
         progress.note("demo: writing tiny random-weight models to " + folder);
-        Files.createDirectories(cache);
-        Path tmp = Files.createTempDirectory(cache, ".partial-");
+        Path tmp = FileTrees.createPartialFolder(cache);
         TinyModels.stableDiffusion(tmp.resolve("stable-diffusion"), SEED);
         TinyModels.controlNet(tmp.resolve("controlnet-canny"), SEED + 10);
         TinyModels.videoModel(tmp.resolve("zeroscope"), SEED + 20);
+        TinyModels.clip(tmp.resolve("clip-model"), SEED + 30);
         VideoWriter.write(movingShapes(16, 64, 64), tmp.resolve("clip.mp4"), 8);
         Files.writeString(tmp.resolve(".complete"), MODELS_VERSION + "\n");
         if (Files.exists(folder)) {

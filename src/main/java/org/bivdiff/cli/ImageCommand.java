@@ -1,5 +1,6 @@
 package org.bivdiff.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,8 @@ import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.FileTrees;
+import org.bivdiff.io.hub.ModelLocator;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.annotators.Canny;
@@ -26,6 +29,7 @@ import org.bivdiff.pipelines.InstructPix2PixPipeline;
 import org.bivdiff.pipelines.Outpainting;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.Prompt2PromptPipeline;
+import org.bivdiff.pipelines.PromptEncoder;
 import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
@@ -47,7 +51,8 @@ final class ImageCommand {
                     SD_DIR: a Stable Diffusion pipeline folder (tokenizer, text_encoder, unet, vae, scheduler);
                     EXTRA_DIR (or --controlnet DIR | --adapter DIR | --unet DIR): the ControlNet for controlnet-canny,
                     the T2I-Adapter for t2i-adapter-canny, the 8-channel UNet for ip2p, the 9-channel UNet for
-                    inpaint / outpaint
+                    inpaint / outpaint; any folder may be a model id in the Hugging Face cache
+                    (ORG/NAME[@REVISION][/SUBFOLDER]); --download pulls the ones it lacks
                     --image IN.png (all tasks but txt2img)   --mask M.png (inpaint; outpaint instead of --direction)
                     --direction vertical|horizontal (outpaint, default vertical: left and right quarters repainted)
                     --negative-prompt TEXT   --steps N (50)   --guidance G (7.5)   --image-guidance G (ip2p, 1.5)
@@ -65,7 +70,7 @@ final class ImageCommand {
             "prompt", "negative-prompt", "image", "mask", "direction", "steps", "guidance", "image-guidance", "strength",
             "seed", "scheduler", "eta", "height", "width", "canny-low", "canny-high", "control-scale", "adapter-scale",
             "max-batch", "out", "edited-prompt", "edit", "cross-replace", "self-replace", "blend-words",
-            "blend-threshold", "source-out"));
+            "blend-threshold", "source-out", "download"));
 
     /** The tasks, as {@code --task} spells them. */
     enum Task {
@@ -95,7 +100,7 @@ final class ImageCommand {
     private ImageCommand() {
     }
 
-    static int run(Args args, PrintStream out) throws Exception {
+    static int run(Args args, PrintStream out, PrintStream err) throws Exception {
         // 1. Parse and check every option before loading anything
         args.allow(OPTIONS);
         Task task = Task.parse(required(args, "task"));
@@ -104,19 +109,31 @@ final class ImageCommand {
         if (models.isEmpty() || models.size() > 2) {
             throw new UsageException("--models takes the Stable Diffusion folder and at most one extra folder");
         }
-        Path sd = Path.of(models.getFirst());
-        Path extra = extraFolder(args, task, models);
+        ModelLocator locator = ModelsCommand.locator(args.has("download"), ProgressBar.stderr());
+        Path sd = locator.locate(models.getFirst(), Path.of("").toAbsolutePath());
+        Path extra = extraFolder(args, task, models, locator);
         if (task == Task.P2P) {
             required(args, "edited-prompt");
         }
         boolean fromText = task == Task.TXT2IMG || task == Task.P2P;
         Image8 input = fromText ? null : ImageFiles.read(Path.of(required(args, "image")));
         int[] size = size(args, input);
+        if (input != null && (input.width() != size[0] || input.height() != size[1])) {
+            warn(err, "--image " + args.one("image", null) + " is " + input.size() + "; it is resized to " + size[0] + "x"
+                    + size[1]);
+        }
         Prompt prompt = new Prompt(required(args, "prompt"), args.one("negative-prompt", ""));
         Engine engine = new Engine(EngineFlags.parse(args));
+        Path parent = out0.toAbsolutePath().getParent();
+        if (parent != null) {
+            FileTrees.createFolders(parent);   // an output that cannot be written fails before the work
+        }
         // 2. Load the models and run the task
         try (StableDiffusionModels sdModels = StableDiffusionModels.load(sd,
                 "unet".equals(task.extraFolder) ? extra : null, engine)) {
+            PromptEncoder.truncationWarning(sdModels.tokenizer(), "--prompt", prompt.prompt()).ifPresent(m -> warn(err, m));
+            PromptEncoder.truncationWarning(sdModels.tokenizer(), "--negative-prompt", prompt.negativePrompt())
+                    .ifPresent(m -> warn(err, m));
             Sampling sampling = sampling(args, sd, sdModels);
             ImageResult result = runTask(task, args, sdModels, extra, engine, prompt, input, size, sampling);
             // 3. Write the PNG
@@ -208,7 +225,8 @@ final class ImageCommand {
     }
 
     /** The task's extra folder: the second {@code --models} entry or the named option, not both. */
-    private static Path extraFolder(Args args, Task task, List<String> models) throws UsageException {
+    private static Path extraFolder(Args args, Task task, List<String> models, ModelLocator locator)
+            throws IOException, UsageException {
         String named = task.extraFolder == null ? null : args.one(task.extraFolder, null);
         for (String option : List.of("controlnet", "adapter", "unet")) {
             if (args.has(option) && !option.equals(task.extraFolder)) {
@@ -227,10 +245,14 @@ final class ImageCommand {
             throw new UsageException("--task " + task.spelling + " needs a " + task.extraFolder + " folder: --models SD_DIR "
                     + task.extraFolder.toUpperCase(Locale.ROOT) + "_DIR or --" + task.extraFolder + " DIR");
         }
-        if (folder != null && !Files.isDirectory(Path.of(folder))) {
+        if (folder == null) {
+            return null;
+        }
+        Path located = locator.locate(folder, Path.of("").toAbsolutePath());
+        if (!Files.isDirectory(located)) {
             throw new UsageException("no such folder: " + folder);
         }
-        return folder == null ? null : Path.of(folder);
+        return located;
     }
 
     /** {width, height}: the options, else the input's size rounded down to 8, else 512. */
@@ -249,6 +271,10 @@ final class ImageCommand {
         return Sampling.of(scheduler, args.integer("steps", 50), args.number("guidance", 7.5),
                 RunNoise.seeded(args.longInteger("seed", 0))).withEta(args.number("eta", 0.0))
                 .withMaxBatch(args.integer("max-batch", 0));
+    }
+
+    private static void warn(PrintStream err, String message) {
+        err.println("warning: " + message);
     }
 
     private static String required(Args args, String name) throws UsageException {

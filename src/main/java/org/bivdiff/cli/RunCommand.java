@@ -3,49 +3,57 @@ package org.bivdiff.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.concurrent.CancellationException;
 
 import org.bivdiff.bivdiff.BivdiffPipeline;
 import org.bivdiff.bivdiff.FrameGenerator;
+import org.bivdiff.bivdiff.MemoryEstimate;
+import org.bivdiff.bivdiff.Preflight;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.graph.Engine;
+import org.bivdiff.io.FolderLock;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.VideoGrid;
 import org.bivdiff.media.VideoWriter;
 import org.bivdiff.pipelines.Cancellation;
+import org.bivdiff.pipelines.ProgressListener;
 
 /**
- * {@code bivdiff run CONFIG.yaml}: one BIVDiff run into its output folder. The folder gets
+ * {@code bivdiff run CONFIG.yaml}: one BIVDiff run into its output folder. Everything is checked before the
+ * first heavy step ({@link Preflight}); the folder is then locked for the run ({@link FolderLock}) and gets
  * {@code run.json} (every parameter, the model folders, per-stage times, and a status that says
- * {@code complete} only at the very end), the stage results under {@code stages/} for {@code --resume},
- * and the videos, each written through a temporary file so none looks complete before it is.
+ * {@code complete} only at the very end, {@code failed} or {@code interrupted} with the stage otherwise,
+ * see {@link RunRecord}), the stage results under {@code stages/} for {@code --resume}, and the videos, each
+ * written through a temporary file so none looks complete before it is.
  */
 final class RunCommand {
 
     static final String USAGE = """
-              run CONFIG.yaml [--set KEY=VALUE ...] [--checkpoints DIR] [--resume] [--max-batch N]
+              run CONFIG.yaml [--set KEY=VALUE ...] [--checkpoints DIR|hub] [--download] [--resume] [--max-batch N]
                     [--provider cpu|cuda] [--threads N] [--session-cache DIR]
                     one BIVDiff run: frame-wise generation, mixed inversion, temporal smoothing (docs/config.md);
                     BIVDiff's official configs/*.yaml are accepted as they are, with --checkpoints DIR standing
-                    for their ./checkpoints folder; --resume continues an interrupted run in its output folder;
+                    for their ./checkpoints folder (hub: each model from its Hugging Face repository); models.*
+                    take folders or model ids in the Hugging Face cache, --download pulls the ones it lacks;
+                    --resume continues an interrupted run in its output folder;
                     --max-batch N: rows per image-UNet call in the frame stage (default 2, 0 = all at once)
             """;
 
-    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "resume", "max-batch"));
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "download", "resume",
+            "max-batch"));
+    /** The image model's frames, as a video and a frame folder. */
+    static final String IDM_VIDEO = "video_by_idm";
+    /** Where the lossless frames of each video go: {@code frames/<video name>/00000.png, ...}. */
+    static final String FRAMES = "frames/";
     /** Longer videos get a still filmstrip ({@code grid.png}) instead of an animated side-by-side grid. */
     static final int ANIMATED_GRID_MAX_FRAMES = 16;
     /** Frames per clip in the filmstrip. */
@@ -59,52 +67,121 @@ final class RunCommand {
             throw new UsageException("run needs a config file: bivdiff run CONFIG.yaml [options]");
         }
         Args args = Args.parse(words.subList(1, words.size())).allow(OPTIONS);
-        String checkpoints = args.one("checkpoints", null);
+        ProgressBar progress = ProgressBar.stderr();
         RunConfig config = RunConfigReader.read(Path.of(words.getFirst()), args.all("set"),
-                checkpoints == null ? null : Path.of(checkpoints).toAbsolutePath());
+                args.one("checkpoints", null), ModelsCommand.locator(args.has("download"), progress),
+                m -> progress.note("warning: " + m));
         Engine engine = new Engine(EngineFlags.parse(args));
+        String otherFolder = "--set " + config.outputKey() + "=DIR";
         return execute(config, args.has("resume"), args.integer("max-batch", FrameGenerator.DEFAULT_MAX_BATCH),
-                engine, out, ProgressBar.stderr());
+                engine, out, progress, otherFolder, true);
     }
 
-    /** Runs {@code config}; returns the exit code. Shared with {@code bivdiff demo}. */
+    /** Runs {@code config} (as {@code bivdiff run} does, but without signal handling); returns the exit code. */
     static int execute(RunConfig config, boolean resume, int maxBatch, Engine engine, PrintStream out,
                        ProgressBar progress) throws Exception {
-        // 1. Check everything that can be checked before loading a model
-        List<String> problems = config.problems();
+        return execute(config, resume, maxBatch, engine, out, progress, "--set " + config.outputKey() + "=DIR",
+                false);
+    }
+
+    /**
+     * Runs {@code config}; returns the exit code. Shared with {@code bivdiff demo}.
+     *
+     * @param otherFolder how to choose another output folder, for the hint when the folder holds a run
+     * @param onSignal    whether Ctrl-C (or another signal ending the process) stops the run and records it as
+     *                    {@code interrupted}
+     */
+    static int execute(RunConfig config, boolean resume, int maxBatch, Engine engine, PrintStream out,
+                       ProgressBar progress, String otherFolder, boolean onSignal) throws Exception {
+        // 1. Check everything that can be checked before the first heavy step: the config, the model folders,
+        //    the videos, the sizes against the machine's memory
+        Path folder = config.output();
+        List<String> problems = new ArrayList<>(config.problems());
+        if (problems.isEmpty()) {
+            checkOutputFolder(folder, resume, otherFolder);
+            config.warnings().forEach(w -> progress.note("warning: " + w));
+            try {
+                Preflight.Report report = Preflight.check(VideoJob.plan(config, maxBatch, engine), engine,
+                        MemoryEstimate.Machine.read());
+                problems.addAll(report.problems());
+                report.warnings().forEach(w -> progress.note("warning: " + w));
+            } catch (IOException e) {
+                problems.add(Main.message(e));
+            }
+        }
         if (!problems.isEmpty()) {
             throw new UsageException("the run cannot start:\n  " + String.join("\n  ", problems));
         }
-        Path folder = config.output();
-        checkOutputFolder(folder, resume, config.outputKey());
-        // 2. Read the videos, compute conditions and masks (a bad video fails here, before the run folder exists)
+        // 2. Take the output folder: one run at a time
+        try (FolderLock lock = lock(folder, otherFolder)) {
+            lock.takenOver().ifPresent(h -> progress.note("took over the lock of " + folder + " left by a run "
+                    + "that ended without releasing it (" + h + ")"));
+            checkRunJson(folder, resume, otherFolder);
+            RunFolder run = new RunFolder(folder);
+            RunRecord record = new RunRecord(run, config);
+            Cancellation cancellation = new Cancellation();
+            Thread hook = new Thread(() -> {
+                cancellation.cancel();
+                try {
+                    record.interrupted("stopped by a signal (Ctrl-C, or kill)");
+                } catch (IOException e) {
+                    System.err.println("bivdiff: could not record the interruption: " + Main.message(e));
+                }
+            }, "bivdiff-interrupt");
+            if (onSignal) {
+                Runtime.getRuntime().addShutdownHook(hook);
+            }
+            try {
+                return stages(config, maxBatch, engine, out, progress, run, record, cancellation);
+            } catch (CancellationException e) {
+                record.interrupted(e.getMessage());
+                throw e;
+            } catch (Exception | Error e) {
+                record.failed(Main.message(e));
+                throw e;
+            } finally {
+                if (onSignal) {
+                    removeHook(hook);
+                }
+            }
+        }
+    }
+
+    /** Steps 3 to 5 of a run, in a locked folder whose run.json says running. */
+    private static int stages(RunConfig config, int maxBatch, Engine engine, PrintStream out, ProgressBar progress,
+                              RunFolder run, RunRecord record, Cancellation cancellation) throws Exception {
+        // 3. Read the videos, compute conditions and masks
+        record.stage("reading the videos");
         VideoJob.Prepared prepared = VideoJob.prepare(config, engine, progress);
-        RunFolder run = new RunFolder(folder);
-        Instant started = Instant.now();
-        writeRunJson(run, config, prepared, "running", started, Map.of(), Set.of());
+        record.video(prepared.source().dim(0), prepared.fps());
         writeVideo(run, "source.gif", ImageTensors.signedToPilTruncated(prepared.source()), prepared.fps());
         if (prepared.condition() != null) {
             writeVideo(run, "condition.gif", ImageTensors.toPilRounded(prepared.condition()), prepared.fps());
         }
-        // 3. The three stages
-        BivdiffPipeline pipeline = new BivdiffPipeline(VideoJob.models(config), engine);
-        BivdiffPipeline.Result result = pipeline.run(VideoJob.request(config, prepared, engine, maxBatch, progress,
-                new Cancellation()), run);
-        // 4. Outputs
-        List<Image8> frames = ImageTensors.toPilRounded(ImageTensors.framesOf(result.video(), 0));
-        String name = switch (config.strategy()) {
-            case SEQUENTIAL -> "video_by_bivdiff";
-            case IDM_ONLY -> "video_by_idm_only";
-            case VDM_ONLY -> "video_by_vdm_only";
-            case ALTERNATE -> "video_by_alternate";
-            case FUSE -> "video_by_fuse";
+        // 4. The three stages
+        ProgressListener tracked = p -> {
+            try {
+                record.stage(p.stage());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            progress.onStep(p);
         };
+        BivdiffPipeline pipeline = new BivdiffPipeline(VideoJob.models(config), engine);
+        BivdiffPipeline.Result result = pipeline.run(VideoJob.request(config, prepared, engine, maxBatch, tracked,
+                cancellation), run);
+        // 5. Outputs
+        record.stage("writing the videos");
+        List<Image8> frames = ImageTensors.toPilRounded(ImageTensors.framesOf(result.video(), 0));
+        String name = config.strategy().videoName();
         List<Image8> idm = result.idmFrames().map(ImageTensors::signedToPilTruncated).orElse(List.of());
         if (!idm.isEmpty()) {
-            writeVideo(run, "video_by_idm.gif", idm, prepared.fps());
+            writeVideo(run, IDM_VIDEO + ".gif", idm, prepared.fps());
+            run.writeFrames(FRAMES + IDM_VIDEO, idm);
         }
         writeVideo(run, name + ".gif", frames, prepared.fps());
         writeVideo(run, name + ".mp4", frames, prepared.fps());
+        run.writeFrames(FRAMES + name, frames);
         VideoGrid grid = VideoGrid.row().add(ImageTensors.signedToPilTruncated(prepared.source()));
         if (prepared.condition() != null) {
             grid.add(ImageTensors.toPilRounded(prepared.condition()));
@@ -118,59 +195,55 @@ final class RunCommand {
         } else {
             run.writeAtomically("grid.gif", file -> grid.write(file, prepared.fps()));
         }
-        writeRunJson(run, config, prepared, "complete", started, result.stageTimes(), result.resumed());
-        out.println("wrote " + folder.resolve(name + ".gif") + " and " + folder.resolve(name + ".mp4")
+        record.complete(result.stageTimes(), result.resumed());
+        out.println("wrote " + run.resolve(name + ".gif") + " and " + run.resolve(name + ".mp4")
                 + (result.resumed().isEmpty() ? "" : " (resumed: " + String.join(", ", result.resumed()) + ")"));
         return 0;
     }
 
-    private static void checkOutputFolder(Path folder, boolean resume, String outputKey)
+    private static FolderLock lock(Path folder, String otherFolder) throws IOException, UsageException {
+        try {
+            return FolderLock.acquire(folder);
+        } catch (FolderLock.BusyException e) {
+            throw busy(folder, e.holder(), otherFolder);
+        }
+    }
+
+    private static UsageException busy(Path folder, String holder, String otherFolder) {
+        return new UsageException("the output folder " + folder + " is in use by another run (" + holder
+                + "); wait for it to end, or choose another output folder (" + otherFolder + ")");
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run: the record says interrupted
+        }
+    }
+
+    /** Refuses a folder another run holds or has used (unless resuming it). */
+    private static void checkOutputFolder(Path folder, boolean resume, String otherFolder)
             throws IOException, UsageException {
+        Optional<String> holder = FolderLock.holder(folder);
+        if (holder.isPresent()) {
+            throw busy(folder, holder.get(), otherFolder);
+        }
+        checkRunJson(folder, resume, otherFolder);
+    }
+
+    private static void checkRunJson(Path folder, boolean resume, String otherFolder) throws UsageException {
         boolean used = Files.exists(folder.resolve("run.json"));
         if (resume && !Files.isRegularFile(folder.resolve("run.json"))) {
             throw new UsageException("--resume: " + folder + " holds no run to resume (no run.json)");
         }
         if (!resume && used) {
             throw new UsageException("the output folder " + folder + " holds a run already; pass --resume to continue "
-                    + "it, or choose another output (--set " + outputKey + "=...)");
+                    + "it, or choose another output folder (" + otherFolder + ")");
         }
     }
 
     private static void writeVideo(RunFolder run, String name, List<Image8> frames, double fps) throws IOException {
         run.writeAtomically(name, file -> VideoWriter.write(frames, file, fps));
-    }
-
-    private static void writeRunJson(RunFolder run, RunConfig config, VideoJob.Prepared prepared, String status,
-                                     Instant started, Map<String, Duration> times, Set<String> resumed)
-            throws IOException {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("status", status);
-        json.put("started", started.toString());
-        if (status.equals("complete")) {
-            json.put("finished", Instant.now().toString());
-        }
-        json.put("config", configJson(config));
-        json.put("frames", prepared.source().dim(0));
-        json.put("fps", prepared.fps());
-        Map<String, Double> seconds = new LinkedHashMap<>();
-        times.forEach((k, v) -> seconds.put(k, v.toNanos() / 1e9));
-        json.put("stage_seconds", seconds);
-        json.put("resumed_stages", new ArrayList<>(resumed));
-        run.writeAtomically("run.json", file -> JSON.writeValue(file.toFile(), json));
-    }
-
-    /** Every component of a record (the run config and its nested records), paths and enums as text. */
-    private static Map<String, Object> configJson(Record r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (var component : r.getClass().getRecordComponents()) {
-            try {
-                Object v = component.getAccessor().invoke(r);
-                m.put(component.getName(), v instanceof Record nested ? configJson(nested)
-                        : v instanceof Path || v instanceof Enum<?> ? String.valueOf(v) : v);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return m;
     }
 }

@@ -5,13 +5,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 import org.bivdiff.bivdiff.StageStore;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.FileTrees;
 import org.bivdiff.io.SafeTensorsFile;
 import org.bivdiff.io.SafeTensorsWriter;
+import org.bivdiff.media.Image8;
+import org.bivdiff.media.ImageFiles;
 
 /**
  * A run's output folder: stage results under {@code stages/<stage>.safetensors} (with their
@@ -26,7 +31,7 @@ final class RunFolder implements StageStore {
 
     RunFolder(Path root) throws IOException {
         this.root = root;
-        Files.createDirectories(root.resolve("stages"));
+        FileTrees.createFolders(root.resolve("stages"));
     }
 
     Path root() {
@@ -63,16 +68,23 @@ final class RunFolder implements StageStore {
     /** Writes a final file through a temporary sibling and a rename. */
     void writeAtomically(String name, FileWriter writer) throws IOException {
         Path target = root.resolve(name);
-        String fileName = target.getFileName().toString();
-        int dot = fileName.lastIndexOf('.');
-        // Keep the extension last: writers choose the format from it.
-        Path tmp = target.resolveSibling(".partial-" + (dot < 0 ? fileName : fileName.substring(0, dot))
-                + (dot < 0 ? "" : fileName.substring(dot)));
+        Path tmp = FileTrees.partialSibling(target);
         try {
             writer.write(tmp);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes {@code frames} losslessly as {@code folder/00000.png}, {@code 00001.png}, ..., each file atomically,
+     * for scoring them later without the losses of GIF or H.264.
+     */
+    void writeFrames(String folder, List<Image8> frames) throws IOException {
+        for (int i = 0; i < frames.size(); i++) {
+            Image8 frame = frames.get(i);
+            writeAtomically(folder + "/" + String.format(Locale.ROOT, "%05d.png", i), file -> ImageFiles.write(frame, file));
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntConsumer;
@@ -14,7 +15,10 @@ import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.bivdiff.ImageModelFrames;
 import org.bivdiff.bivdiff.InversionAndSmoothing;
 import org.bivdiff.bivdiff.LatentScaling;
+import org.bivdiff.bivdiff.Preflight;
 import org.bivdiff.bivdiff.Prompt2PromptFrames;
+import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.Task;
 import org.bivdiff.graph.Engine;
@@ -84,21 +88,80 @@ final class VideoJob {
         return new Prepared(source, condition, masks, fps);
     }
 
-    /** The pipeline request for {@code c}. */
-    static BivdiffPipeline.Request request(RunConfig c, Prepared p, Engine engine, int maxBatch,
-                                           ProgressListener progress, Cancellation cancel) throws IOException {
-        FrameGenerator generator = switch (c.task()) {
+    /**
+     * What the run will do, for {@link Preflight} to check before anything is read or computed.
+     *
+     * @throws IOException when the Stable Diffusion folder's {@code model_index.json} cannot be read
+     */
+    static Preflight.Plan plan(RunConfig c, int maxBatch, Engine engine) throws IOException {
+        InversionAndSmoothing.Models models = models(c);
+        List<Preflight.Video> videos = new ArrayList<>();
+        videos.add(c.task() == Task.FRAMES ? new Preflight.Video("frames", c.frames(), c.frameRate())
+                : new Preflight.Video("video", c.video(), c.frameRate()));
+        if (c.conditionVideo() != null && (c.task() == Task.CONTROLNET || c.task() == Task.T2I_ADAPTER)) {
+            videos.add(new Preflight.Video("condition_video", c.conditionVideo(), c.frameRate()));
+        }
+        if (c.task() == Task.INPAINTING) {
+            videos.add(new Preflight.Video("mask_video", c.maskVideo(), c.frameRate()));
+        }
+        List<Preflight.Text> texts = new ArrayList<>(List.of(
+                new Preflight.Text("prompt", c.prompt() + c.promptSuffix(), models.imageTokenizer()),
+                new Preflight.Text("negative_prompt", c.negativePrompt(), models.imageTokenizer())));
+        if (c.task() == Task.PROMPT2PROMPT) {
+            texts.add(new Preflight.Text("edit.prompt", c.edit().prompt(), models.imageTokenizer()));
+        }
+        if (c.strategy() != Strategy.IDM_ONLY) {
+            texts.add(new Preflight.Text("video_prompt", c.videoPrompt() + c.promptSuffix(), models.requireVideo().tokenizer()));
+        }
+        return new Preflight.Plan(generator(c, null, engine), settings(c, maxBatch, ProgressListener.NONE,
+                Cancellation.NONE), models, c.strategy(), videos, texts, frames(c), c.height(), c.width(), c.window());
+    }
+
+    /**
+     * The frames the run takes: {@code video_length}, or with {@code all} as many as the sampling reaches in the
+     * probed source (1 when it cannot be probed: the preflight's check of the video then names the problem).
+     */
+    private static int frames(RunConfig c) {
+        if (c.videoLength() != RunConfig.ALL_FRAMES) {
+            return c.videoLength();
+        }
+        try {
+            return VideoSampler.plan(c.task() == Task.FRAMES ? c.frames() : c.video(), c.videoLength(), c.frameRate())
+                    .frames();
+        } catch (IOException | IllegalArgumentException e) {
+            return 1;
+        }
+    }
+
+    /**
+     * The image model of {@code c}.
+     *
+     * @param source the frames of task {@code frames}, which are the frames; null before they are read
+     */
+    private static FrameGenerator generator(RunConfig c, Tensor source, Engine engine) {
+        return switch (c.task()) {
             case CONTROLNET -> ImageModelFrames.controlNet(c.models().stableDiffusion(), c.models().controlNet(), engine);
             case T2I_ADAPTER -> ImageModelFrames.t2iAdapter(c.models().stableDiffusion(), c.models().t2iAdapter(), engine);
             case INSTRUCT_PIX2PIX -> ImageModelFrames.instructPix2Pix(c.models().instructPix2Pix(),
                     c.imageGuidanceScale(), engine);
             case INPAINTING, OUTPAINTING -> ImageModelFrames.inpainting(c.models().inpainting(), engine);
             case PROMPT2PROMPT -> new Prompt2PromptFrames(c.models().stableDiffusion(), edit(c.edit()), engine);
-            case FRAMES -> FrameGenerator.given(p.source());
+            case FRAMES -> FrameGenerator.given(source);
         };
+    }
+
+    private static FrameGenerator.Settings settings(RunConfig c, int maxBatch, ProgressListener progress,
+                                                    Cancellation cancel) {
         Prompt framePrompt = new Prompt(c.prompt() + c.promptSuffix(), c.negativePrompt());
-        var settings = new FrameGenerator.Settings(framePrompt, c.steps(), c.guidanceScale(),
-                RunNoise.seeded(c.seed()), maxBatch, progress, cancel);
+        return new FrameGenerator.Settings(framePrompt, c.steps(), c.guidanceScale(), RunNoise.seeded(c.seed()),
+                maxBatch, progress, cancel);
+    }
+
+    /** The pipeline request for {@code c}. */
+    static BivdiffPipeline.Request request(RunConfig c, Prepared p, Engine engine, int maxBatch,
+                                           ProgressListener progress, Cancellation cancel) throws IOException {
+        FrameGenerator generator = generator(c, p.source(), engine);
+        var settings = settings(c, maxBatch, progress, cancel);
         var options = new InversionAndSmoothing.Options(InversionKind.BIVDIFF_REVERSE_STEP,
                 c.perFrameInversion() ? FrameNorm.PER_FRAME : FrameNorm.ACROSS_FRAMES, LatentScaling.BIVDIFF_HARD_CODED,
                 c.window());
@@ -115,7 +178,8 @@ final class VideoJob {
 
     /** The model folders of mixed inversion and smoothing: SD 1.5 as the image model, its VAE for both ends. */
     static InversionAndSmoothing.Models models(RunConfig c) throws IOException {
-        return InversionAndSmoothing.Models.ofPipelines(c.models().stableDiffusion(), c.models().video());
+        return InversionAndSmoothing.Models.ofPipelines(c.models().stableDiffusion(),
+                VideoModel.of(c.models().video(), c.models().vidrdCheckpoint()));
     }
 
     private static Tensor read(Path file, RunConfig c, int frames) throws IOException {
@@ -133,12 +197,12 @@ final class VideoJob {
                 ? ConditionFrames.FrameInput.CLEAN : ConditionFrames.FrameInput.REFERENCE_WRAP;
         Instant start = Instant.now();
         int total = source.dim(0);
-        String stage = c.condition().name().toLowerCase(java.util.Locale.ROOT);
-        IntConsumer onFrame = n -> progress.onStep(new ProgressListener.Progress(stage, n, total, Double.NaN,
+        IntConsumer onFrame = n -> progress.onStep(new ProgressListener.Progress("depth", n, total, Double.NaN,
                 Duration.between(start, Instant.now())));
         List<Image8> images = switch (c.condition()) {
+            // edges take a fraction of a second: only the depth network reports progress
             case CANNY -> ConditionFrames.canny(source, input, c.task() == Task.T2I_ADAPTER
-                    ? T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels() : 3, onFrame);
+                    ? T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels() : 3, n -> { });
             case DEPTH -> {
                 try (DptForDepthEstimation dpt = DptForDepthEstimation.load(c.models().depth(), engine)) {
                     yield ConditionFrames.depth(source, input, new MidasDetector(dpt), onFrame);

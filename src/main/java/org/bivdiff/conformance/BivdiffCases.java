@@ -15,6 +15,7 @@ import org.bivdiff.bivdiff.LatentScaling;
 import org.bivdiff.bivdiff.MixedInversion;
 import org.bivdiff.bivdiff.MixedInversion.Branch;
 import org.bivdiff.bivdiff.TemporalSmoothing;
+import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.DiffusersFolder;
@@ -153,8 +154,19 @@ final class BivdiffCases {
      */
     static void chain(CaseContext ctx) throws Exception {
         CaseSpec spec = ctx.spec();
+        chain(ctx, new VideoModel.Diffusers(spec.modelPath("video_unet"), spec.modelPath("video_text_encoder"),
+                spec.modelPath("video_tokenizer")));
+    }
+
+    /** {@code bivdiff_chain_vidrd}: the chain with VidRD as the video model ({@link VidRDCases#chainVideoModel}). */
+    static void chainVidRD(CaseContext ctx) throws Exception {
+        chain(ctx, new VideoModel.VidRD(VidRDCases.chainVideoModel(ctx.spec())));
+    }
+
+    private static void chain(CaseContext ctx, VideoModel video) throws Exception {
+        CaseSpec spec = ctx.spec();
         JsonNode a = spec.args();
-        InversionAndSmoothing pipeline = new InversionAndSmoothing(chainModels(spec), ctx.engine());
+        InversionAndSmoothing pipeline = new InversionAndSmoothing(chainModels(spec, video), ctx.engine());
         JsonNode neg = a.path("negative_prompt");
         InversionAndSmoothing.Request request = InversionAndSmoothing.Request.of(ctx.tensor("frames"), ctx.tensor("vae_noise"),
                 a.path("video_length").asInt(), a.path("prompt").asText(),
@@ -188,11 +200,10 @@ final class BivdiffCases {
     }
 
     /** The chain's models: the SD 1.5 pipeline folder for VAE, image text encoder and tokenizer, the rest as listed. */
-    private static InversionAndSmoothing.Models chainModels(CaseSpec spec) throws IOException {
+    private static InversionAndSmoothing.Models chainModels(CaseSpec spec, VideoModel video) throws IOException {
         DiffusersFolder sd = DiffusersFolder.open(spec.modelPath("vae / image text encoder / tokenizer"));
         return new InversionAndSmoothing.Models(sd.require("vae"), spec.modelPath("image_unet"), sd.require("tokenizer"),
-                sd.require("text_encoder"), spec.modelPath("video_unet"), spec.modelPath("video_tokenizer"),
-                spec.modelPath("video_text_encoder"), spec.modelPath("scheduler").resolve("scheduler_config.json"));
+                sd.require("text_encoder"), video, spec.modelPath("scheduler").resolve("scheduler_config.json"));
     }
 
     /** The inversion result of the same chain at another mixing ratio (a branch the first run skipped). */

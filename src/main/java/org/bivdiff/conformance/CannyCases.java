@@ -23,7 +23,7 @@ final class CannyCases {
         JsonNode args = ctx.spec().args();
         double[] a = thresholds(args, "thresholds_a");
         double[] b = thresholds(args, "thresholds_b");
-        List<Image8> images = imagesHwc(ctx.tensor("images_rgb"));
+        List<Image8> images = HwcImages.images(ctx.tensor("images_rgb"));
 
         List<Image8> edgesA = new ArrayList<>();
         List<Image8> edgesB = new ArrayList<>();
@@ -34,18 +34,18 @@ final class CannyCases {
             hwc3A.add(Canny.hwc3(e));
             edgesB.add(Canny.edges(image, b[0], b[1]));
         }
-        ctx.check("canny_a", stackHwc(edgesA, false));
-        ctx.check("canny_b", stackHwc(edgesB, false));
-        ctx.check("control_hwc3_a", stackHwc(hwc3A, true));
+        ctx.check("canny_a", HwcImages.stack(edgesA, false));
+        ctx.check("canny_b", HwcImages.stack(edgesB, false));
+        ctx.check("control_hwc3_a", HwcImages.stack(hwc3A, true));
         ctx.check("control_image_a", ImageTensors.toUnit(hwc3A));
 
         List<Image8> fromFrames = ImageTensors.signedToPilTruncated(ctx.tensor("frames"));
-        ctx.check("to_pil_uint8", stackHwc(fromFrames, true));
+        ctx.check("to_pil_uint8", HwcImages.stack(fromFrames, true));
         List<Image8> edgesFromFrames = new ArrayList<>();
         for (Image8 frame : fromFrames) {
             edgesFromFrames.add(Canny.edges(frame, a[0], a[1]));
         }
-        ctx.check("canny_a_from_frames", stackHwc(edgesFromFrames, false));
+        ctx.check("canny_a_from_frames", HwcImages.stack(edgesFromFrames, false));
     }
 
     private static double[] thresholds(JsonNode args, String key) {
@@ -54,43 +54,5 @@ final class CannyCases {
             throw new IllegalArgumentException("case args." + key + " must be [low, high], got " + t);
         }
         return new double[] {t.get(0).asDouble(), t.get(1).asDouble()};
-    }
-
-    /** {@code (N, H, W, C)} uint8 values stored as floats, as images. */
-    static List<Image8> imagesHwc(Tensor t) {
-        int n = t.dim(0);
-        int h = t.dim(1);
-        int w = t.dim(2);
-        int c = t.dim(3);
-        int size = h * w * c;
-        List<Image8> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            byte[] px = new byte[size];
-            for (int j = 0; j < size; j++) {
-                float v = t.data()[i * size + j];
-                if (v < 0 || v > 255 || v != Math.rint(v)) {
-                    throw new IllegalArgumentException("not a uint8 value at image " + i + ", element " + j + ": " + v);
-                }
-                px[j] = (byte) (int) v;
-            }
-            out.add(new Image8(h, w, c, px));
-        }
-        return out;
-    }
-
-    /** Images stacked as {@code (N, H, W, C)}, or {@code (N, H, W)} when {@code keepChannels} is false. */
-    static Tensor stackHwc(List<Image8> images, boolean keepChannels) {
-        Image8 first = images.getFirst();
-        int size = first.pixels().length;
-        float[] out = new float[images.size() * size];
-        for (int i = 0; i < images.size(); i++) {
-            byte[] px = images.get(i).pixels();
-            for (int j = 0; j < size; j++) {
-                out[i * size + j] = px[j] & 0xFF;
-            }
-        }
-        return keepChannels
-                ? Tensor.of(out, images.size(), first.height(), first.width(), first.channels())
-                : Tensor.of(out, images.size(), first.height(), first.width());
     }
 }

@@ -77,6 +77,25 @@ public record CaseSpec(String name, Path root, JsonNode json, Map<String, Output
         return root.resolve(n.asText().split("\\s+")[0]);
     }
 
+    /**
+     * Every fixture-relative path the description of model {@code key} mentions that exists in the fixture set,
+     * in order (for models described in words, such as {@code "<folder> via ... then the weights of <file>"}).
+     */
+    public List<Path> mentionedModelPaths(String key) {
+        JsonNode n = json.path("models").path(key);
+        if (!n.isTextual()) {
+            throw new IllegalArgumentException("case " + name + " has no model '" + key + "' under 'models'");
+        }
+        List<Path> paths = new ArrayList<>();
+        for (String token : n.asText().split("\\s+")) {
+            String t = token.replaceAll("^[(`'\"]+|[)`'\",;:.]+$", "");
+            if (t.contains("/") && Files.exists(root.resolve(t))) {
+                paths.add(root.resolve(t));
+            }
+        }
+        return paths;
+    }
+
     /** The tensors file of the case, {@code cases/<file>}. */
     public Path tensorsFile() {
         return root.resolve("cases").resolve(json.path("file").asText(name + ".safetensors"));

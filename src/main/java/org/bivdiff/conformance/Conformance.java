@@ -40,6 +40,8 @@ public final class Conformance {
         RUNNERS.put("mixed_inversion", BivdiffCases::mixedInversion);
         RUNNERS.put("video_smoothing", BivdiffCases::videoSmoothing);
         RUNNERS.put("bivdiff_chain", BivdiffCases::chain);
+        RUNNERS.put("bivdiff_chain_vidrd", BivdiffCases::chainVidRD);
+        RUNNERS.put("vidrd_unet3d", VidRDCases::unet3d);
         RUNNERS.put("controlnet_sd15", ControlNetCases::controlNet);
         RUNNERS.put("t2i_adapter_sd15", AdapterCases::t2iAdapter);
         RUNNERS.put("e2e_txt2img_sd15", PipelineCases::textToImage);
@@ -56,6 +58,9 @@ public final class Conformance {
         RUNNERS.put("dpt_depth", DepthCases::dptDepth);
         RUNNERS.put("dpt_key_mapping", DepthCases::dptKeyMapping);
         RUNNERS.put("midas_detector", DepthCases::midasDetector);
+        RUNNERS.put("clip_vision", ClipCases::vision);
+        RUNNERS.put("clip_image_preprocess", ClipCases::imagePreprocess);
+        RUNNERS.put("clip_eval", ClipCases::loveuMetrics);
     }
 
     private Conformance() {

@@ -57,10 +57,10 @@ final class DepthCases {
                 int detect = run.getValue().path("detect_resolution").asInt();
                 int image = run.getValue().path("image_resolution").asInt();
                 List<MidasDetector.Trace> traces = new ArrayList<>();
-                for (Image8 frame : CannyCases.imagesHwc(ctx.tensor("frames_" + r))) {
+                for (Image8 frame : HwcImages.images(ctx.tensor("frames_" + r))) {
                     traces.add(detector.trace(frame, detect, image));
                 }
-                ctx.check("detector_input_" + r, CannyCases.stackHwc(traces.stream().map(MidasDetector.Trace::detectorInput)
+                ctx.check("detector_input_" + r, HwcImages.stack(traces.stream().map(MidasDetector.Trace::detectorInput)
                         .toList(), true));
                 ctx.check("model_input_" + r, Tensor.concat0(traces.stream().map(MidasDetector.Trace::modelInput).toList()));
                 ctx.check("depth_" + r, Tensor.concat0(traces.stream().map(MidasDetector.Trace::depth).toList()));
@@ -69,13 +69,13 @@ final class DepthCases {
                 for (int n = 0; n < storedDepth.dim(0); n++) {
                     uint8.add(MidasDetector.depthToUint8(storedDepth.slice0(n, n + 1)));
                 }
-                ctx.check("depth_uint8_" + r, CannyCases.stackHwc(uint8, false));
+                ctx.check("depth_uint8_" + r, HwcImages.stack(uint8, false));
                 List<Image8> maps = new ArrayList<>();
-                for (Image8 d : CannyCases.imagesHwc(ctx.tensor("depth_uint8_" + r).reshape(
+                for (Image8 d : HwcImages.images(ctx.tensor("depth_uint8_" + r).reshape(
                         ctx.tensor("depth_uint8_" + r).dim(0), storedDepth.dim(1), storedDepth.dim(2), 1))) {
                     maps.add(MidasDetector.depthMap(d, image));
                 }
-                ctx.check("depth_map_" + r, CannyCases.stackHwc(maps, true));
+                ctx.check("depth_map_" + r, HwcImages.stack(maps, true));
             }
         }
     }

@@ -18,10 +18,10 @@ import org.bivdiff.io.FileTrees;
 /**
  * A folder of graphs as ONNX Runtime left them after its ALL-level optimisation (convolution weights
  * already in its blocked layout), so a later process loads them without optimising again: the SD 1.5
- * UNet is ready in about a second instead of ten. An entry is keyed by the graph, the size and time
- * of every weight file it points into, the ONNX Runtime version, the CPU, and the options that change
- * the optimised graph; the optimised graph suits only that CPU and runtime, hence the key. Entries are
- * written to a temporary folder and renamed when complete.
+ * UNet is ready in about a second instead of ten. An entry is keyed by the graph, the real path (every
+ * link resolved), size and time of every weight file it points into, the ONNX Runtime version, the CPU,
+ * and the options that change the optimised graph; the optimised graph suits only that CPU and runtime,
+ * hence the key. Entries are written to a temporary folder and renamed when complete.
  */
 final class SessionCache {
 
@@ -46,8 +46,7 @@ final class SessionCache {
 
     /** A fresh temporary folder in the cache to write an entry into. */
     Path begin() throws IOException {
-        Files.createDirectories(root);
-        return Files.createTempDirectory(root, ".partial-");
+        return FileTrees.createPartialFolder(root);
     }
 
     /** Marks {@code partial} complete and moves it to {@code entry}; a concurrent writer that won keeps its entry. */
@@ -75,7 +74,8 @@ final class SessionCache {
         for (TensorProto t : model.proto().getGraph().getInitializerList()) {
             for (StringStringEntryProto e : t.getExternalDataList()) {
                 if (e.getKey().equals("location")) {
-                    files.add(model.weightsRoot().resolve(e.getValue()));
+                    // the file itself: two links to one file share an entry, a re-pointed link does not
+                    files.add(model.weightsRoot().resolve(e.getValue()).toRealPath());
                 }
             }
         }

@@ -32,6 +32,10 @@ import org.bivdiff.graph.Tensor;
  * {@code <base>.safetensors.index.fp16.json}, then the same three for {@code .bin}), then the plain files.
  * So safetensors win over pickles of the same variant. {@code <torch>} is the base name, except that
  * transformers' {@code model.safetensors} is {@code pytorch_model.bin} as a pickle.
+ *
+ * <p>Each file is opened at its real path, every symbolic link resolved (the Hugging Face cache links
+ * {@code snapshots/<commit>/unet/x} to {@code blobs/<etag>}): graphs point into the file itself, since
+ * ONNX Runtime refuses external data that leaves its folder through a link.
  */
 public final class Checkpoint implements AutoCloseable {
 
@@ -361,9 +365,13 @@ public final class Checkpoint implements AutoCloseable {
         return new Checkpoint(folder, source, List.of(f), entries);
     }
 
-    /** A safetensors file by its extension, otherwise a torch checkpoint. */
+    /**
+     * A safetensors file by its extension, otherwise a torch checkpoint, opened at its real path (the
+     * extension is the link's: a Hugging Face cache blob has none).
+     */
     private static WeightsFile openWeightsFile(Path file) throws IOException {
-        return file.getFileName().toString().endsWith(".safetensors") ? SafeTensorsFile.open(file) : TorchFile.open(file);
+        Path real = file.toRealPath();
+        return file.getFileName().toString().endsWith(".safetensors") ? SafeTensorsFile.open(real) : TorchFile.open(real);
     }
 
     private static Checkpoint openSharded(Path folder, Path index, String source) throws IOException {
@@ -405,7 +413,7 @@ public final class Checkpoint implements AutoCloseable {
     private static Map<String, String> readWeightMap(Path index) throws IOException {
         JsonNode root;
         try {
-            root = SafeTensorsHeader.JSON.readTree(Files.readAllBytes(index));
+            root = Json.STRICT.readTree(Files.readAllBytes(index));
         } catch (JsonProcessingException e) {
             throw new CheckpointException(index + ": not valid JSON: " + e.getOriginalMessage(), e);
         }

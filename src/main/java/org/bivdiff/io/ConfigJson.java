@@ -1,6 +1,7 @@
 package org.bivdiff.io;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -12,10 +13,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * A component's {@code config.json}, read key by key into a typed config record. It remembers which
@@ -32,19 +31,16 @@ public final class ConfigJson {
         String spelling();
     }
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
     private final Path file;
+    /** Where {@link #root} sits in the file: {@code ""} for the whole file, {@code "text_config."} for a nested object. */
+    private final String scope;
     private final JsonNode root;
-    /** Where {@code root} sits in the file, for messages: empty, or e.g. {@code "backbone_config."}. */
-    private final String path;
     private final Set<String> read = new HashSet<>();
 
-    private ConfigJson(Path file, JsonNode root, String path) {
+    private ConfigJson(Path file, String scope, JsonNode root) {
         this.file = file;
+        this.scope = scope;
         this.root = root;
-        this.path = path;
     }
 
     /** Reads {@code file}; it must hold a JSON object. */
@@ -53,6 +49,8 @@ public final class ConfigJson {
             return parse(file, Files.readString(file));
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": config file not found");
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file + ": not valid UTF-8");
         }
     }
 
@@ -60,36 +58,30 @@ public final class ConfigJson {
     public static ConfigJson parse(Path file, String text) throws ConfigException {
         JsonNode node;
         try {
-            node = MAPPER.readTree(text);
+            node = Json.STRICT.readTree(text);
         } catch (JsonProcessingException e) {
             throw new ConfigException(file + ": not valid JSON: " + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
             throw new ConfigException(file + ": expected a JSON object");
         }
-        return new ConfigJson(file, node, "");
+        return new ConfigJson(file, "", node);
     }
 
     public Path file() {
         return file;
     }
 
-    /**
-     * The JSON object under {@code key} as a config of its own (transformers' nested {@code backbone_config}),
-     * with its own {@link #finish()}; messages name its keys as {@code key.sub}.
-     */
-    public ConfigJson object(String key) throws ConfigException {
-        JsonNode n = required(key);
-        if (!n.isObject()) {
-            throw bad(key, n, "a JSON object");
-        }
-        return new ConfigJson(file, n, path + key + ".");
-    }
-
     /** True if the key is present and not null. */
     public boolean has(String key) {
         JsonNode n = root.get(key);
         return n != null && !n.isNull();
+    }
+
+    /** True if the key holds a JSON object (a nested config). */
+    public boolean isObject(String key) {
+        JsonNode n = root.get(key);
+        return n != null && n.isObject();
     }
 
     /** The class name diffusers wrote, or the empty string. */
@@ -164,7 +156,7 @@ public final class ConfigJson {
             a[i] = n.get(i).asInt();
         }
         if (length > 0 && a.length != length) {
-            throw new ConfigException(file + ": '" + path + key + "' has " + a.length + " entries, expected " + length);
+            throw new ConfigException(file + ": '" + scope + key + "' has " + a.length + " entries, expected " + length);
         }
         return a;
     }
@@ -224,6 +216,18 @@ public final class ConfigJson {
         return out;
     }
 
+    /**
+     * The JSON object under {@code key} as a config of its own (a nested config such as CLIP's
+     * {@code text_config}), with its own {@link #finish()}; messages name its keys as {@code key.name}.
+     */
+    public ConfigJson object(String key) throws ConfigException {
+        JsonNode n = required(key);
+        if (!n.isObject()) {
+            throw bad(key, n, "a JSON object");
+        }
+        return new ConfigJson(file, scope + key + ".", n);
+    }
+
     /** Marks keys as known but without effect on the architecture we build (e.g. {@code sample_size}). */
     public void ignore(String... keys) {
         read.addAll(List.of(keys));
@@ -238,7 +242,7 @@ public final class ConfigJson {
         for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
             String k = it.next();
             if (!k.startsWith("_") && !read.contains(k)) {
-                unknown.add(path + k);
+                unknown.add(scope + k);
             }
         }
         if (!unknown.isEmpty()) {
@@ -256,14 +260,14 @@ public final class ConfigJson {
             }
         }
         List<String> known = Arrays.stream(type.getEnumConstants()).map(Spelled::spelling).toList();
-        throw new ConfigException(file + ": '" + path + key + "' = " + n + " is not supported (supported: " + known + ")");
+        throw new ConfigException(file + ": '" + scope + key + "' = " + n + " is not supported (supported: " + known + ")");
     }
 
     private JsonNode required(String key) throws ConfigException {
         read.add(key);
         JsonNode n = root.get(key);
         if (n == null || n.isNull()) {
-            throw new ConfigException(file + ": missing '" + path + key + "'");
+            throw new ConfigException(file + ": missing '" + scope + key + "'");
         }
         return n;
     }
@@ -274,6 +278,6 @@ public final class ConfigJson {
     }
 
     private ConfigException bad(String key, JsonNode n, String expected) {
-        return new ConfigException(file + ": '" + path + key + "' = " + n + " should be " + expected);
+        return new ConfigException(file + ": '" + scope + key + "' = " + n + " should be " + expected);
     }
 }

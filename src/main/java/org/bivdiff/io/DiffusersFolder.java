@@ -1,6 +1,7 @@
 package org.bivdiff.io;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -9,10 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * A diffusers pipeline folder: {@code model_index.json} naming each component (library and class) and
@@ -32,8 +31,6 @@ public final class DiffusersFolder {
     public record Component(String name, String library, String className, Path folder) {
     }
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
     private final Path root;
     private final String pipelineClass;
     private final Map<String, Component> components;
@@ -49,12 +46,14 @@ public final class DiffusersFolder {
         Path index = root.resolve("model_index.json");
         JsonNode json;
         try {
-            json = MAPPER.readTree(Files.readString(index));
+            json = Json.STRICT.readTree(Files.readString(index));
         } catch (NoSuchFileException e) {
             throw new ConfigException(index + ": not found; a diffusers pipeline folder has a model_index.json "
                     + "(or pass the component folders one by one)");
         } catch (JsonProcessingException e) {
             throw new ConfigException(index + ": not valid JSON: " + e.getOriginalMessage());
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(index + ": not valid UTF-8");
         }
         if (json == null || !json.isObject()) {
             throw new ConfigException(index + ": expected a JSON object");
@@ -71,6 +70,15 @@ public final class DiffusersFolder {
             }
             if (v.get(0).isNull() || v.get(1).isNull()) {
                 continue;
+            }
+            if (!v.get(0).isTextual() || !v.get(1).isTextual()) {
+                throw new ConfigException(index + ": component '" + e.getKey() + "' should be [library, class] as two "
+                        + "strings, got " + v);
+            }
+            String name = e.getKey();
+            if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\")) {
+                throw new ConfigException(index + ": component name '" + name + "' is not a folder name inside "
+                        + root);
             }
             components.put(e.getKey(), new Component(e.getKey(), v.get(0).asText(), v.get(1).asText(),
                     root.resolve(e.getKey())));

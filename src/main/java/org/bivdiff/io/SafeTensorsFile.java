@@ -19,13 +19,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the raw little-endian tensor data. The whole file is mapped (files past 2 GB work) and tensors are
  * converted on demand.
  *
- * <p>Opening validates strictly and rejects, with a {@link SafeTensorsException}: a file shorter than 8
- * bytes; a header length of 0, above 100,000,000, or past the end of the file; a header that is not
- * UTF-8, not JSON, not an object, or has duplicate keys; a {@code __metadata__} that is not a map of
+ * <p>Opening validates as strictly as the format's specification (huggingface/safetensors) and rejects, with a
+ * {@link SafeTensorsException}: a file shorter than 8 bytes; a header length of 0, above 100,000,000, or past
+ * the end of the file; a header that does not begin with {@code '{'}, is padded with anything but spaces, is
+ * not UTF-8, not JSON, not an object, or has duplicate keys; a {@code __metadata__} that is not a map of
  * strings; an entry without exactly the fields {@code dtype} (a known {@link DType}), {@code shape} (at
  * most 8 integers in [0, 2^40]) and {@code data_offsets} ({@code [begin, end]} with
  * {@code 0 <= begin <= end <=} data section size); an entry whose byte range does not match its shape;
- * and two tensors whose byte ranges overlap. Gaps between tensors are allowed.
+ * and a data section that is not indexed entirely: two tensors whose byte ranges overlap, a hole between
+ * two tensors, or bytes after the last one.
  *
  * <p>Reads may come from several threads. After {@link #close()}, segments handed out become invalid.
  */

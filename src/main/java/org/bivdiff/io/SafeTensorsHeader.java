@@ -1,11 +1,7 @@
 package org.bivdiff.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -41,12 +37,6 @@ final class SafeTensorsHeader {
     private static final Set<String> ENTRY_FIELDS = Set.of("dtype", "shape", "data_offsets");
     private static final ValueLayout.OfLong U64_LE =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-    /** Strict JSON: duplicate keys and anything after the top-level value are errors. */
-    static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
 
     /**
      * A validated header.
@@ -91,7 +81,9 @@ final class SafeTensorsHeader {
             throw fileError("header length " + n + " runs past the end of the file (" + size + " bytes)");
         }
         long dataSize = size - 8 - n;
-        JsonNode root = readJson(file.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE));
+        byte[] header = file.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
+        checkFraming(header);
+        JsonNode root = readJson(header);
         if (!root.isObject()) {
             throw fileError("header is a JSON " + kind(root) + ", expected an object");
         }
@@ -106,8 +98,27 @@ final class SafeTensorsHeader {
         }
         tensors.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end)
                 .thenComparing(TensorInfo::name));
-        checkOverlaps(tensors);
+        checkLayout(tensors, dataSize);
         return new Parsed(n, metadata, Collections.unmodifiableList(tensors));
+    }
+
+    /**
+     * The format's framing of the JSON: it begins with {@code '{'} and may be padded with spaces (0x20) after
+     * its closing brace, nothing else.
+     */
+    private void checkFraming(byte[] header) throws SafeTensorsException {
+        if (header[0] != '{') {
+            throw fileError("header does not begin with '{' (0x7B) but with byte 0x"
+                    + String.format(Locale.ROOT, "%02X", header[0] & 0xff));
+        }
+        int last = header.length - 1;
+        while (last > 0 && header[last] == ' ') {
+            last--;
+        }
+        if (header[last] != '}') {
+            throw fileError("header is padded with byte 0x" + String.format(Locale.ROOT, "%02X", header[last] & 0xff)
+                    + " at " + (8 + last) + "; only spaces (0x20) may follow the JSON object");
+        }
     }
 
     private JsonNode readJson(byte[] bytes) throws SafeTensorsException {
@@ -122,7 +133,7 @@ final class SafeTensorsHeader {
             throw fileError("header is not valid UTF-8 (" + e.getMessage() + ")");
         }
         try {
-            JsonNode root = JSON.readTree(text);
+            JsonNode root = Json.STRICT.readTree(text);
             if (root == null || root.isMissingNode()) {
                 throw fileError("header is empty (only whitespace)");
             }
@@ -241,18 +252,32 @@ final class SafeTensorsHeader {
         return be;
     }
 
-    /** {@code sorted} is ordered by begin; zero-length tensors occupy no bytes and cannot overlap. */
-    private void checkOverlaps(List<TensorInfo> sorted) throws SafeTensorsException {
+    /**
+     * The data section must be indexed entirely: ordered by offset, each tensor begins where the previous one
+     * ends (the first at 0), and the last ends at the end of the file. Holes, overlaps and unindexed bytes after
+     * the last tensor are refused, as huggingface/safetensors' {@code validate} does; they are how polyglot
+     * files hide a second payload. A zero-length tensor sits at a boundary like any other.
+     *
+     * @param sorted the entries ordered by begin, then end
+     */
+    private void checkLayout(List<TensorInfo> sorted, long dataSize) throws SafeTensorsException {
+        long expected = 0;
         TensorInfo last = null;
         for (TensorInfo t : sorted) {
-            if (t.byteLength() == 0) {
-                continue;
-            }
-            if (last != null && t.begin() < last.end()) {
+            if (t.begin() < expected) {
                 throw tensorError(t.name(), "data_offsets [" + t.begin() + ", " + t.end() + ") overlap tensor '"
                         + last.name() + "' at [" + last.begin() + ", " + last.end() + ")");
             }
+            if (t.begin() > expected) {
+                throw tensorError(t.name(), "data_offsets [" + t.begin() + ", " + t.end() + ") leave a hole: bytes ["
+                        + expected + ", " + t.begin() + ") of the data section belong to no tensor");
+            }
+            expected = t.end();
             last = t;
+        }
+        if (expected != dataSize) {
+            throw fileError((dataSize - expected) + " byte(s) after the last tensor's data (data section bytes ["
+                    + expected + ", " + dataSize + ")) are not indexed by the header");
         }
     }
 

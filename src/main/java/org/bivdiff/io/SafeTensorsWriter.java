@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -24,7 +25,7 @@ import org.bivdiff.graph.Tensor;
  * Writes safetensors files. Tensors are laid out back to back in the given order; the JSON header is
  * padded with spaces to a multiple of 8 bytes, as the reference implementation (huggingface/safetensors)
  * does. The file is written to a temporary file in the same folder and then moved into place atomically,
- * so readers never see a half-written file.
+ * so readers never see a half-written file; it gets the mode the user's umask gives, like any new file.
  */
 public final class SafeTensorsWriter {
 
@@ -183,9 +184,10 @@ public final class SafeTensorsWriter {
             throws IOException {
         byte[] header = header(specs, metadata);
         Path target = path.toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        Path tmp = FileTrees.partialSibling(target);
         try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), 1 << 16)) {
                 out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
                 out.write(header);
                 for (Spec s : specs) {
@@ -237,7 +239,7 @@ public final class SafeTensorsWriter {
 
     /** The JSON header, metadata first, padded with spaces to a multiple of 8 bytes. */
     private static byte[] header(List<Spec> entries, Map<String, String> metadata) throws IOException {
-        ObjectNode root = SafeTensorsHeader.JSON.createObjectNode();
+        ObjectNode root = Json.STRICT.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode m = root.putObject(SafeTensorsHeader.METADATA_KEY);
             metadata.forEach(m::put);
@@ -257,7 +259,7 @@ public final class SafeTensorsWriter {
             t.putArray("data_offsets").add(offset).add(offset + e.byteLength());
             offset += e.byteLength();
         }
-        byte[] json = SafeTensorsHeader.JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
+        byte[] json = Json.STRICT.writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
         byte[] out = Arrays.copyOf(json, padded);
         Arrays.fill(out, json.length, padded, (byte) ' ');

@@ -3,12 +3,20 @@ package org.bivdiff.media;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Locale;
 
+import org.bivdiff.io.FileTrees;
+
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** PNG / JPEG files and {@link BufferedImage}s to and from {@link Image8}, through javax.imageio. */
 public final class ImageFiles {
@@ -40,17 +48,49 @@ public final class ImageFiles {
     }
 
     /**
+     * The {@code {width, height}} of an image file, from its header (nothing is decoded).
+     *
+     * @throws IOException naming the file when it is missing or not an image javax.imageio can read
+     */
+    public static int[] size(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "image file not found");
+        }
+        ImageReader reader = null;
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            reader = readers == null || !readers.hasNext() ? null : readers.next();
+            if (reader != null) {
+                reader.setInput(in, true, true);
+                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cannot decode image " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (reader != null) {
+                reader.dispose();
+            }
+        }
+        throw new IOException("not an image (or a format javax.imageio cannot read): " + file);
+    }
+
+    /**
      * Writes {@code image} as PNG or JPEG (quality: the javax.imageio default, 0.75), chosen by the
      * extension of {@code file} ({@code .png}, {@code .jpg}, {@code .jpeg}). Parent folders are created.
+     * The file is opened here, not by javax.imageio, whose file output prints a stack trace and then says
+     * only "Can't create an ImageOutputStream!" when the file cannot be created.
      */
     public static void write(Image8 image, Path file) throws IOException {
         String format = formatOf(file);
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
-            Files.createDirectories(parent);
+            FileTrees.createFolders(parent);
         }
-        if (!ImageIO.write(toBufferedImage(image), format, file.toFile())) {
-            throw new IOException("no javax.imageio writer for " + format + " (writing " + file + ")");
+        try (OutputStream out = Files.newOutputStream(file);
+             ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            if (!ImageIO.write(toBufferedImage(image), format, stream)) {
+                throw new IOException("no javax.imageio writer for " + format + " (writing " + file + ")");
+            }
         }
     }
 

@@ -37,16 +37,24 @@ public final class VideoReader {
 
     /**
      * Size, frame count and frame rate of {@code source}, without decoding frames (for a file, the video
-     * packets of its first video stream are counted; for a folder, its image files, the first one is read).
+     * packets of its first video stream are counted; for a folder, its image files, each one's size read from
+     * its header).
      *
      * @throws NoSuchFileException if {@code source} does not exist
-     * @throws IOException         naming the file if it is not a video, is corrupt, or a folder has no images
+     * @throws IOException         naming the file if it is not a video, is corrupt, or a folder has no images or
+     *                             one of another size than the first
      */
     public static VideoInfo probe(Path source) throws IOException {
         if (Files.isDirectory(source)) {
             List<Path> files = imageFiles(source);
-            Image8 first = ImageFiles.read(files.getFirst());
-            return new VideoInfo(source, first.width(), first.height(), files.size(), 0);
+            int[] first = ImageFiles.size(files.getFirst());
+            for (Path f : files.subList(1, files.size())) {
+                int[] size = ImageFiles.size(f);
+                if (size[0] != first[0] || size[1] != first[1]) {
+                    throw oddSize(source, f, size[0] + "x" + size[1], first[0] + "x" + first[1], files.getFirst());
+                }
+            }
+            return new VideoInfo(source, first[0], first[1], files.size(), 0);
         }
         requireFile(source);
         try (FFmpegFrameGrabber g = open(source, 0, 0)) {
@@ -133,6 +141,7 @@ public final class VideoReader {
     private static List<Image8> readFolder(Path dir, int[] indices, int width, int height) throws IOException {
         List<Path> files = imageFiles(dir);
         List<Image8> out = new ArrayList<>();
+        Image8 first = null;
         int n = indices == null ? files.size() : indices.length;
         for (int i = 0; i < n; i++) {
             int index = indices == null ? i : indices[i];
@@ -141,16 +150,20 @@ public final class VideoReader {
                         "image " + index + " was asked for");
             }
             Image8 img = ImageFiles.read(files.get(index));
-            if (width > 0) {
-                img = Resize.bilinear(img, width, height);
-            } else if (!out.isEmpty() && !img.sameSize(out.getFirst())) {
-                throw new IOException("images of " + dir + " differ in size: " + files.get(index).getFileName()
-                        + " is " + img.size() + ", the first is " + out.getFirst().size()
-                        + " (give a width and height to resize them)");
+            if (first == null) {
+                first = img;
+            } else if (!img.sameSize(first)) {
+                // Resizing would squash a frame of another shape into the clip without a word.
+                throw oddSize(dir, files.get(index), img.size(), first.size(), files.get(indices == null ? 0 : indices[0]));
             }
-            out.add(img);
+            out.add(width > 0 ? Resize.bilinear(img, width, height) : img);
         }
         return out;
+    }
+
+    private static IOException oddSize(Path dir, Path odd, String size, String firstSize, Path firstFile) {
+        return new IOException(odd + ": this frame is " + size + " but " + firstFile.getFileName() + ", the first of "
+                + dir + ", is " + firstSize + "; every frame of an image folder must have the same size");
     }
 
     /** Image files of {@code dir}, sorted by name. */

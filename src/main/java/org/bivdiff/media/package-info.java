@@ -1,2 +1,2 @@
-/** Media: images and videos in and out, frame sampling, grids, and the condition annotators (Canny) the image models take. */
+/** Media: images and videos in and out, frame sampling, grids, CLIP's image processor, and the condition annotators (Canny) the image models take. */
 package org.bivdiff.media;

@@ -91,6 +91,11 @@ public final class Weights {
         return new Weights(null, "", new HashSet<>(), new LinkedHashMap<>());
     }
 
+    /** True for a {@link #recording()} view, which has no values to {@link #read}. */
+    public boolean isRecording() {
+        return recorded != null;
+    }
+
     /** In recording mode, every key asked for so far and its shape, in the order asked. */
     public Map<String, long[]> recorded() {
         if (recorded == null) {

@@ -35,10 +35,11 @@ public final class AdapterPipeline {
     private final StableDiffusionModels models;
     private final T2IAdapter adapter;
 
-    /** Checks that the adapter belongs to the UNet's base model. */
+    /** Checks that the UNet is a plain one and the adapter belongs to its base model. */
     public AdapterPipeline(StableDiffusionModels models, T2IAdapter adapter) {
         this.models = Objects.requireNonNull(models, "models");
         this.adapter = Objects.requireNonNull(adapter, "adapter");
+        PipelineSteps.checkUNetChannels(models.unet(), models.latentChannels(), "T2I-Adapter");
         ModelFamilies.checkAdapter(models.unet(), adapter);
     }
 
@@ -87,7 +88,6 @@ public final class AdapterPipeline {
     /** Validates sizes and channels; returns F. */
     private int check(Request r) {
         PipelineSteps.checkSize(r.height(), r.width(), models.vaeScaleFactor());
-        PipelineSteps.checkUNetChannels(models.unet(), models.latentChannels(), "T2I-Adapter");
         PipelineSteps.checkImage("adapter image", r.adapterImage(), adapter.config().inChannels(), r.height(),
                 r.width());
         return r.adapterImage().dim(0);

@@ -37,10 +37,11 @@ public final class ControlNetPipeline {
     private final StableDiffusionModels models;
     private final List<ControlNetModel> controlNets;
 
-    /** Checks that every ControlNet belongs to the UNet's base model. */
+    /** Checks that the UNet is a plain one and every ControlNet belongs to its base model. */
     public ControlNetPipeline(StableDiffusionModels models, List<ControlNetModel> controlNets) {
         this.models = Objects.requireNonNull(models, "models");
         this.controlNets = List.copyOf(controlNets);
+        PipelineSteps.checkUNetChannels(models.unet(), models.latentChannels(), "ControlNet");
         for (int i = 0; i < this.controlNets.size(); i++) {
             ModelFamilies.checkControlNet(models.unet(), this.controlNets.get(i), i);
         }
@@ -96,7 +97,6 @@ public final class ControlNetPipeline {
     /** Validates sizes and counts; returns F. */
     private int check(Request r) {
         PipelineSteps.checkSize(r.height(), r.width(), models.vaeScaleFactor());
-        PipelineSteps.checkUNetChannels(models.unet(), models.latentChannels(), "ControlNet");
         if (r.controls().size() != controlNets.size()) {
             throw new IllegalArgumentException("the pipeline has " + controlNets.size() + " ControlNets but the "
                     + "request gives " + r.controls().size() + " control images");

@@ -54,8 +54,10 @@ public final class InpaintPipeline {
 
     private final StableDiffusionModels models;
 
+    /** Checks that the UNet is an inpainting one (mask and masked image as extra input channels). */
     public InpaintPipeline(StableDiffusionModels models) {
         this.models = Objects.requireNonNull(models, "models");
+        PipelineSteps.checkUNetChannels(models.unet(), 2 * models.latentChannels() + 1, "inpainting");
     }
 
     public Result run(Request r) {
@@ -122,7 +124,6 @@ public final class InpaintPipeline {
 
     private void check(Request r) {
         PipelineSteps.checkSize(r.image().dim(2), r.image().dim(3), models.vaeScaleFactor());
-        PipelineSteps.checkUNetChannels(models.unet(), 2 * models.latentChannels() + 1, "inpainting");
     }
 
     /** Pure noise at strength 1; otherwise the image's latents noised to the first timestep of the run. */

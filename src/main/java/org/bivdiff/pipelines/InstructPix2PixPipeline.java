@@ -42,8 +42,10 @@ public final class InstructPix2PixPipeline {
 
     private final StableDiffusionModels models;
 
+    /** Checks that the UNet is an InstructPix2Pix one (the image latents as extra input channels). */
     public InstructPix2PixPipeline(StableDiffusionModels models) {
         this.models = Objects.requireNonNull(models, "models");
+        PipelineSteps.checkUNetChannels(models.unet(), 2 * models.latentChannels(), "InstructPix2Pix");
     }
 
     public Result run(Request r) {
@@ -105,6 +107,5 @@ public final class InstructPix2PixPipeline {
         Tensor image = r.image();
         PipelineSteps.checkImage("image", image, 3, image.dim(2), image.dim(3));
         PipelineSteps.checkSize(image.dim(2), image.dim(3), models.vaeScaleFactor());
-        PipelineSteps.checkUNetChannels(models.unet(), 2 * models.latentChannels(), "InstructPix2Pix");
     }
 }

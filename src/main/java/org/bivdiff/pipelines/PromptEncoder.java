@@ -85,6 +85,25 @@ public final class PromptEncoder {
         return new LongTensor(new int[] {texts.size(), length}, ids);
     }
 
+    /**
+     * A warning when {@code text} is longer than the tokenizer's {@code model_max_length}, naming what is cut, as
+     * diffusers logs it ("The following part of your input was truncated because CLIP can only handle sequences up
+     * to 77 tokens"); empty when it fits. Nothing is loaded or run: a run checks its prompts with it up front.
+     *
+     * @param what names the text in the message ({@code "prompt"})
+     */
+    public static Optional<String> truncationWarning(ClipTokenizer tokenizer, String what, String text) {
+        ClipTokenizer.Encoding enc = tokenizer.encode(text);
+        if (!enc.truncated()) {
+            return Optional.empty();
+        }
+        List<String> tokens = enc.bpeTokens();
+        String cut = tokenizer.decodeToken(String.join("", tokens.subList(tokens.size() - enc.truncatedTokens(),
+                tokens.size())));
+        return Optional.of(what + " is " + enc.untruncatedLength() + " tokens long but CLIP reads "
+                + tokenizer.maxLength() + " (start and end tokens included); this end of it is ignored: \"" + cut + "\"");
+    }
+
     /** (N, S, D) -> (N * times, S, D), each row repeated in place: torch's {@code repeat(1, times, 1).view(...)}. */
     static Tensor repeat(Tensor x, int times) {
         if (times == 1) {

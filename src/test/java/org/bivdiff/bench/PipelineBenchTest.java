@@ -30,7 +30,8 @@ class PipelineBenchTest {
         PipelineBench.Run run = PipelineBench.run("tiny-e2e", new PipelineBench.Spec(2, 64, 1, 0), folders, Engine.cpu(),
                 log::add);
 
-        assertEquals(List.of("frame-wise generation", "mixed inversion + temporal smoothing", "total"),
+        assertEquals(List.of("frame-wise generation", "frame encoding", "inversion (image)", "inversion (video)",
+                "temporal smoothing", "total"),
                 List.copyOf(run.stageSeconds().keySet()));
         assertTrue(run.stageSeconds().values().stream().allMatch(s -> s > 0), run.stageSeconds().toString());
         List<String> phases = run.phases().stream().map(PipelineBench.Phase::label).toList();

@@ -162,5 +162,42 @@ class ImageCommandTest {
         Outcome t = run(List.of("image", "--task", "paint", "--out", "z.png"));
         assertEquals(2, t.code());
         assertTrue(t.err().contains("unknown --task 'paint'"), t.err());
+
+        // a model id the Hugging Face cache does not hold: the error says how to get it
+        Outcome id = run(List.of("image", "--task", "txt2img", "--models", "bivdiff-test/not-pulled@v2", "--prompt", "a",
+                "--out", dir.resolve("w.png").toString()));
+        assertEquals(1, id.code());
+        assertTrue(id.err().contains("does not hold the model bivdiff-test/not-pulled@v2; download it with: "
+                + "bin/bivdiff models pull bivdiff-test/not-pulled@v2 (or add --download)"), id.err());
+    }
+
+    @Test
+    void anOutputThatCannotBeWrittenFailsBeforeTheWorkWithPathAndReasonAndNoStackTrace() {
+        Path blocked = dir.resolve("in.png").resolve("out.png");   // in.png is a file, not a folder
+        List<String> a = base("txt2img", "tiny-sd15");
+        a.addAll(List.of("--height", "32", "--width", "32", "--out", blocked.toString()));
+        Outcome o = run(a);
+        assertEquals(1, o.code());
+        assertEquals("bivdiff image: " + dir.resolve("in.png") + ": not a folder\n", o.err());
+        a.add("--debug");
+        Outcome debug = run(a);
+        assertEquals(1, debug.code());
+        assertTrue(debug.err().startsWith("bivdiff image: " + dir.resolve("in.png") + ": not a folder\n"), debug.err());
+        assertTrue(debug.err().contains("NotDirectoryException") && debug.err().contains("\tat "), debug.err());
+    }
+
+    @Test
+    void aTruncatedPromptAndAResizedImageAreWarnedAbout() throws Exception {
+        Path png = dir.resolve("warned.png");
+        List<String> a = base("img2img", "tiny-sd15");
+        a.set(a.indexOf("a red car"), "a red car " + "driving along a long road ".repeat(20) + "under a purple sky");
+        a.addAll(List.of("--image", dir.resolve("in.png").toString(), "--width", "32", "--height", "32", "--out",
+                png.toString()));
+        Outcome o = run(a);
+        assertPng(o, png, 32, 32);
+        assertTrue(o.err().contains("warning: --image " + dir.resolve("in.png") + " is 48x40; it is resized to 32x32"),
+                o.err());
+        assertTrue(o.err().contains("warning: --prompt is 109 tokens long but CLIP reads 77"), o.err());
+        assertTrue(o.err().contains("under a purple sky\""), o.err());
     }
 }

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.bivdiff.cli.config.ConfigFileException;
+import org.bivdiff.cli.config.OfficialConfigFiles;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.graph.Engine;
@@ -32,11 +32,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Each of BIVDiff's eight official {@code configs/*.yaml} end to end on tiny random-weight stand-ins in the
  * official {@code ./checkpoints} layout (2 frames of 32 x 32, 1 step, set with {@code --set} on the config's own
- * keys). The configs are written here with the sections and keys of the originals.
+ * keys). The configs are written with the sections and keys of the originals ({@link OfficialConfigFiles}).
  *
- * <p>Six of them name VidRD as the video model, which waits for VidRD support: until then each of those is
- * checked to be refused as it is, then run with {@code --set Model.vdm=ZeroScope}; the two depth configs
- * (ControlNet and T2I-Adapter, both VidRD) thereby compute MiDaS depth with the DPT network.
+ * <p>Six of them name VidRD as the video model: its stand-in is {@code stable-diffusion-2-1-base/} (UNet weights as a
+ * PyTorch {@code .bin}) and a PyTorch Lightning {@code VidRD/ModelT2V.pth} written by our own torch.save writer. The
+ * two depth configs (ControlNet and T2I-Adapter, both VidRD) compute MiDaS depth with the DPT network.
  */
 class OfficialConfigsTest {
 
@@ -59,6 +59,7 @@ class OfficialConfigsTest {
         TinyModels.inpainting(checkpoints.resolve("StableDiffusionInpainting/stable-diffusion-inpainting"), 6);
         TinyModels.videoModel(checkpoints.resolve("ZeroScope/zeroscope_v2_576w"), 7);
         TinyModels.dptHybrid(checkpoints.resolve("Annotators/dpt-hybrid-midas"), 8);
+        TinyModels.vidrd(checkpoints, 9);
         clip = root.resolve("data/clip.mp4");
         VideoWriter.write(DemoCommand.movingShapes(4, 32, 32), clip, 8);
         List<Image8> masks = new ArrayList<>();
@@ -96,72 +97,18 @@ class OfficialConfigsTest {
                         "mixing_ratio: 0.1\n    mask_type: \"horizontal\"", "VidRD"));
     }
 
-    private static String config(String idm, String idmSection, String vdm) {
-        String vdmSection = vdm.equals("VidRD") ? """
-                  VidRD:
-                    _target_: models.ReuseAndDiffuse.model.SDVideoModel
-                    pretrained_model_path: "./checkpoints/stable-diffusion-2-1-base/"
-                    ckpt_path: "./checkpoints/VidRD/ModelT2V.pth"
-                    guidance_scale: 7.5
-                    num_inference_steps: 50
-                    resolution: 256
-                    add_temp_embed: true
-                    add_temp_conv: true
-                """ : """
-                  ZeroScope:
-                    ckpt_path: "./checkpoints/ZeroScope/zeroscope_v2_576w"
-                """;
-        return """
-                hydra:
-                  output_subdir: null
-                  run:
-                    dir: .
-
-                VDM:
-                %s
-                IDM:
-                  %s:
-                    %s
-
-                MixedInversion:
-                  idm: "SD-v15"
-                  pretrained_model_path: "./checkpoints/stable-diffusion-v1-5"
-
-                Model:
-                  idm: "%s"
-                  vdm: "%s"
-                  idm_prompt : "A red square slides past a blue ball"
-                  vdm_prompt : "A red square slides past a blue ball"
-                  video_path: "./data/car-turn.mp4"
-                  output_path: "./outputs/"
-                  video_length: 8
-                  width: 512
-                  height: 512
-                  frame_rate: 4
-                  seed: 42
-                  guidance_scale: 7.5
-                  num_inference_steps: 50
-                """.formatted(vdmSection, idm, idmSection, idm, vdm);
-    }
-
     @ParameterizedTest(name = "{0} ({3})")
     @MethodSource("officialConfigs")
     void runsEndToEndOnTinyStandIns(String name, String idm, String idmSection, String vdm) throws Exception {
         Path dir = root.resolve(name);
         Files.createDirectories(dir);
         Path file = dir.resolve(name + ".yaml");
-        Files.writeString(file, config(idm, idmSection, vdm));
+        Files.writeString(file, OfficialConfigFiles.config(idm, idmSection, vdm));
         List<String> sets = new ArrayList<>(List.of("Model.video_path=" + clip, "Model.output_path=" + dir.resolve("out"),
                 "Model.video_length=2", "Model.frame_rate=1", "Model.width=32", "Model.height=32",
                 "Model.num_inference_steps=1"));
         if (idm.equals("StableDiffusionInpainting")) {
             sets.add("IDM.StableDiffusionInpainting.video_mask_path=" + maskClip);
-        }
-        if (vdm.equals("VidRD")) {
-            // waits for VidRD support: refused as it is, run with ZeroScope until then
-            var refused = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, sets, checkpoints));
-            assertTrue(refused.getMessage().contains("Model.vdm=ZeroScope"), refused.getMessage());
-            sets.add("Model.vdm=ZeroScope");
         }
         RunConfig c = RunConfigReader.read(file, sets, checkpoints);
         assertEquals(List.of(), c.problems());
@@ -175,6 +122,11 @@ class OfficialConfigsTest {
         JsonNode json = new ObjectMapper().readTree(out.resolve("run.json").toFile());
         assertEquals("complete", json.get("status").asText());
         JsonNode config = json.get("config");
+        JsonNode models = config.get("models");
+        assertEquals(checkpoints.resolve(vdm.equals("VidRD") ? "stable-diffusion-2-1-base" : "ZeroScope/zeroscope_v2_576w")
+                .toString(), models.get("video").asText());
+        assertEquals(vdm.equals("VidRD") ? checkpoints.resolve("VidRD/ModelT2V.pth").toString() : null,
+                models.get("vidrdCheckpoint").textValue());
         if (idmSection.contains("depth_midas")) {
             assertEquals("DEPTH", config.get("condition").asText());
             assertEquals(checkpoints.resolve("Annotators/dpt-hybrid-midas").toString(),

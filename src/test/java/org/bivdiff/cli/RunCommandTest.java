@@ -67,7 +67,8 @@ class RunCommandTest {
         assertEquals(0, execute(c, false, quiet()));
         Path out = c.output();
         for (String f : List.of("source.gif", "condition.gif", "video_by_idm.gif", "video_by_bivdiff.gif",
-                "video_by_bivdiff.mp4", "grid.gif", "stages/idm_frames.safetensors", "stages/mixed_inversion.safetensors")) {
+                "video_by_bivdiff.mp4", "grid.gif", "stages/idm_frames.safetensors", "stages/frame_latents.safetensors",
+                "stages/inversion_image.safetensors")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         var info = VideoReader.probe(out.resolve("video_by_bivdiff.mp4"));
@@ -80,7 +81,8 @@ class RunCommandTest {
         assertTrue(json.get("stage_seconds").size() >= 2);
         // A second run into the same folder is refused rather than mixing two runs.
         var again = assertThrows(UsageException.class, () -> execute(c, false, quiet()));
-        assertTrue(again.getMessage().contains("--resume"), again.getMessage());
+        assertTrue(again.getMessage().contains("--resume") && again.getMessage().contains("--set output=DIR"),
+                again.getMessage());
     }
 
     @Test
@@ -95,8 +97,10 @@ class RunCommandTest {
             }
         };
         assertThrows(IllegalStateException.class, () -> execute(c, false, crashing));
-        JsonNode interrupted = new ObjectMapper().readTree(c.output().resolve("run.json").toFile());
-        assertEquals("running", interrupted.get("status").asText());
+        JsonNode failed = new ObjectMapper().readTree(c.output().resolve("run.json").toFile());
+        assertEquals("failed", failed.get("status").asText());
+        assertEquals("temporal smoothing", failed.get("stage").asText());
+        assertEquals("simulated crash", failed.get("error").asText());
         assertFalse(Files.exists(c.output().resolve("video_by_bivdiff.gif")), "no output may look complete");
         List<String> stages = new ArrayList<>();
         ProgressBar recording = new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false) {
@@ -109,7 +113,9 @@ class RunCommandTest {
         assertTrue(stages.stream().allMatch(s -> s.equals("temporal smoothing")), stages.toString());
         JsonNode done = new ObjectMapper().readTree(c.output().resolve("run.json").toFile());
         assertEquals("complete", done.get("status").asText());
-        assertEquals(2, done.get("resumed_stages").size());
+        // The frames, their encoding and the image model's inversion (ratio 1: no video branch).
+        assertEquals(List.of("idm_frames", "frame_latents", "inversion_image"),
+                new ObjectMapper().convertValue(done.get("resumed_stages"), List.class));
     }
 
     @Test
@@ -148,7 +154,7 @@ class RunCommandTest {
                 stages.add(p.stage());
             }
         };
-        var e = assertThrows(IllegalArgumentException.class, () -> execute(c, false, recording));
+        var e = assertThrows(UsageException.class, () -> execute(c, false, recording));
         assertTrue(e.getMessage().contains("attention replacement edit can only be applied on prompts with the"),
                 e.getMessage());
         assertEquals(List.of(), stages, "nothing ran");
@@ -171,9 +177,13 @@ class RunCommandTest {
         assertTrue(ratio.getMessage().contains("no-such-model"), ratio.getMessage());
         Path corrupt = dir.resolve("corrupt.mp4");
         Files.write(corrupt, new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
-        var bad = assertThrows(IOException.class, () -> execute(config(dir, "video=" + corrupt), false, quiet()));
+        var bad = assertThrows(UsageException.class, () -> execute(config(dir, "video=" + corrupt), false, quiet()));
         assertTrue(bad.getMessage().contains("corrupt.mp4"), bad.getMessage());
-        var shortClip = assertThrows(IOException.class, () -> execute(config(dir, "video_length=40"), false, quiet()));
+        var steps = assertThrows(UsageException.class, () -> execute(config(dir, "steps=5000"), false, quiet()));
+        assertTrue(steps.getMessage().contains("num_inference_steps 5000 cannot be larger than num_train_timesteps 1000"),
+                steps.getMessage());
+        var shortClip = assertThrows(UsageException.class, () -> execute(config(dir, "video_length=40"), false,
+                quiet()));
         assertTrue(shortClip.getMessage().contains("40"), shortClip.getMessage());
         assertFalse(Files.exists(dir.resolve("out/run.json")), "a failed start leaves no run behind");
     }
@@ -187,7 +197,7 @@ class RunCommandTest {
             "--threads", "2"}, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
         assertTrue(Files.exists(dir.resolve("out/video_by_idm_only.mp4")));
-        assertFalse(Files.exists(dir.resolve("out/stages/mixed_inversion.safetensors")));
+        assertFalse(Files.exists(dir.resolve("out/stages/frame_latents.safetensors")));
         assertEquals(2, Main.run(new String[] {"run"}, new PrintStream(out), new PrintStream(err)));
     }
 
@@ -207,7 +217,7 @@ class RunCommandTest {
                 assertTrue(Files.size(c.output().resolve(f)) > 0, strategy + ": " + f);
             }
             assertFalse(Files.exists(c.output().resolve("video_by_idm.gif")), strategy);
-            assertFalse(Files.exists(c.output().resolve("stages/mixed_inversion.safetensors")), strategy);
+            assertFalse(Files.exists(c.output().resolve("stages/frame_latents.safetensors")), strategy);
             assertEquals(4, VideoReader.probe(c.output().resolve(name + ".mp4")).frameCount());
         }
         JsonNode json = new ObjectMapper().readTree(dir.resolve("alternate/out/run.json").toFile());
@@ -255,5 +265,145 @@ class RunCommandTest {
         assertTrue(Files.exists(dir.resolve("demo/video_by_bivdiff.gif")));
         assertTrue(Files.exists(dir.resolve("demo/grid.gif")));
         assertTrue(Files.exists(dir.resolve("demo/demo.yaml")));
+    }
+
+    /** A progress listener that records every stage it sees. */
+    private static ProgressBar recording(List<String> stages) {
+        return new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false) {
+            @Override
+            public synchronized void onStep(Progress p) {
+                stages.add(p.stage());
+            }
+
+            @Override
+            synchronized void note(String message) {
+                stages.add("note: " + message);
+            }
+        };
+    }
+
+    @Test
+    void aWrongOrBrokenVideoModelIsRefusedBeforeStageOne(@TempDir Path dir) throws Exception {
+        List<String> events = new ArrayList<>();
+        var sd = assertThrows(UsageException.class, () -> execute(config(dir, "models.video="
+                + models.resolve("stable-diffusion")), false, recording(events)));
+        assertTrue(sd.getMessage().contains("video model's UNet: " + models.resolve("stable-diffusion/unet/config.json")
+                + ": _class_name is 'UNet2DConditionModel', expected UNet3DConditionModel"), sd.getMessage());
+        Path broken = dir.resolve("broken-video-model");
+        copyTree(models.resolve("zeroscope"), broken);
+        Path weights = broken.resolve("unet/diffusion_pytorch_model.safetensors");
+        try (var ch = java.nio.channels.FileChannel.open(weights, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(Files.size(weights) / 2);
+        }
+        var truncated = assertThrows(UsageException.class, () -> execute(config(dir, "models.video=" + broken), false,
+                recording(events)));
+        assertTrue(truncated.getMessage().contains("video model's UNet: " + weights + ": tensor '")
+                && truncated.getMessage().contains("out of range"), truncated.getMessage());
+        assertTrue(events.stream().noneMatch(e -> !e.startsWith("note: ")), "no stage started: " + events);
+        assertFalse(Files.exists(dir.resolve("out")), "nothing written");
+    }
+
+    @Test
+    void aRunThatCannotFitInMemoryIsRefusedBeforeAnyModelLoadsOrVideoIsRead(@TempDir Path dir) throws Exception {
+        List<String> events = new ArrayList<>();
+        var e = assertThrows(UsageException.class, () -> execute(config(dir, "width=100000", "height=100000"), false,
+                recording(events)));
+        assertTrue(e.getMessage().contains("the run needs about") && e.getMessage().contains("more than this machine's")
+                && e.getMessage().contains("make the frames smaller"), e.getMessage());
+        assertTrue(events.stream().noneMatch(x -> !x.startsWith("note: ")), "no stage started: " + events);
+        assertFalse(Files.exists(dir.resolve("out")), "nothing written, the video not read");
+    }
+
+    @Test
+    void twoConcurrentRunsIntoOneFolderExactlyOneRuns(@TempDir Path dir) throws Exception {
+        RunConfig c = config(dir, "strategy=idm-only");
+        var start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Integer>> runs = new ArrayList<>();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 2; i++) {
+                runs.add(pool.submit(() -> {
+                    start.await();
+                    return execute(c, false, quiet());
+                }));
+            }
+            start.countDown();
+            int ok = 0;
+            List<String> refusals = new ArrayList<>();
+            for (var run : runs) {
+                try {
+                    ok += run.get() == 0 ? 1 : 0;
+                } catch (java.util.concurrent.ExecutionException ex) {
+                    assertTrue(ex.getCause() instanceof UsageException, String.valueOf(ex.getCause()));
+                    refusals.add(ex.getCause().getMessage());
+                }
+            }
+            assertEquals(1, ok, "exactly one run: " + refusals);
+            assertEquals(1, refusals.size());
+            String refusal = refusals.getFirst();
+            assertTrue(refusal.contains("is in use by another run (process " + ProcessHandle.current().pid())
+                    || refusal.contains("holds a run already; pass --resume"), refusal);
+        } finally {
+            pool.shutdownNow();
+        }
+        JsonNode json = new ObjectMapper().readTree(c.output().resolve("run.json").toFile());
+        assertEquals("complete", json.get("status").asText());
+    }
+
+    @Test
+    void aLockLeftByADeadProcessIsTakenOver(@TempDir Path dir) throws Exception {
+        RunConfig c = config(dir, "strategy=idm-only");
+        Files.createDirectories(c.output());
+        Files.writeString(c.output().resolve(org.bivdiff.io.FolderLock.FILE), "process 999999999 on elsewhere, started "
+                + "2026-01-01T00:00:00Z\n");
+        List<String> events = new ArrayList<>();
+        assertEquals(0, execute(c, false, recording(events)));
+        assertTrue(events.contains("note: took over the lock of " + c.output() + " left by a run that ended without "
+                + "releasing it (process 999999999 on elsewhere, started 2026-01-01T00:00:00Z)"), events.toString());
+        assertEquals("", Files.readString(c.output().resolve(org.bivdiff.io.FolderLock.FILE)), "released");
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
+    }
+
+    /**
+     * Ctrl-C in a real process: run.json ends {@code interrupted} with the stage, and while the process held the
+     * folder, another run into it was refused naming that process.
+     */
+    @Test
+    void ctrlCEndsTheRunInterruptedAndTheFolderWasHeldUntilThen(@TempDir Path dir) throws Exception {
+        RunConfig c = config(dir, "steps=900");
+        String javaBin = ProcessHandle.current().info().command().orElseThrow();
+        // env --default-signal: a child of a background process (as the test JVM may be) inherits SIGINT ignored
+        Process child = new ProcessBuilder("env", "--default-signal=INT", javaBin, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
+                dir.resolve("run.yaml").toString(), "--set", "steps=900", "--threads", "1").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(child.getErrorStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            StringBuilder seen = new StringBuilder();
+            while ((line = err.readLine()) != null && !line.startsWith("controlnet ")) {
+                seen.append(line).append('\n');
+            }
+            assertTrue(line != null, "the child never reached the frame stage:\n" + seen);
+            var busy = assertThrows(UsageException.class, () -> execute(c, false, quiet()));
+            assertTrue(busy.getMessage().contains("is in use by another run (process " + child.pid()), busy.getMessage());
+            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start().waitFor());
+            // A bound against a hang, not a timing: the child stops at its next step.
+            assertTrue(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the child did not stop");
+            err.transferTo(java.io.Writer.nullWriter());
+        } finally {
+            child.destroyForcibly();
+        }
+        assertEquals(130, child.exitValue());
+        JsonNode json = new ObjectMapper().readTree(c.output().resolve("run.json").toFile());
+        assertEquals("interrupted", json.get("status").asText());
+        assertEquals("controlnet", json.get("stage").asText());
+        assertEquals("stopped by a signal (Ctrl-C, or kill)", json.get("error").asText());
     }
 }

@@ -66,4 +66,44 @@ class ConfigJsonTest {
         assertThrows(ConfigException.class, () -> ConfigJson.parse(FILE, "[1, 2]"));
         assertThrows(ConfigException.class, () -> ConfigJson.parse(FILE, "{\"a\": 1, \"a\": 2}"));
     }
+
+    @Test
+    void nestedObjectsAreConfigsOfTheirOwnNamedByTheirPath() throws Exception {
+        ConfigJson c = ConfigJson.parse(FILE, """
+                {"text_config": {"hidden_size": 16, "surprise": 1}, "size": {"shortest_edge": 32}, "n": 3}""");
+        assertTrue(c.isObject("text_config"));
+        assertTrue(!c.isObject("n") && !c.isObject("missing"));
+        ConfigJson text = c.object("text_config");
+        assertEquals(16, text.integer("hidden_size"));
+        var unknown = assertThrows(ConfigException.class, text::finish);
+        assertTrue(unknown.getMessage().contains("text_config.surprise"), unknown.getMessage());
+        var missing = assertThrows(ConfigException.class, () -> c.object("size").integer("longest_edge"));
+        assertTrue(missing.getMessage().contains("'size.longest_edge'"), missing.getMessage());
+        var notObject = assertThrows(ConfigException.class, () -> c.object("n"));
+        assertTrue(notObject.getMessage().contains("'n' = 3 should be a JSON object"), notObject.getMessage());
+        c.integer("n");
+        c.finish();   // the nested objects count as read
+    }
+
+    @Test
+    void strictJsonRefusesDuplicateKeysTrailingContentAndNonJsonNumbers() {
+        var duplicate = assertThrows(ConfigException.class,
+                () -> ConfigJson.parse(FILE, "{\"layers\": 2, \"heads\": 8, \"layers\": 3}"));
+        assertTrue(duplicate.getMessage().contains("config.json") && duplicate.getMessage().contains("Duplicate field "
+                + "'layers'"), duplicate.getMessage());
+        var trailing = assertThrows(ConfigException.class, () -> ConfigJson.parse(FILE, "{\"layers\": 2} {\"layers\": 3}"));
+        assertTrue(trailing.getMessage().contains("not valid JSON"), trailing.getMessage());
+        assertThrows(ConfigException.class, () -> ConfigJson.parse(FILE, "{\"eps\": NaN}"));
+        var nested = assertThrows(ConfigException.class,
+                () -> ConfigJson.parse(FILE, "{\"a\": {\"b\": 1, \"b\": 1}}"));
+        assertTrue(nested.getMessage().contains("Duplicate field 'b'"), nested.getMessage());
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsNamed(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("config.json");
+        java.nio.file.Files.write(file, new byte[] {'{', '"', (byte) 0xff, '"', ':', '1', '}'});
+        var e = assertThrows(ConfigException.class, () -> ConfigJson.read(file));
+        assertEquals(file + ": not valid UTF-8", e.getMessage());
+    }
 }

@@ -77,10 +77,14 @@ class SafeTensorsMalformedTest {
                 "exceeds the limit");
         rejects("not_json", "{dtype: F32}", 0, "header is not valid JSON");
         rejects("trailing", "{} {}", 0, "header is not valid JSON");
-        rejects("blank", "        ", 0, "header is empty");
+        rejects("blank", "        ", 0, "does not begin with '{' (0x7B) but with byte 0x20");
+        rejects("leading_space", " {}     ", 0, "does not begin with '{'");
+        rejects("newline_padding", "{}\n     ", 0, "padded with byte 0x0A at 10", "only spaces (0x20)");
+        rejects("nul_padding", "{}\0\0\0\0\0\0", 0, "padded with byte 0x00");
         rejects("bad_utf8", file(4, new byte[] {'{', (byte) 0xc3, (byte) 0x28, '}'}, 0), "not valid UTF-8");
-        rejects("array", "[1, 2]", 0, "header is a JSON array, expected an object");
-        rejects("number", "42", 0, "header is a JSON number");
+        rejects("array", "[1, 2]", 0, "does not begin with '{'");
+        rejects("number", "42", 0, "does not begin with '{'");
+        rejects("object_then_array", "{\"__metadata__\":{}} [1]", 0, "padded with byte 0x5D");
         rejects("duplicate", "{" + W + "," + W + "}", 24, "not valid JSON", "Duplicate field 'w'");
     }
 
@@ -151,13 +155,28 @@ class SafeTensorsMalformedTest {
     }
 
     @Test
-    void zeroLengthTensorsInsideOthersAndGapsAreFine() throws IOException {
-        Path p = dir.resolve("gaps.safetensors");
+    void theDataSectionIsIndexedEntirely() throws IOException {
+        String a = "\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}";
+        rejects("trailing_bytes", "{" + a + "}", 20, "4 byte(s) after the last tensor's data",
+                "bytes [16, 20)) are not indexed by the header");
+        rejects("no_tensors_but_data", "{}", 8, "8 byte(s) after the last tensor's data");
+        rejects("hole", "{" + a + ",\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[20,22]}}", 22,
+                "tensor 'b'", "leave a hole: bytes [16, 20) of the data section belong to no tensor");
+        rejects("hole_at_start", "{\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[2,4]}}", 4,
+                "tensor 'b'", "bytes [0, 2)");
+        rejects("empty_inside", "{" + a + ",\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,8]}}", 16,
+                "tensor 'e'", "overlap tensor 'a'");
+    }
+
+    @Test
+    void zeroLengthTensorsAtBoundariesAreFine() throws IOException {
+        Path p = dir.resolve("boundaries.safetensors");
         Files.write(p, file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
-                + "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,8]},"
-                + "\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[20,22]}}", 32));
+                + "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[16,16]},"
+                + "\"z\":{\"dtype\":\"F32\",\"shape\":[0,3],\"data_offsets\":[0,0]},"
+                + "\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[16,18]}}  ", 18));
         try (SafeTensorsFile f = SafeTensorsFile.open(p)) {
-            assertEquals(List.of("a", "e", "b"), f.tensors().stream().map(TensorInfo::name).toList());
+            assertEquals(List.of("z", "a", "e", "b"), f.tensors().stream().map(TensorInfo::name).toList());
             assertEquals(0, f.readFloats("e").length);
         }
     }

@@ -76,6 +76,24 @@ class VideoErrorsTest {
     }
 
     @Test
+    void aFrameOfAnotherSizeInAFolderIsAnErrorNamingIt() throws Exception {
+        List<Image8> clip = SyntheticClips.movingShapes(4, 64, 48);
+        for (int i = 0; i < clip.size(); i++) {
+            ImageFiles.write(clip.get(i), dir.resolve(String.format("frame_%03d.png", i)));
+        }
+        Path odd = dir.resolve("frame_002.png");
+        ImageFiles.write(SyntheticClips.movingShapes(1, 60, 48).getFirst(), odd);
+        for (var attempt : List.<org.junit.jupiter.api.function.Executable>of(() -> VideoReader.probe(dir),
+                () -> VideoSampler.readVideo(dir, 4, 32, 32, 1), () -> VideoReader.readAll(dir))) {
+            IOException e = assertThrows(IOException.class, attempt);
+            assertTrue(e.getMessage().startsWith(odd + ": this frame is 60x48 but frame_000.png"), e.getMessage());
+            assertTrue(e.getMessage().contains("is 64x48"), e.getMessage());
+        }
+        var frames = VideoReader.read(dir, new int[] {0, 3}, 32, 32);
+        assertEquals(2, frames.size(), "frames a read skips are not compared; the probe before it sees them all");
+    }
+
+    @Test
     void folderWithoutImagesIsAnError() throws Exception {
         Files.writeString(dir.resolve("readme.txt"), "nothing here");
         IOException e = assertThrows(IOException.class, () -> VideoReader.probe(dir));

@@ -37,6 +37,8 @@ import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.models.unet3d.UNet3DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
+import org.bivdiff.models.vidrd.VidRDModel;
+import org.bivdiff.models.vidrd.VidRDUNet3DConditionModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,6 +146,18 @@ class HalfPrecisionTest {
             for (FrameNorm norm : FrameNorm.values()) {
                 assertHalfPrecisionOf(a.forward(x, t, ehs, norm), b.forward(x, t, ehs, norm), "inflated unet " + norm);
             }
+        }
+    }
+
+    /** VidRD's temporal layers (frame embedding, single-frame gates) compute in the graph's type too. */
+    @Test
+    void vidrdInHalfPrecisionFollowsTheFloatOne() throws Exception {
+        VidRDModel vidrd = VidRDModel.fromPretrained(dir.resolve("checkpoints/stable-diffusion-2-1-base"),
+                TinyModels.vidrd(dir.resolve("checkpoints"), 11), VidRDUNet3DConditionModel.Options.VIDRD);
+        Tensor x = normal(6, 1, 4, 2, 8, 8);
+        Tensor ehs = normal(7, 1, 77, 32);
+        try (VidRDUNet3DConditionModel a = vidrd.loadUnet(FP32); VidRDUNet3DConditionModel b = vidrd.loadUnet(FP16)) {
+            assertHalfPrecisionOf(a.forward(x, 501, ehs), b.forward(x, 501, ehs), "vidrd unet");
         }
     }
 

@@ -4,13 +4,13 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /** Parsing of the lower-case, dash-separated spellings config files use for enum values. */
-final class Choices {
+public final class Choices {
 
     private Choices() {
     }
 
     /** The constant of {@code type} spelled {@code s} ({@code across-frames} for ACROSS_FRAMES). */
-    static <E extends Enum<E>> E parse(String key, String s, Class<E> type) {
+    public static <E extends Enum<E>> E parse(String key, String s, Class<E> type) {
         String k = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         for (E e : type.getEnumConstants()) {
             if (e.name().equals(k)) {
@@ -22,7 +22,7 @@ final class Choices {
     }
 
     /** The config spelling of a constant. */
-    static String spelling(Enum<?> e) {
+    public static String spelling(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -6,11 +6,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.bivdiff.io.hub.CheckpointRepos;
+import org.bivdiff.io.hub.ModelId;
+import org.bivdiff.models.vidrd.VidRDUNet3DConditionModel;
+
 /**
  * BIVDiff's official {@code configs/*.yaml} (Hydra files with {@code VDM}, {@code IDM},
  * {@code MixedInversion} and {@code Model} sections), translated to bivdiff's schema. The image
  * models' folders are the ones the reference's {@code models/*}{@code /infer.py} hard-code under
- * {@code ./checkpoints}; that root stands for the {@code --checkpoints} folder.
+ * {@code ./checkpoints}; {@link Checkpoints} says where each is: under the {@code --checkpoints} folder,
+ * or, for {@code --checkpoints hub}, its Hub repository.
  */
 final class OfficialConfig {
 
@@ -70,11 +75,32 @@ final class OfficialConfig {
                 + known + ")");
     }
 
+    /** Where a folder BIVDiff expects under {@code ./checkpoints} is, as {@code models.*} takes it. */
+    @FunctionalInterface
+    interface Checkpoints {
+
+        /** The path or model id of {@code folder} ({@code ControlNet/control_v11p_sd15_canny}). */
+        String folder(String folder) throws ConfigFileException;
+
+        /** Every folder under {@code root}. */
+        static Checkpoints under(Path root) {
+            return folder -> root.resolve(folder).toString();
+        }
+
+        /** Every folder from its Hub repository ({@link CheckpointRepos}), found in the cache. */
+        static Checkpoints hub(Path file) {
+            return folder -> CheckpointRepos.of(folder).map(ModelId::toString).orElseThrow(() ->
+                    new ConfigFileException(file, "--checkpoints hub: no Hub repository is known for ./checkpoints/"
+                            + folder + " (known: " + String.join(", ", CheckpointRepos.all().keySet())
+                            + "); pass --checkpoints DIR"));
+        }
+    }
+
     private OfficialConfig() {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> translate(Map<String, Object> raw, Path file, Path checkpoints)
+    static Map<String, Object> translate(Map<String, Object> raw, Path file, Checkpoints checkpoints)
             throws ConfigFileException {
         Map<String, Object> model = section(raw, "Model", file);
         Map<String, Object> idms = section(raw, "IDM", file);
@@ -102,7 +128,7 @@ final class OfficialConfig {
                     case "openpose" -> "ControlNet/control_v11p_sd15_openpose";
                     default -> "ControlNet/control_v11p_sd15_canny";
                 };
-                models.put("controlnet", checkpoints.resolve(folder).toString());
+                models.put("controlnet", checkpoints.folder(folder));
             }
             case "T2IAdapter" -> {
                 out.put("task", "t2i-adapter");
@@ -110,18 +136,17 @@ final class OfficialConfig {
                 out.put("condition", condition);
                 // models/T2IAdapter/infer.py hands the [-1, 1] frames to ToPILImage (its (x + 1) / 2 is commented out)
                 out.put("condition_input", "reference-wrap");
-                models.put("t2i_adapter", checkpoints.resolve("T2IAdapter/t2iadapter_"
-                        + ("depth".equals(condition) ? "depth" : "canny") + "_sd15v2").toString());
+                models.put("t2i_adapter", checkpoints.folder("T2IAdapter/t2iadapter_"
+                        + ("depth".equals(condition) ? "depth" : "canny") + "_sd15v2"));
             }
             case "InstructPix2Pix" -> {
                 out.put("task", "ip2p");
-                models.put("instruct_pix2pix", checkpoints.resolve("InstructPix2Pix/instruct-pix2pix").toString());
+                models.put("instruct_pix2pix", checkpoints.folder("InstructPix2Pix/instruct-pix2pix"));
             }
             case "StableDiffusionInpainting", "StableDiffusionOutpainting" -> {
                 boolean in = idm.equals("StableDiffusionInpainting");
                 out.put("task", in ? "inpaint" : "outpaint");
-                models.put("inpainting", checkpoints.resolve("StableDiffusionInpainting/stable-diffusion-inpainting")
-                        .toString());
+                models.put("inpainting", checkpoints.folder("StableDiffusionInpainting/stable-diffusion-inpainting"));
                 if (in) {
                     out.put("mask_video", idmSection.get("video_mask_path"));
                 } else {
@@ -142,22 +167,19 @@ final class OfficialConfig {
             out.put("mixing_ratio", idmSection.get("mixing_ratio"));
         }
         String vdm = String.valueOf(model.get("vdm"));
-        if (vdm.equals("VidRD")) {
-            throw new ConfigFileException(file, "Model.vdm = VidRD: its checkpoint (ModelT2V.pth) is a PyTorch pickle, "
-                    + "which bivdiff does not load; use ZeroScope (--set Model.vdm=ZeroScope "
-                    + "--set VDM.ZeroScope.ckpt_path=./checkpoints/ZeroScope/zeroscope_v2_576w)");
-        }
-        if (!vdm.equals("ZeroScope")) {
-            throw new ConfigFileException(file, "Model.vdm = '" + vdm + "' is not ZeroScope");
+        switch (vdm) {
+            case "ZeroScope" -> {
+                Map<String, Object> zeroscope = vdms.get("ZeroScope") instanceof Map<?, ?> z
+                        ? (Map<String, Object>) z : Map.of();
+                models.put("video", checkpoint(zeroscope.getOrDefault("ckpt_path", ROOT + "ZeroScope/zeroscope_v2_576w"),
+                        checkpoints));
+            }
+            case "VidRD" -> vidrd(vdms, models, file, checkpoints);
+            default -> throw new ConfigFileException(file, "Model.vdm = '" + vdm + "' is not ZeroScope or VidRD");
         }
         if ("depth".equals(out.get("condition"))) {
-            Path pt = checkpoints.resolve(MIDAS_CHECKPOINT);
-            Path folder = checkpoints.resolve(MIDAS_FOLDER);
-            models.put("depth", (!Files.exists(pt) && Files.isDirectory(folder) ? folder : pt).toString());
+            models.put("depth", midas(checkpoints));
         }
-        Map<String, Object> zeroscope = vdms.get("ZeroScope") instanceof Map<?, ?> z ? (Map<String, Object>) z : Map.of();
-        models.put("video", checkpoint(zeroscope.getOrDefault("ckpt_path", ROOT + "ZeroScope/zeroscope_v2_576w"),
-                checkpoints));
         out.put("models", models);
         if (!out.containsKey("prompt")) {
             copy(model, out, "idm_prompt", "prompt");
@@ -197,6 +219,43 @@ final class OfficialConfig {
         return edit;
     }
 
+    /**
+     * VDM.VidRD, the arguments of {@code SDVideoModel}: {@code pretrained_model_path} (Stable Diffusion 2.1-base),
+     * {@code ckpt_path} (ModelT2V.pth) and {@code from_pretrained_2d}'s temporal layers, which must be those of
+     * VidRD's checkpoint. Its {@code guidance_scale}, {@code num_inference_steps} and {@code resolution} are not
+     * read by inference.py, which takes them from {@code Model}.
+     */
+    private static void vidrd(Map<String, Object> vdms, Map<String, Object> models, Path file,
+                              Checkpoints checkpoints)
+            throws ConfigFileException {
+        if (!(vdms.get("VidRD") instanceof Map<?, ?> vidrd)) {
+            throw new ConfigFileException(file, "Model.vdm = VidRD needs a VDM.VidRD section");
+        }
+        for (String key : new String[] {"pretrained_model_path", "ckpt_path"}) {
+            if (vidrd.get(key) == null) {
+                throw new ConfigFileException(file, "VDM.VidRD." + key + " is not set");
+            }
+        }
+        Map<String, Boolean> kwargs = new LinkedHashMap<>();
+        for (String key : VidRDUNet3DConditionModel.Options.KWARGS) {
+            if (vidrd.get(key) != null) {
+                kwargs.put(key, Boolean.TRUE.equals(vidrd.get(key)));
+            }
+        }
+        VidRDUNet3DConditionModel.Options options;
+        try {
+            options = VidRDUNet3DConditionModel.Options.fromPretrained2dKwargs(kwargs);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigFileException(file, "VDM.VidRD: " + e.getMessage());
+        }
+        if (!options.equals(VidRDUNet3DConditionModel.Options.VIDRD)) {
+            throw new ConfigFileException(file, "VDM.VidRD: add_temp_embed and add_temp_conv must both be true, "
+                    + "as VidRD's checkpoint was trained; got " + kwargs);
+        }
+        models.put("video", checkpoint(vidrd.get("pretrained_model_path"), checkpoints));
+        models.put("vidrd_checkpoint", checkpoint(vidrd.get("ckpt_path"), checkpoints));
+    }
+
     private static String condition(Map<String, Object> idmSection, Path file) throws ConfigFileException {
         String c = String.valueOf(idmSection.getOrDefault("condition", "canny"));
         return switch (c) {
@@ -207,9 +266,25 @@ final class OfficialConfig {
         };
     }
 
-    private static String checkpoint(Object path, Path checkpoints) {
+    /**
+     * MiDaS for depth runs: the original {@code .pt} where it exists, else the transformers folder where that
+     * exists, else the {@code .pt} (so that the error names the file controlnet_aux reads). With
+     * {@code --checkpoints hub}, which knows no repository of a single file, the transformers repository.
+     */
+    private static String midas(Checkpoints checkpoints) throws ConfigFileException {
+        String folder = checkpoints.folder(MIDAS_FOLDER);
+        String pt;
+        try {
+            pt = checkpoints.folder(MIDAS_CHECKPOINT);
+        } catch (ConfigFileException hubHasNoFile) {
+            return folder;
+        }
+        return !Files.exists(Path.of(pt)) && Files.isDirectory(Path.of(folder)) ? folder : pt;
+    }
+
+    private static String checkpoint(Object path, Checkpoints checkpoints) throws ConfigFileException {
         String s = String.valueOf(path);
-        return s.startsWith(ROOT) ? checkpoints.resolve(s.substring(ROOT.length())).toString() : s;
+        return s.startsWith(ROOT) ? checkpoints.folder(s.substring(ROOT.length())) : s;
     }
 
     private static void copy(Map<String, Object> from, Map<String, Object> to, String key, String as) {

@@ -4,9 +4,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /** {@code --set key.sub=value}: the value is read as a YAML scalar, so numbers and booleans keep their type. */
@@ -24,7 +21,7 @@ final class Overrides {
         String[] path = assignment.substring(0, eq).trim().split("\\.");
         Object value;
         try {
-            value = new Yaml(new SafeConstructor(new LoaderOptions())).load(assignment.substring(eq + 1));
+            value = RunConfigReader.yaml().load(assignment.substring(eq + 1));
         } catch (YAMLException e) {
             throw new ConfigFileException(file, "--set " + assignment + ": not a valid value: " + e.getMessage());
         }

@@ -95,15 +95,24 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
 
     /**
      * Model folders (diffusers layout). {@code stableDiffusion} is also the image model of mixed
-     * inversion, as in the reference.
+     * inversion, as in the reference. {@code video} is a text-to-video pipeline folder (ZeroScope), or with
+     * {@code vidrdCheckpoint} (VidRD's {@code ModelT2V.pth}) the Stable Diffusion 2.1-base folder VidRD is built on.
      */
     public record Models(Path stableDiffusion, Path controlNet, Path t2iAdapter, Path instructPix2Pix,
-                         Path inpainting, Path video, Path depth) {
+                         Path inpainting, Path video, Path vidrdCheckpoint, Path depth) {
     }
 
     /** True if the run computes its condition images from the source (no condition video). */
     public boolean annotates() {
         return conditionVideo == null && (task == Task.CONTROLNET || task == Task.T2I_ADAPTER);
+    }
+
+    /** This run with another bridging scheme and mixing ratio (a variant of an ablation). */
+    public RunConfig withStrategy(Strategy s, double ratio) {
+        return new RunConfig(task, condition, prompt, videoPrompt, promptSuffix, negativePrompt, video, conditionVideo,
+                conditionInput, maskVideo, maskType, frames, edit, models, videoLength, frameRate, width, height, steps,
+                guidanceScale, imageGuidanceScale, ratio, seed, s, perFrameInversion, output, outputKey, fps,
+                window);
     }
 
     /** Everything wrong with this run, one message per problem; empty when it can start. */
@@ -165,6 +174,31 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
         return p;
     }
 
+    /** Inputs the config gives that this run does not use: each would otherwise be dropped without a word. */
+    public List<String> warnings() {
+        List<String> w = new ArrayList<>();
+        boolean conditioned = task == Task.CONTROLNET || task == Task.T2I_ADAPTER;
+        unused(w, "condition_video", conditionVideo != null && !conditioned);
+        unused(w, "mask_video", maskVideo != null && task != Task.INPAINTING);
+        unused(w, "frames", frames != null && task != Task.FRAMES);
+        unused(w, "video", video != null && task == Task.FRAMES);
+        unused(w, "edit.prompt", !edit.prompt().isBlank() && task != Task.PROMPT2PROMPT);
+        unused(w, "models.controlnet", models.controlNet() != null && task != Task.CONTROLNET);
+        unused(w, "models.t2i_adapter", models.t2iAdapter() != null && task != Task.T2I_ADAPTER);
+        unused(w, "models.instruct_pix2pix", models.instructPix2Pix() != null && task != Task.INSTRUCT_PIX2PIX);
+        unused(w, "models.inpainting", models.inpainting() != null && task != Task.INPAINTING
+                && task != Task.OUTPAINTING);
+        unused(w, "models.video", models.video() != null && strategy == Strategy.IDM_ONLY);
+        return w;
+    }
+
+    private void unused(List<String> w, String key, boolean unused) {
+        if (unused) {
+            w.add(key + " is set but not used by task '" + task.spelling() + "' with strategy '"
+                    + Choices.spelling(strategy) + "': it is ignored");
+        }
+    }
+
     private void editProblems(List<String> p) {
         if (edit.prompt().isBlank()) {
             p.add("edit.prompt is not set: Prompt-to-Prompt edits the frames from 'prompt' to 'edit.prompt'");
@@ -188,6 +222,18 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
         boolean needsVideoModel = strategy != Strategy.IDM_ONLY;
         folder(p, "models.stable_diffusion", models.stableDiffusion(), true);
         folder(p, "models.video", models.video(), needsVideoModel);
+        if (needsVideoModel && models.vidrdCheckpoint() != null) {
+            if (!Files.isRegularFile(models.vidrdCheckpoint())) {
+                p.add("models.vidrd_checkpoint = " + models.vidrdCheckpoint() + ": no such file");
+            }
+            for (String sub : new String[] {"unet", "text_encoder", "tokenizer"}) {
+                if (models.video() != null && Files.isDirectory(models.video())
+                        && !Files.isDirectory(models.video().resolve(sub))) {
+                    p.add("models.video = " + models.video() + ": VidRD is built on a Stable Diffusion 2.1-base folder "
+                            + "with " + sub + "/, which it lacks");
+                }
+            }
+        }
         folder(p, "models.controlnet", models.controlNet(), task == Task.CONTROLNET);
         folder(p, "models.t2i_adapter", models.t2iAdapter(), task == Task.T2I_ADAPTER);
         folder(p, "models.instruct_pix2pix", models.instructPix2Pix(), task == Task.INSTRUCT_PIX2PIX);

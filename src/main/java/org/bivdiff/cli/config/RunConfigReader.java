@@ -1,17 +1,23 @@
 package org.bivdiff.cli.config;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.bivdiff.TemporalWindows;
+import org.bivdiff.io.hub.CheckpointRepos;
+import org.bivdiff.io.hub.HubSettings;
+import org.bivdiff.io.hub.ModelLocator;
 import org.bivdiff.pipelines.AttentionEdit;
 import org.bivdiff.pipelines.Prompt2PromptPipeline;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -31,21 +37,57 @@ public final class RunConfigReader {
             "negative_prompt", "video", "condition_video", "condition_input", "mask_video", "mask_type", "frames", "models", "video_length",
             "frame_rate", "width", "height", "steps", "guidance_scale", "image_guidance_scale", "mixing_ratio", "seed",
             "strategy", "inversion_norm", "output", "fps", "edit", "window");
+    /** {@code --checkpoints hub}: every model of an official config from its own Hub repository. */
+    public static final String HUB = "hub";
     private static final Set<String> EDIT_KEYS = Set.of("prompt", "type", "local_blend_words", "local_blend_threshold");
     private static final Set<String> WINDOW_KEYS = Set.of("length", "stride", "weighting");
     private static final Set<String> MODEL_KEYS = Set.of("stable_diffusion", "controlnet", "t2i_adapter",
-            "instruct_pix2pix", "inpainting", "video", "depth");
+            "instruct_pix2pix", "inpainting", "video", "vidrd_checkpoint", "depth");
 
     private RunConfigReader() {
     }
 
     /**
-     * Reads {@code file}, applies {@code overrides} ({@code key=value}), and fills defaults.
+     * Reads {@code file}, applies {@code overrides} ({@code key=value}), and fills defaults. Model ids are
+     * resolved from the Hugging Face cache of this process's environment.
      *
      * @param checkpoints the folder standing for {@code ./checkpoints} in official BIVDiff configs, or null
      * @throws ConfigFileException naming the file and key of the first problem found
      */
     public static RunConfig read(Path file, List<String> overrides, Path checkpoints) throws IOException {
+        return read(file, overrides, checkpoints, warning -> { });
+    }
+
+    /**
+     * As {@link #read(Path, List, Path)}, telling {@code warnings} what the reader changes: a width or height
+     * rounded down to a multiple of 32.
+     */
+    public static RunConfig read(Path file, List<String> overrides, Path checkpoints, Consumer<String> warnings)
+            throws IOException {
+        return read(file, overrides, checkpoints == null ? null : checkpoints.toString(),
+                ModelLocator.cacheOnly(HubSettings.fromEnvironment()), warnings);
+    }
+
+    /** As {@link #read(Path, List, String, ModelLocator, Consumer)}, without warnings. */
+    public static RunConfig read(Path file, List<String> overrides, String checkpoints, ModelLocator models)
+            throws IOException {
+        return read(file, overrides, checkpoints, models, warning -> { });
+    }
+
+    /**
+     * Reads {@code file}, applies {@code overrides} ({@code key=value}), and fills defaults.
+     *
+     * @param checkpoints what stands for {@code ./checkpoints} in official BIVDiff configs: a folder, a
+     *                    model id of a repository laid out like it, or {@code hub} for each model's own
+     *                    Hub repository ({@link CheckpointRepos}); null for {@code ./checkpoints}
+     * @param models      finds the folder of each {@code models.*} value, a path or a model id
+     * @param warnings    told what the reader changes: a width or height rounded down to a multiple of 32
+     * @throws ConfigFileException naming the file and key of the first problem found, or every model id
+     *                             the cache lacks, each with the command that downloads it
+     */
+    public static RunConfig read(Path file, List<String> overrides, String checkpoints, ModelLocator models,
+                                 Consumer<String> warnings)
+            throws IOException {
         Map<String, Object> raw = load(file);
         boolean official = raw.containsKey("Model");
         for (String o : overrides) {
@@ -57,10 +99,19 @@ public final class RunConfigReader {
         Path base = file.toAbsolutePath().getParent();
         if (official) {
             Path cwd = Path.of("").toAbsolutePath();
-            raw = OfficialConfig.translate(raw, file, checkpoints == null ? cwd.resolve("checkpoints") : checkpoints);
+            raw = OfficialConfig.translate(raw, file, checkpoints(checkpoints, cwd, models, file));
             base = cwd;   // the reference runs from its repository root: ./data, ./outputs are relative to it
         }
-        return typed(raw, file, base, official ? OfficialConfig.OUTPUT_KEY : "output");
+        return typed(raw, file, base, models, official ? OfficialConfig.OUTPUT_KEY : "output", warnings);
+    }
+
+    private static OfficialConfig.Checkpoints checkpoints(String spec, Path cwd, ModelLocator models, Path file)
+            throws IOException {
+        if (spec == null) {
+            return OfficialConfig.Checkpoints.under(cwd.resolve("checkpoints"));
+        }
+        return spec.equals(HUB) ? OfficialConfig.Checkpoints.hub(file)
+                : OfficialConfig.Checkpoints.under(models.locate(spec, cwd));
     }
 
     static Map<String, Object> load(Path file) throws IOException {
@@ -69,10 +120,12 @@ public final class RunConfigReader {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new ConfigFileException(file, "config file not found");
+        } catch (CharacterCodingException e) {
+            throw new ConfigFileException(file, "not valid UTF-8");
         }
         Object doc;
         try {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+            doc = yaml().load(text);
         } catch (YAMLException e) {
             throw new ConfigFileException(file, "not valid YAML: " + e.getMessage());
         }
@@ -82,6 +135,16 @@ public final class RunConfigReader {
         return deepCopy(m);
     }
 
+    /**
+     * SnakeYAML as strict as YAML 1.1 itself: a key given twice in one mapping is an error (SnakeYAML's default
+     * keeps the last one silently); only plain data (SafeConstructor), with its limits on aliases and nesting.
+     */
+    static Yaml yaml() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        return new Yaml(new SafeConstructor(options));
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> deepCopy(Map<?, ?> m) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -89,13 +152,13 @@ public final class RunConfigReader {
         return out;
     }
 
-    private static RunConfig typed(Map<String, Object> raw, Path file, Path base, String outputKey)
-            throws ConfigFileException {
+    private static RunConfig typed(Map<String, Object> raw, Path file, Path base, ModelLocator locator,
+            String outputKey, Consumer<String> warnings) throws IOException {
         Values v = new Values(raw, file, base);
         unknown(raw.keySet(), TOP_KEYS, "", file);
         Map<String, Object> models = v.map("models");
         unknown(models.keySet(), MODEL_KEYS, "models.", file);
-        Values m = new Values(models, file, base);
+        ModelFolders m = new ModelFolders(new Values(models, file, base), locator, base);
         Map<String, Object> editMap = v.map("edit");
         unknown(editMap.keySet(), EDIT_KEYS, "edit.", file);
         Values e = new Values(editMap, file, base);
@@ -116,10 +179,9 @@ public final class RunConfigReader {
                 new RunConfig.Edit(editedPrompt, e.choice("type", AttentionEdit.Type.class,
                         AttentionEdit.Type.REFINE, null), e.strings("local_blend_words"),
                         e.number("local_blend_threshold", Prompt2PromptPipeline.Blend.DEFAULT_THRESHOLD)),
-                new RunConfig.Models(m.path("stable_diffusion"), m.path("controlnet"), m.path("t2i_adapter"),
-                        m.path("instruct_pix2pix"), m.path("inpainting"), m.path("video"), m.path("depth")),
+                m.models(file),
                 videoLength(v, file), v.integer("frame_rate", 4),
-                v.integer("width", 512) / 32 * 32, v.integer("height", 512) / 32 * 32,
+                multipleOf32(v, "width", warnings), multipleOf32(v, "height", warnings),
                 v.integer("steps", 50), v.number("guidance_scale", 7.5), v.number("image_guidance_scale", 1.5),
                 v.number("mixing_ratio", task.defaultMixingRatio()), v.integer("seed", 42),
                 v.choice("strategy", Strategy.class, Strategy.SEQUENTIAL, null),
@@ -153,6 +215,48 @@ public final class RunConfigReader {
         } catch (IllegalArgumentException e) {
             throw new ConfigFileException(file, "window: " + e.getMessage());
         }
+    }
+
+    /**
+     * The {@code models.*} folders through the locator, collecting every model id the cache lacks so that
+     * one error lists them all.
+     */
+    private record ModelFolders(Values values, ModelLocator locator, Path base) {
+
+        RunConfig.Models models(Path file) throws IOException {
+            List<String> missing = new ArrayList<>();
+            RunConfig.Models m = new RunConfig.Models(folder("stable_diffusion", missing), folder("controlnet", missing),
+                    folder("t2i_adapter", missing), folder("instruct_pix2pix", missing), folder("inpainting", missing),
+                    folder("video", missing), folder("vidrd_checkpoint", missing), folder("depth", missing));
+            if (!missing.isEmpty()) {
+                throw new ConfigFileException(file, String.join("\n  ", missing));
+            }
+            return m;
+        }
+
+        private Path folder(String key, List<String> missing) throws IOException {
+            String spec = values.string(key, null);
+            if (spec == null || spec.isBlank()) {
+                return null;
+            }
+            try {
+                return locator.locate(spec, base);
+            } catch (ModelLocator.NotCachedException e) {
+                missing.add("models." + key + " = " + spec + ": " + e.getMessage());
+                return null;
+            }
+        }
+    }
+
+    /** The size {@code key}, rounded down to a multiple of 32 as the reference does, with a warning when it changes. */
+    private static int multipleOf32(Values v, String key, Consumer<String> warnings) throws ConfigFileException {
+        int requested = v.integer(key, 512);
+        int rounded = requested / 32 * 32;
+        if (rounded != requested && rounded > 0) {
+            warnings.accept(key + " " + requested + " is rounded down to " + rounded + ", a multiple of 32, as BIVDiff "
+                    + "does");
+        }
+        return rounded;
     }
 
     /** How the image model normalises over frames during inversion. */

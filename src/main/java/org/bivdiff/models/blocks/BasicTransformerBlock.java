@@ -1,6 +1,7 @@
 package org.bivdiff.models.blocks;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import org.bivdiff.graph.ExternalTensor;
 import org.bivdiff.graph.Graph;
@@ -61,8 +62,19 @@ public final class BasicTransformerBlock {
 
     /** As {@link #forward(Graph, Value, Value)}, both attentions through {@code processor} ({@code attn1} first). */
     public Value forward(Graph g, Value x, Value encoderHiddenStates, AttentionProcessor processor) {
+        return forward(g, x, encoderHiddenStates, processor, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #forward(Graph, Value, Value, AttentionProcessor)}, with {@code afterCrossAttention} applied to
+     * the residual stream (B, S, dim) between the cross-attention and the feed-forward (VidRD's temporal
+     * attention goes there).
+     */
+    public Value forward(Graph g, Value x, Value encoderHiddenStates, AttentionProcessor processor,
+                         UnaryOperator<Value> afterCrossAttention) {
         Value h = g.add(attn1.forward(g, norm1.forward(g, x), null, processor), x);
         h = g.add(attn2.forward(g, norm2.forward(g, h), encoderHiddenStates, processor), h);
+        h = afterCrossAttention.apply(h);
         return g.add(feedForward(g, norm3.forward(g, h)), h);
     }
 

@@ -74,7 +74,7 @@ public final class DownBlock {
             h = resnets.get(i).forward(g, h, ctx.temb(), ctx.norms());
             h = hooks.afterResnet(g, h, i, ctx);
             if (hasCrossAttention()) {
-                h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates(), ctx.attention());
+                h = attentions.get(i).forward(g, h, ctx, hooks, i);
                 h = hooks.afterAttention(g, h, i, ctx);
                 if (i == resnets.size() - 1 && additionalResidual.isPresent()) {
                     h = g.add(h, additionalResidual.get());

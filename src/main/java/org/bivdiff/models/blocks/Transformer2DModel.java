@@ -80,6 +80,29 @@ public final class Transformer2DModel {
 
     /** As {@link #forward(Graph, Value, Value)}, every attention through {@code processor}. */
     public Value forward(Graph g, Value x, Value encoderHiddenStates, AttentionProcessor processor) {
+        return forward(g, x, encoderHiddenStates, processor, (tokens, layer) -> tokens);
+    }
+
+    /**
+     * As spatial transformer {@code index} of a UNet block: the context's text and attention processor, and
+     * the layer {@code hooks} inserts after the cross-attention of each BasicTransformerBlock.
+     *
+     * @param x (N, C, H, W)
+     * @return (N, C, H, W)
+     */
+    public Value forward(Graph g, Value x, BlockContext ctx, BlockHooks hooks, int index) {
+        return forward(g, x, ctx.encoderHiddenStates(), ctx.attention(),
+                (tokens, layer) -> hooks.afterCrossAttention(g, tokens, index, layer, ctx));
+    }
+
+    /** What runs after the cross-attention of BasicTransformerBlock {@code layer}: tokens (N, H*W, inner) in and out. */
+    @FunctionalInterface
+    private interface AfterCrossAttention {
+        Value apply(Value tokens, int layer);
+    }
+
+    private Value forward(Graph g, Value x, Value encoderHiddenStates, AttentionProcessor processor,
+                          AfterCrossAttention after) {
         Value h = norm.forward(g, x);
         if (!cfg.useLinearProjection()) {
             h = projInConv.forward(g, h);                                            // (N, inner, H, W)
@@ -88,8 +111,9 @@ public final class Transformer2DModel {
         if (cfg.useLinearProjection()) {
             h = projInLinear.forward3d(g, h);                                        // (N, H*W, inner)
         }
-        for (BasicTransformerBlock block : transformerBlocks) {
-            h = block.forward(g, h, encoderHiddenStates, processor);
+        for (int i = 0; i < transformerBlocks.size(); i++) {
+            int layer = i;
+            h = transformerBlocks.get(i).forward(g, h, encoderHiddenStates, processor, t -> after.apply(t, layer));
         }
         if (cfg.useLinearProjection()) {
             h = projOutLinear.forward3d(g, h);                                       // (N, H*W, C)

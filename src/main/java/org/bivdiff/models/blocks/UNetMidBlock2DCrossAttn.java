@@ -43,7 +43,7 @@ public final class UNetMidBlock2DCrossAttn {
         Value h = resnets.getFirst().forward(g, x, ctx.temb(), ctx.norms());
         h = hooks.afterResnet(g, h, 0, ctx);
         for (int i = 0; i < attentions.size(); i++) {
-            h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates(), ctx.attention());
+            h = attentions.get(i).forward(g, h, ctx, hooks, i);
             h = hooks.afterAttention(g, h, i, ctx);
             h = resnets.get(i + 1).forward(g, h, ctx.temb(), ctx.norms());
             h = hooks.afterResnet(g, h, i + 1, ctx);

@@ -68,7 +68,7 @@ public final class UpBlock {
             h = resnets.get(i).forward(g, h, ctx.temb(), ctx.norms());
             h = hooks.afterResnet(g, h, i, ctx);
             if (!attentions.isEmpty()) {
-                h = attentions.get(i).forward(g, h, ctx.encoderHiddenStates(), ctx.attention());
+                h = attentions.get(i).forward(g, h, ctx, hooks, i);
                 h = hooks.afterAttention(g, h, i, ctx);
             }
         }

@@ -10,7 +10,7 @@ import org.bivdiff.models.blocks.Linear;
 /**
  * Port of transformers models/clip/modeling_clip.py::CLIPEncoderLayer (pre-norm): {@code layer_norm1},
  * {@code self_attn}, residual; {@code layer_norm2}, {@code mlp.fc1}, activation, {@code mlp.fc2} (CLIPMLP),
- * residual.
+ * residual. The same layer serves the text tower (causal attention) and the vision tower (full attention).
  */
 final class ClipEncoderLayer {
 
@@ -31,12 +31,12 @@ final class ClipEncoderLayer {
         this.act = act;
     }
 
-    static ClipEncoderLayer load(Weights w, ClipTextConfig cfg) {
+    static ClipEncoderLayer load(Weights w, ClipEncoderConfig cfg, boolean causal) {
         int d = cfg.hiddenSize();
         float eps = (float) cfg.layerNormEps();
         Weights mlp = w.child("mlp");
         return new ClipEncoderLayer(LayerNorm.load(w.child("layer_norm1"), d, eps),
-                ClipAttention.load(w.child("self_attn"), cfg), LayerNorm.load(w.child("layer_norm2"), d, eps),
+                ClipAttention.load(w.child("self_attn"), cfg, causal), LayerNorm.load(w.child("layer_norm2"), d, eps),
                 Linear.load(mlp.child("fc1"), d, cfg.intermediateSize()),
                 Linear.load(mlp.child("fc2"), cfg.intermediateSize(), d), cfg.hiddenAct().activation());
     }

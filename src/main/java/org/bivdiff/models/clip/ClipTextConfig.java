@@ -2,7 +2,6 @@ package org.bivdiff.models.clip;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.ConfigJson;
@@ -47,22 +46,6 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         }
     }
 
-    /** The model classes whose weights this implementation loads. */
-    enum Architecture implements ConfigJson.Spelled {
-        CLIP_TEXT_MODEL("CLIPTextModel");
-
-        private final String spelling;
-
-        Architecture(String spelling) {
-            this.spelling = spelling;
-        }
-
-        @Override
-        public String spelling() {
-            return spelling;
-        }
-    }
-
     public ClipTextConfig {
         if (vocabSize <= 0 || hiddenSize <= 0 || intermediateSize <= 0 || numHiddenLayers <= 0
                 || numAttentionHeads <= 0 || maxPositionEmbeddings <= 0) {
@@ -83,18 +66,28 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         return hiddenSize / numAttentionHeads;
     }
 
+    /** What each encoder layer needs. */
+    ClipEncoderConfig encoder() {
+        return new ClipEncoderConfig(hiddenSize, intermediateSize, numAttentionHeads, hiddenAct, layerNormEps);
+    }
+
     /** Reads {@code folder/config.json}; defaults are transformers' {@code CLIPTextConfig} defaults. */
     public static ClipTextConfig read(Path folder) throws IOException {
         ConfigJson c = ConfigJson.read(folder.resolve("config.json"));
+        ClipArchitecture.CLIP_TEXT_MODEL.check(c);
+        ClipTextConfig cfg = read(c);
+        c.finish();
+        return cfg;
+    }
+
+    /**
+     * The architecture in {@code c}: a text encoder's {@code config.json} or the {@code text_config} of a
+     * {@code CLIPModel}; the caller calls {@code c.finish()}.
+     */
+    static ClipTextConfig read(ConfigJson c) throws ConfigException {
         String modelType = c.string("model_type", "clip_text_model");
         if (!modelType.equals("clip_text_model")) {
             throw new ConfigException(c.file() + ": model_type is '" + modelType + "', expected clip_text_model");
-        }
-        if (c.has("architectures")) {
-            List<Architecture> archs = c.enumList("architectures", Architecture.class);
-            if (archs.size() != 1) {
-                throw new ConfigException(c.file() + ": expected one architecture, got " + archs);
-            }
         }
         ClipTextConfig cfg;
         try {
@@ -105,11 +98,11 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         } catch (IllegalArgumentException e) {
             throw new ConfigException(c.file() + ": " + e.getMessage());
         }
-        // Without effect on inference: dropout rates, init scales, the CLIPModel projection width, token ids
-        // the tokenizer owns (transformers 4.31 pools at argmax(input_ids) whatever eos_token_id says), dtype.
-        c.ignore("attention_dropout", "dropout", "initializer_factor", "initializer_range", "projection_dim",
-                "bos_token_id", "eos_token_id", "pad_token_id", "torch_dtype", "transformers_version");
-        c.finish();
+        // Without effect on inference: the CLIPModel projection width (CLIPModel reads its own), token ids the
+        // tokenizer owns (transformers 4.31 pools at argmax(input_ids) whatever eos_token_id says), and the
+        // attributes every transformers config carries.
+        c.ignore("projection_dim");
+        PretrainedConfigKeys.ignore(c);
         return cfg;
     }
 

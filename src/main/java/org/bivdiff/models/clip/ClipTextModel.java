@@ -2,34 +2,25 @@ package org.bivdiff.models.clip;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.ExternalTensor;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
+import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
-import org.bivdiff.models.blocks.LayerNorm;
 
 /**
  * Port of transformers models/clip/modeling_clip.py::CLIPTextModel (4.31), the text encoder of Stable
- * Diffusion: token ids (B, S), S <= max_position_embeddings, to token states (B, S, D). Weight keys:
- * <pre>
- * text_model.embeddings.token_embedding.weight       (vocab_size, D)
- * text_model.embeddings.position_embedding.weight    (max_position_embeddings, D)
- * text_model.embeddings.position_ids                 (1, max_position_embeddings) int64 buffer, not read
- * text_model.encoder.layers.N.{layer_norm1, self_attn.{q,k,v,out}_proj, layer_norm2, mlp.fc1, mlp.fc2}
- * text_model.final_layer_norm
- * </pre>
+ * Diffusion: token ids (B, S), S <= max_position_embeddings, to token states (B, S, D). Weight keys: those of
+ * {@link ClipTextTransformer} under {@code text_model}.
  * One graph, one session created on first use and reused. Besides {@code last_hidden_state} and
  * {@code pooler_output} the graph outputs, for every {@code clip_skip} k in 1..layers, the states diffusers
  * feeds the UNet when skipping k layers: {@code final_layer_norm(hidden_states[-(k + 1)])}.
@@ -62,6 +53,15 @@ public final class ClipTextModel implements AutoCloseable {
         return Weights.load(folder, engine.computeType(), w -> build(w, cfg, engine));
     }
 
+    /**
+     * Loads a text encoder whose architecture is {@code configFolder/config.json} and whose weights are
+     * {@code weights} (every one must be used): VidRD's checkpoint holds its fine-tuned text encoder this way.
+     */
+    public static ClipTextModel load(Path configFolder, Checkpoint weights, Engine engine) throws IOException {
+        ClipTextConfig cfg = ClipTextConfig.read(configFolder);
+        return Weights.load(weights, w -> build(w, cfg, engine));
+    }
+
     /** The weight keys and shapes of the text encoder described by {@code folder/config.json}. */
     public static Map<String, long[]> parameterShapes(Path folder) throws IOException {
         ClipTextConfig cfg = ClipTextConfig.read(folder);
@@ -69,45 +69,20 @@ public final class ClipTextModel implements AutoCloseable {
     }
 
     private static ClipTextModel build(Weights root, ClipTextConfig cfg, Engine engine) {
-        Weights textModel = root.child("text_model");
-        Weights emb = textModel.child("embeddings");
-        int d = cfg.hiddenSize();
-        ExternalTensor tokenEmbedding = emb.child("token_embedding").tensor("weight", cfg.vocabSize(), d);
-        ExternalTensor positionEmbedding = emb.child("position_embedding").tensor("weight",
-                cfg.maxPositionEmbeddings(), d);
-        // Always arange(max_position_embeddings) in transformers; positions are computed in the graph.
-        emb.markUsed("position_ids");
-        List<ClipEncoderLayer> layers = new ArrayList<>();
-        for (int i = 0; i < cfg.numHiddenLayers(); i++) {
-            layers.add(ClipEncoderLayer.load(textModel.child("encoder").child("layers").child(i), cfg));
-        }
-        LayerNorm finalLayerNorm = LayerNorm.load(textModel.child("final_layer_norm"), d, (float) cfg.layerNormEps());
-        return new ClipTextModel(cfg, engine, graph(engine, tokenEmbedding, positionEmbedding, layers, finalLayerNorm));
+        ClipTextTransformer textModel = ClipTextTransformer.load(root.child("text_model"), cfg);
+        return new ClipTextModel(cfg, engine, graph(engine, textModel));
     }
 
-    private static Model graph(Engine engine, ExternalTensor tokenEmbedding, ExternalTensor positionEmbedding,
-                               List<ClipEncoderLayer> layers, LayerNorm finalLayerNorm) {
+    private static Model graph(Engine engine, ClipTextTransformer textModel) {
         Graph g = engine.graph("clip_text_model");
         Value inputIds = g.input("input_ids", DType.I64, "batch", "sequence");
-        // CLIPTextEmbeddings: token_embedding(input_ids) + position_embedding(arange(S))
-        Value seqLen = g.slice(g.shape(inputIds), new long[] {1}, new long[] {2}, new long[] {0});     // (1) = [S]
-        Value positions = g.node("Slice", List.of(g.weight(positionEmbedding), g.longs(0), seqLen, g.longs(0)),
-                List.of());                                                                          // (S, D)
-        Value h = g.add(g.gather(g.weight(tokenEmbedding), inputIds, 0), positions);                 // (B, S, D)
-        // hidden_states as transformers collects them: the embeddings, then each layer's output.
-        List<Value> hiddenStates = new ArrayList<>(List.of(h));
-        for (ClipEncoderLayer layer : layers) {
-            h = layer.forward(g, h);
-            hiddenStates.add(h);
-        }
-        Value last = finalLayerNorm.forward(g, h);                                                   // (B, S, D)
-        g.output(LAST_HIDDEN_STATE, last);
-        // The eos state: the first position of the largest id (eos = 49407 is CLIP's largest id).
-        Value eosPosition = g.argMax(g.cast(inputIds, DType.I32), 1);                                // (B, 1)
-        g.output(POOLER_OUTPUT, g.gatherRows(last, eosPosition));                                    // (B, D)
-        int n = layers.size();
+        ClipTextTransformer.Output out = textModel.forward(g, inputIds);
+        g.output(LAST_HIDDEN_STATE, out.lastHiddenState());
+        g.output(POOLER_OUTPUT, out.pooledOutput());
+        List<Value> hiddenStates = out.hiddenStates();
+        int n = hiddenStates.size() - 1;
         for (int k = 1; k <= n; k++) {
-            g.output(CLIP_SKIP + k, finalLayerNorm.forward(g, hiddenStates.get(n - k)));
+            g.output(CLIP_SKIP + k, textModel.finalLayerNorm(g, hiddenStates.get(n - k)));
         }
         return g.build();
     }
@@ -158,25 +133,11 @@ public final class ClipTextModel implements AutoCloseable {
     }
 
     private Map<String, Tensor> run(LongTensor inputIds, Set<String> outputs) {
-        check(inputIds);
+        ClipTextTransformer.checkInputIds(inputIds, config);
         if (network == null) {
             network = engine.load(model);
         }
         return network.run(Map.of("input_ids", inputIds), outputs);
-    }
-
-    private void check(LongTensor inputIds) {
-        int[] s = inputIds.shape();
-        if (s.length != 2 || s[0] == 0 || s[1] == 0 || s[1] > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("input_ids must be (B, S) with B >= 1 and 1 <= S <= "
-                    + config.maxPositionEmbeddings() + ", got " + Arrays.toString(s));
-        }
-        for (long id : inputIds.data()) {
-            if (id < 0 || id >= config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, "
-                        + config.vocabSize() + ")");
-            }
-        }
     }
 
     @Override

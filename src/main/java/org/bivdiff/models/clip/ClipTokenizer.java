@@ -87,6 +87,22 @@ public final class ClipTokenizer {
         return new Encoding(ids, tokens, tokens.size() + 2, tokens.size() - kept);
     }
 
+    /**
+     * One text as CLIPProcessor tokenises it for CLIP scores ({@code processor(text=[text], padding=True)}, as
+     * LOVEU-TGVE's scripts/run_eval.py calls it): {@code [bos] + every token + [eos]}, not truncated and, for a
+     * single text, not padded; its attention mask is all ones. Longer than {@link #maxLength()} when the text is.
+     */
+    public int[] encodeUnpadded(String text) {
+        List<String> tokens = tokenize(text);
+        int[] ids = new int[tokens.size() + 2];
+        ids[0] = bosTokenId;
+        for (int i = 0; i < tokens.size(); i++) {
+            ids[i + 1] = files.vocab().getOrDefault(tokens.get(i), unkTokenId);
+        }
+        ids[ids.length - 1] = eosTokenId;
+        return ids;
+    }
+
     /** transformers' {@code tokenize}: the BPE tokens of {@code text}, special tokens included, nothing added. */
     public List<String> tokenize(String text) {
         List<String> tokens = new ArrayList<>();

@@ -2,7 +2,6 @@ package org.bivdiff.models.clip;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +13,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import org.bivdiff.io.Json;
 
 /**
  * The contents of a Hugging Face CLIP tokenizer folder, read and checked.
@@ -40,8 +41,6 @@ record TokenizerFiles(Map<String, Integer> vocab, Map<String, Integer> mergeRank
     /** transformers reads {@code lines[1 : 49152 - 256 - 2 + 1]} of merges.txt. */
     static final int MAX_MERGES = 49152 - 256 - 2;
     static final List<String> ROLES = List.of("bos_token", "eos_token", "unk_token", "pad_token");
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Reads and validates the tokenizer files in {@code folder}. */
     static TokenizerFiles read(Path folder) throws TokenizerFileException {
@@ -126,7 +125,7 @@ record TokenizerFiles(Map<String, Integer> vocab, Map<String, Integer> mergeRank
 
     private static JsonNode readJson(Path file) throws TokenizerFileException {
         try {
-            JsonNode root = JSON.readTree(readText(file));
+            JsonNode root = Json.STRICT.readTree(readText(file));
             if (root == null || root.isMissingNode()) {
                 throw new TokenizerFileException(file, "empty file, expected a JSON object");
             }

@@ -115,6 +115,53 @@ final class ModelConfigs {
         return c;
     }
 
+    /**
+     * A transformers CLIPModel: {@code text} is a {@link #clipText} config (its architecture keys dropped, as a
+     * nested {@code text_config}), the vision tower a ViT of {@code imageSize} pixels in {@code patch}-pixel patches.
+     */
+    static Map<String, Object> clip(Map<String, Object> text, int visionHidden, int visionLayers, int visionHeads,
+                                    int imageSize, int patch, int projectionDim) {
+        Map<String, Object> textConfig = new LinkedHashMap<>(text);
+        textConfig.remove("architectures");
+        Map<String, Object> vision = new LinkedHashMap<>();
+        vision.put("model_type", "clip_vision_model");
+        vision.put("hidden_act", "quick_gelu");
+        vision.put("hidden_size", visionHidden);
+        vision.put("intermediate_size", 2 * visionHidden);
+        vision.put("num_attention_heads", visionHeads);
+        vision.put("num_hidden_layers", visionLayers);
+        vision.put("num_channels", 3);
+        vision.put("image_size", imageSize);
+        vision.put("patch_size", patch);
+        vision.put("layer_norm_eps", 1e-5);
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("architectures", List.of("CLIPModel"));
+        c.put("model_type", "clip");
+        c.put("projection_dim", projectionDim);
+        c.put("logit_scale_init_value", 2.6592);
+        c.put("text_config", textConfig);
+        c.put("vision_config", vision);
+        return c;
+    }
+
+    /** CLIPImageProcessor's {@code preprocessor_config.json} for {@code size}-pixel inputs, CLIP's mean and std. */
+    static Map<String, Object> clipImageProcessor(int size) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("image_processor_type", "CLIPImageProcessor");
+        c.put("do_convert_rgb", true);
+        c.put("do_resize", true);
+        c.put("size", Map.of("shortest_edge", size));
+        c.put("resample", 3);
+        c.put("do_center_crop", true);
+        c.put("crop_size", Map.of("height", size, "width", size));
+        c.put("do_rescale", true);
+        c.put("rescale_factor", 1.0 / 255);
+        c.put("do_normalize", true);
+        c.put("image_mean", List.of(0.48145466, 0.4578275, 0.40821073));
+        c.put("image_std", List.of(0.26862954, 0.26130258, 0.27577711));
+        return c;
+    }
+
     /** A full T2I-Adapter. */
     static Map<String, Object> t2iAdapter(List<Integer> channels, int downscaleFactor, int inChannels, int resBlocks) {
         Map<String, Object> c = new LinkedHashMap<>();

@@ -9,11 +9,13 @@ import java.util.SplittableRandom;
 
 import org.bivdiff.io.DType;
 import org.bivdiff.io.SafeTensorsWriter;
+import org.bivdiff.io.TorchWriter;
 
 /**
  * Random weights for an architecture's parameter list (see {@code parameterShapes} of each model):
  * deterministic per seed and key, scaled so activations stay in range through deep networks
- * (normal with std 1/sqrt(fan_in) for matrices and kernels, ones for norm scales, small biases).
+ * (normal with std 1/sqrt(fan_in) for matrices and kernels, ones for norm scales, small biases; CLIP's
+ * {@code logit_scale} at its initial value).
  * For demos, tests and benchmarks; such models compute nothing meaningful.
  */
 public final class RandomWeights {
@@ -31,6 +33,17 @@ public final class RandomWeights {
         SafeTensorsWriter.stream(file, specs, Map.of("format", "pt"), spec -> encode(values(spec, seed), dtype));
     }
 
+    /**
+     * A {@code torch.save} writer of random F32 weights of {@code shapes}, streamed, with the values {@link #write}
+     * gives the same keys and seed: a diffusers {@code .bin}, or with {@link TorchWriter#nestedUnder} a Lightning
+     * checkpoint.
+     */
+    public static TorchWriter torch(Map<String, long[]> shapes, long seed) {
+        List<SafeTensorsWriter.Spec> specs = new ArrayList<>();
+        shapes.forEach((k, s) -> specs.add(new SafeTensorsWriter.Spec(k, DType.F32, s)));
+        return new TorchWriter().streamed(specs, spec -> encode(values(spec, seed), DType.F32));
+    }
+
     /** The values of one tensor. */
     static float[] values(SafeTensorsWriter.Spec spec, long seed) {
         long[] shape = spec.shape();
@@ -41,7 +54,10 @@ public final class RandomWeights {
         float[] v = new float[Math.toIntExact(n)];
         SplittableRandom r = new SplittableRandom(seed ^ spec.name().hashCode() * 0x9E3779B97F4A7C15L);
         String key = spec.name();
-        if (shape.length == 1 && key.endsWith(".weight")) {
+        if (key.equals("logit_scale")) {
+            // CLIP's temperature: its initial value, log(1 / 0.07).
+            v[0] = (float) Math.log(1 / 0.07);
+        } else if (shape.length == 1 && key.endsWith(".weight")) {
             // Norm scales: around one.
             for (int i = 0; i < v.length; i++) {
                 v[i] = (float) (1 + 0.1 * r.nextGaussian());

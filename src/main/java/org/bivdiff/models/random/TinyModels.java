@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.clip.ByteLevelTokenizerFiles;
+import org.bivdiff.models.clip.ClipModel;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.models.dpt.DptConfig;
@@ -21,11 +22,12 @@ import org.bivdiff.models.dpt.DptForDepthEstimation;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.models.unet3d.UNet3DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
+import org.bivdiff.models.vidrd.VidRDUNet3DConditionModel;
 
 /**
  * Tiny random-weight models in the real diffusers layouts, for the demo and tests: a Stable
- * Diffusion 1.5-style pipeline folder, a ControlNet and a T2I-Adapter for it, and a ZeroScope-style
- * text-to-video pipeline folder. Deterministic per
+ * Diffusion 1.5-style pipeline folder, a ControlNet and a T2I-Adapter for it, a ZeroScope-style
+ * text-to-video pipeline folder, and a CLIP for the metrics. Deterministic per
  * seed; the weights are random, so the models compute nothing meaningful. Each architecture's
  * parameter list comes from its own loader ({@code parameterShapes}).
  */
@@ -88,6 +90,22 @@ public final class TinyModels {
     }
 
     /**
+     * Writes a Stable Diffusion 2.1-base-style folder as VidRD is built on it: {@code unet/} (linear projections,
+     * heads per level, 32-channel multiples as VidRD's temporal convolutions' 32-group norms need),
+     * {@code text_encoder/} and {@code tokenizer/} (SD 2.x style: gelu, {@code !} padding), {@code vae/}.
+     */
+    public static Path stableDiffusion21Base(Path folder, long seed) throws IOException {
+        Files.createDirectories(folder);
+        textEncoder(folder, "!", "gelu", seed);
+        Map<String, Object> unet = unetConfig();
+        unet.put("attention_head_dim", List.of(2, 4, 4, 8));
+        unet.put("use_linear_projection", true);
+        component(folder.resolve("unet"), unet, seed + 1, UNet2DConditionModel::parameterShapes);
+        component(folder.resolve("vae"), vaeConfig(), seed + 2, AutoencoderKL::parameterShapes);
+        return folder;
+    }
+
+    /**
      * Writes an InstructPix2Pix pipeline folder: {@link #stableDiffusion}'s layout with an 8-channel UNet (latents
      * and the encoded source image).
      */
@@ -106,6 +124,42 @@ public final class TinyModels {
         unet.put("in_channels", inChannels);
         component(folder.resolve("unet"), unet, seed + 1, UNet2DConditionModel::parameterShapes);
         return folder;
+    }
+
+    /**
+     * Writes a VidRD stand-in as BIVDiff's configs find it under their checkpoints folder:
+     * {@code stable-diffusion-2-1-base/} ({@link #stableDiffusion21Base}, its UNet weights as the PyTorch
+     * {@code diffusion_pytorch_model.bin} BIVDiff's README asks for) and {@code VidRD/ModelT2V.pth}, a PyTorch
+     * Lightning checkpoint whose {@code state_dict} holds {@code text_encoder.*} and {@code unet.*} (the whole VidRD
+     * UNet) weights of their own.
+     *
+     * @return the checkpoint file
+     */
+    public static Path vidrd(Path checkpoints, long seed) throws IOException {
+        Path base = stableDiffusion21Base(checkpoints.resolve("stable-diffusion-2-1-base"), seed);
+        Path unet = base.resolve("unet");
+        RandomWeights.torch(UNet2DConditionModel.parameterShapes(unet), seed + 1)
+                .write(unet.resolve("diffusion_pytorch_model.bin"));
+        Files.delete(unet.resolve("diffusion_pytorch_model.safetensors"));
+        Map<String, long[]> state = new LinkedHashMap<>();
+        ClipTextModel.parameterShapes(base.resolve("text_encoder")).forEach((k, v) -> state.put("text_encoder." + k, v));
+        VidRDUNet3DConditionModel.parameterShapes(unet, VidRDUNet3DConditionModel.Options.VIDRD)
+                .forEach((k, v) -> state.put("unet." + k, v));
+        Path checkpoint = Files.createDirectories(checkpoints.resolve("VidRD")).resolve("ModelT2V.pth");
+        RandomWeights.torch(state, seed + 3).nestedUnder("state_dict", lightningEntries()).write(checkpoint);
+        return checkpoint;
+    }
+
+    /** The entries PyTorch Lightning saves next to the {@code state_dict}. */
+    public static Map<String, Object> lightningEntries() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epoch", 3L);
+        m.put("global_step", 100L);
+        m.put("pytorch-lightning_version", "1.9.4");
+        m.put("loops", null);
+        m.put("hparams_name", "kwargs");
+        m.put("hyper_parameters", Map.of("add_temp_embed", true, "add_temp_conv", true));
+        return m;
     }
 
     /**
@@ -137,6 +191,21 @@ public final class TinyModels {
     public static Path t2iAdapter(Path folder, long seed) throws IOException {
         Map<String, Object> c = ModelConfigs.t2iAdapter(UNET_CHANNELS, 2, 3, 1);
         component(folder, c, seed, T2IAdapter::parameterShapes);
+        return folder;
+    }
+
+    /**
+     * Writes a CLIPModel folder as the hub's {@code openai/clip-vit-large-patch14} is laid out: {@code config.json},
+     * {@code model.safetensors}, {@code preprocessor_config.json} and the tokenizer files, for the CLIP metrics.
+     * Text width 16, vision width 32 on 32 x 32 pixels in 8 x 8 patches, projection 24.
+     */
+    public static Path clip(Path folder, long seed) throws IOException {
+        Files.createDirectories(folder);
+        int vocab = ByteLevelTokenizerFiles.write(folder, "<|endoftext|>");
+        Map<String, Object> text = ModelConfigs.clipText(16, 32, 2, 2, "quick_gelu", vocab, vocab - 2, vocab - 1, 0);
+        Map<String, Object> c = ModelConfigs.clip(text, 32, 2, 4, 32, 8, 24);
+        component(folder, "model.safetensors", c, seed, ClipModel::parameterShapes, DType.F32);
+        JSON.writeValue(folder.resolve("preprocessor_config.json").toFile(), ModelConfigs.clipImageProcessor(32));
         return folder;
     }
 

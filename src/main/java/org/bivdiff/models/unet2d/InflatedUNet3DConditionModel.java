@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
@@ -17,6 +18,8 @@ import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.Activation;
+import org.bivdiff.models.blocks.AttentionProcessor;
+import org.bivdiff.models.blocks.BlockHooks;
 import org.bivdiff.models.blocks.NormScope;
 import org.bivdiff.models.blocks.VideoFrames;
 import org.bivdiff.models.unet2d.UNet2DConditionConfig.DownBlockType;
@@ -50,12 +53,14 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
     private static final List<UpBlockType> FROM_PRETRAINED_2D_UP = List.of(UpBlockType.UP_BLOCK_2D,
             UpBlockType.CROSS_ATTN_UP_BLOCK_2D, UpBlockType.CROSS_ATTN_UP_BLOCK_2D, UpBlockType.CROSS_ATTN_UP_BLOCK_2D);
 
+    private final String name;
     private final UNet2DConditionConfig config;
     private final Engine engine;
     private final UNetLayers layers;
     private final Map<FrameNorm, Network> sessions = new EnumMap<>(FrameNorm.class);
 
-    private InflatedUNet3DConditionModel(UNet2DConditionConfig config, Engine engine, UNetLayers layers) {
+    private InflatedUNet3DConditionModel(String name, UNet2DConditionConfig config, Engine engine, UNetLayers layers) {
+        this.name = name;
         this.config = config;
         this.engine = engine;
         this.layers = layers;
@@ -71,7 +76,24 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
         UNet2DConditionConfig cfg = UNet2DConditionConfig.read(folder);
         checkInflatable(cfg, folder);
         return Weights.load(folder, engine.computeType(),
-                w -> new InflatedUNet3DConditionModel(cfg, engine, new UNetLayers(w, cfg)));
+                w -> new InflatedUNet3DConditionModel("unet_inflated", cfg, engine, new UNetLayers(w, cfg)));
+    }
+
+    /**
+     * The inflated UNet with a video model's temporal layers inserted into every block, as VidRD's
+     * {@code from_pretrained_2d} builds it (models/ReuseAndDiffuse/model/modules/unet.py, whose per-frame layers
+     * and GroupNorms are exactly this class's). The config must be inflatable as for {@link #load}.
+     *
+     * @param name      the graph's name
+     * @param w         the 2D keys and those {@code temporal} asks for
+     * @param cfg       the 2D UNet's config, read from {@code folder}
+     * @param temporal  loads each block's temporal layers from the block's weights view
+     */
+    public static InflatedUNet3DConditionModel withTemporalLayers(String name, Weights w, UNet2DConditionConfig cfg,
+                                                                  Path folder, Engine engine,
+                                                                  BlockHooks.Loader temporal) throws ConfigException {
+        checkInflatable(cfg, folder);
+        return new InflatedUNet3DConditionModel(name, cfg, engine, new UNetLayers(w, cfg, temporal));
     }
 
     private static void checkInflatable(UNet2DConditionConfig cfg, Path folder) throws ConfigException {
@@ -121,7 +143,7 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
 
     /** The graph for {@code frameNorm}, for inspection or a custom session. */
     public Model graph(FrameNorm frameNorm) {
-        Graph g = engine.graph("unet_inflated_" + frameNorm.name().toLowerCase(java.util.Locale.ROOT));
+        Graph g = engine.graph(name + "_" + frameNorm.name().toLowerCase(java.util.Locale.ROOT));
         Value sample = g.computeInput("sample", "batch", config.inChannels(), "frames", "height", "width");
         Value timestep = g.input("timestep", DType.F32, "batch");
         Value ehs = g.computeInput("encoder_hidden_states", "batch", "sequence", config.crossAttentionDim());
@@ -130,7 +152,8 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
         Value t = VideoFrames.repeatPerFrame(g, timestep, frames, 1);               // (B*F)
         Value text = VideoFrames.repeatPerFrame(g, ehs, frames, 3);                 // (B*F, L, D)
         NormScope norms = frameNorm == FrameNorm.ACROSS_FRAMES ? NormScope.acrossFrames(frames) : NormScope.PER_SAMPLE;
-        Value out = layers.forward(g, x, t, text, norms, UNetLayers.Extras.NONE);   // (B*F, O, H, W)
+        Value out = layers.forward(g, x, t, text, norms, Optional.of(frames), UNetLayers.Extras.NONE,
+                AttentionProcessor.FUSED);                                          // (B*F, O, H, W)
         g.output("sample_out", VideoFrames.unfold(g, out, frames));                // (B, O, F, H, W)
         return g.build();
     }

@@ -9,6 +9,7 @@ import org.bivdiff.graph.Value;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.AttentionProcessor;
 import org.bivdiff.models.blocks.BlockContext;
+import org.bivdiff.models.blocks.BlockHooks;
 import org.bivdiff.models.blocks.Conv2d;
 import org.bivdiff.models.blocks.DownBlock;
 import org.bivdiff.models.blocks.GroupNorm;
@@ -50,15 +51,20 @@ final class UNetLayers {
     private final Conv2d convOut;
 
     UNetLayers(Weights w, UNet2DConditionConfig cfg) {
+        this(w, cfg, BlockHooks.Loader.NONE);
+    }
+
+    /** The layers with what {@code hooks} loads inserted into every block (a video UNet's temporal layers). */
+    UNetLayers(Weights w, UNet2DConditionConfig cfg, BlockHooks.Loader hooks) {
         this.cfg = cfg;
         int c0 = cfg.blockOutChannels()[0];
         convIn = Conv2d.load(w.child("conv_in"), cfg.inChannels(), c0, cfg.convInKernel(), 1,
                 (cfg.convInKernel() - 1) / 2);
         timeProj = new Timesteps(c0, cfg.flipSinToCos(), cfg.freqShift());
         timeEmbedding = new TimestepEmbedding(w.child("time_embedding"), c0, cfg.timeEmbedDim(), cfg.act());
-        downBlocks = UNetBlocks.down(w, cfg);
-        midBlock = UNetBlocks.mid(w, cfg);
-        upBlocks = UNetBlocks.up(w, cfg);
+        downBlocks = UNetBlocks.down(w, cfg, hooks);
+        midBlock = UNetBlocks.mid(w, cfg, hooks);
+        upBlocks = UNetBlocks.up(w, cfg, hooks);
         convNormOut = GroupNorm.load(w.child("conv_norm_out"), c0, cfg.normNumGroups(), (float) cfg.normEps());
         convOut = Conv2d.load(w.child("conv_out"), c0, cfg.outChannels(), cfg.convOutKernel(), 1,
                 (cfg.convOutKernel() - 1) / 2);
@@ -85,9 +91,18 @@ final class UNetLayers {
      */
     Value forward(Graph g, Value sample, Value timestep, Value encoderHiddenStates, NormScope norms, Extras extras,
                   AttentionProcessor attention) {
+        return forward(g, sample, timestep, encoderHiddenStates, norms, Optional.empty(), extras, attention);
+    }
+
+    /**
+     * As {@link #forward(Graph, Value, Value, Value, NormScope, Extras, AttentionProcessor)} on the frames of
+     * videos folded into the batch (N = B*F), {@code frames} (int64 (1): F) given to the blocks' temporal layers.
+     */
+    Value forward(Graph g, Value sample, Value timestep, Value encoderHiddenStates, NormScope norms,
+                  Optional<Value> frames, Extras extras, AttentionProcessor attention) {
         // 1. time
         Value emb = timeEmbedding.forward(g, timeProj.forward(g, timestep));        // (N, 4 * C0)
-        BlockContext ctx = new BlockContext(emb, encoderHiddenStates, norms).withAttention(attention);
+        BlockContext ctx = new BlockContext(emb, encoderHiddenStates, norms, frames, attention);
         // 2. pre-process
         Value h = cfg.centerInputSample() ? g.sub(g.mul(sample, g.scalar(2f)), g.scalar(1f)) : sample;
         h = convIn.forward(g, h);                                                    // (N, C0, H, W)

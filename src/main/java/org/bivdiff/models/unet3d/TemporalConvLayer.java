@@ -13,9 +13,10 @@ import org.bivdiff.models.blocks.VideoFrames;
 
 /**
  * Port of diffusers 0.23 models/resnet.py::TemporalConvLayer: four (GroupNorm, SiLU, Conv3d with a
- * (3, 1, 1) kernel over frames) stages on the video, plus the input. Keys {@code conv1.0} /
- * {@code conv1.2} for the first stage's norm and conv, {@code convN.0} / {@code convN.3} for the others
- * (their index 2 is a dropout).
+ * (3, 1, 1) kernel over frames) stages on the video, plus the input. Two key layouts of the same layer
+ * ({@link Layout}): diffusers' {@code conv1.0} / {@code conv1.2} for the first stage's norm and conv,
+ * {@code convN.0} / {@code convN.3} for the others (their index 2 is a dropout); and VidRD's flat
+ * {@code convs.<4i>} / {@code convs.<4i+3>} (BIVDiff models/ReuseAndDiffuse/model/modules/unet_blocks.py).
  *
  * <p>Reference quirk, reproduced: the GroupNorms have {@value #GROUPS} groups whatever the UNet's
  * {@code norm_num_groups} ({@code nn.GroupNorm(32, dim)} in resnet.py), and being applied to the 5-D
@@ -31,14 +32,33 @@ public final class TemporalConvLayer {
     private record Stage(GroupNorm norm, ExternalTensor weight, ExternalTensor bias) {
     }
 
+    /** Where a checkpoint keeps the four stages, and how the layer treats a single frame. */
+    public enum Layout {
+        /** diffusers 0.23: {@code convN.0} (norm), {@code conv1.2} / {@code convN.3} (conv); x + h for any frame count. */
+        DIFFUSERS,
+        /**
+         * BIVDiff's ReuseAndDiffuse: {@code convs.<4i>} (norm), {@code convs.<4i+3>} (conv), i = 0..3; for a
+         * single frame {@code x + 0 * h}, so that the layer leaves images unchanged.
+         */
+        REUSE_AND_DIFFUSE
+    }
+
+    private final Layout layout;
     private final List<Stage> stages = new ArrayList<>();
 
-    /** @param channels C, in and out */
+    /** A layer in diffusers' key layout. @param channels C, in and out */
     public TemporalConvLayer(Weights w, int channels) {
-        for (int i = 1; i <= 4; i++) {
-            Weights seq = w.child("conv" + i);
-            Weights conv = seq.child(i == 1 ? 2 : 3);
-            stages.add(new Stage(GroupNorm.load(seq.child(0), channels, GROUPS, EPS),
+        this(w, channels, Layout.DIFFUSERS);
+    }
+
+    /** @param channels C, in and out */
+    public TemporalConvLayer(Weights w, int channels, Layout layout) {
+        this.layout = layout;
+        for (int i = 0; i < 4; i++) {
+            Weights norm = layout == Layout.DIFFUSERS ? w.child("conv" + (i + 1)).child(0) : w.child("convs").child(4 * i);
+            Weights conv = layout == Layout.DIFFUSERS ? w.child("conv" + (i + 1)).child(i == 0 ? 2 : 3)
+                    : w.child("convs").child(4 * i + 3);
+            stages.add(new Stage(GroupNorm.load(norm, channels, GROUPS, EPS),
                     conv.tensor("weight", channels, channels, 3, 1, 1), conv.tensor("bias", channels)));
         }
     }
@@ -55,6 +75,9 @@ public final class TemporalConvLayer {
             h = g.silu(s.norm().forward(g, h, 3));
             h = g.node("Conv", List.of(h, g.weight(s.weight()), g.weight(s.bias())),   // kernel (3, 1, 1) over F
                     List.of(Attr.ints("pads", 1, 0, 0, 1, 0, 0)));
+        }
+        if (layout == Layout.REUSE_AND_DIFFUSE) {
+            h = g.mul(h, g.cast(g.node("Greater", List.of(frames, g.longs(1)), List.of()), g.computeType()));
         }
         return VideoFrames.fold(g, g.add(identity, h));                             // (B*F, C, H, W)
     }

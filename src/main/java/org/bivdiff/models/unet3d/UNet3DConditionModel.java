@@ -15,6 +15,7 @@ import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
+import org.bivdiff.models.VideoUNet;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.BlockContext;
 import org.bivdiff.models.blocks.Conv2d;
@@ -41,7 +42,7 @@ import org.bivdiff.models.unet2d.UNetInputs;
  * <p>One graph, one session created on first use and reused. A guidance batch (B = 2) goes through one
  * call, all frames at once.
  */
-public final class UNet3DConditionModel implements AutoCloseable {
+public final class UNet3DConditionModel implements VideoUNet {
 
     /** transformer_in's heads: {@code TransformerTemporalModel(num_attention_heads=8, ...)} in unet_3d_condition.py. */
     static final int TRANSFORMER_IN_HEADS = 8;
@@ -94,6 +95,16 @@ public final class UNet3DConditionModel implements AutoCloseable {
         return config;
     }
 
+    @Override
+    public int crossAttentionDim() {
+        return config().crossAttentionDim();
+    }
+
+    @Override
+    public int baseChannels() {
+        return config().blockOutChannels()[0];
+    }
+
     /**
      * Predicts the noise of a batch of videos. Shapes are checked before anything runs.
      *
@@ -112,6 +123,7 @@ public final class UNet3DConditionModel implements AutoCloseable {
     }
 
     /** As {@link #forward(Tensor, Tensor, Tensor)} with one timestep for every video. */
+    @Override
     public Tensor forward(Tensor sample, double timestep, Tensor encoderHiddenStates) {
         return forward(sample, Tensor.full((float) timestep, 1), encoderHiddenStates);
     }

@@ -13,6 +13,7 @@ import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
+import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.Conv2d;
@@ -69,6 +70,15 @@ public final class AutoencoderKL implements AutoCloseable {
         }
         AutoencoderKLConfig cfg = AutoencoderKLConfig.read(folder);
         return Weights.load(folder, engine.computeType(), w -> build(w, cfg, engine, sliceSize));
+    }
+
+    /**
+     * Loads a VAE whose architecture is {@code configFolder/config.json} and whose weights are {@code weights}
+     * (every one must be used), no batch slicing.
+     */
+    public static AutoencoderKL load(Path configFolder, Checkpoint weights, Engine engine) throws IOException {
+        AutoencoderKLConfig cfg = AutoencoderKLConfig.read(configFolder);
+        return Weights.load(weights, w -> build(w, cfg, engine, 0));
     }
 
     /** The weight keys and shapes of the VAE described by {@code folder/config.json}. */

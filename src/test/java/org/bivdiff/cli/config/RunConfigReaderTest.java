@@ -10,9 +10,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.bivdiff.TemporalWindows;
+import org.bivdiff.io.hub.HubSettings;
+import org.bivdiff.io.hub.ModelLocator;
 import org.bivdiff.pipelines.AttentionEdit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +35,9 @@ class RunConfigReaderTest {
                   video: checkpoints/zeroscope
                 width: 500
                 """);
+        // relative folders resolve against the config's folder (existing ones: a missing "a/b" would be a model id)
+        Files.createDirectories(dir.resolve("checkpoints/sd15"));
+        Files.createDirectories(dir.resolve("checkpoints/canny"));
         RunConfig c = RunConfigReader.read(file, List.of("seed=7", "models.video=/models/zs", "mixing_ratio=0.5"), null);
         assertEquals(Task.CONTROLNET, c.task());
         assertEquals(RunConfig.Condition.CANNY, c.condition());
@@ -131,6 +137,38 @@ class RunConfigReaderTest {
     }
 
     @Test
+    void duplicateKeysAreErrorsNotLastOneWins(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, "task: controlnet\nsteps: 20\nprompt: a cat\nsteps: 50\n");
+        var top = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), null));
+        assertTrue(top.getMessage().startsWith(file + ": not valid YAML") && top.getMessage().contains("duplicate key steps"),
+                top.getMessage());
+        Files.writeString(file, "task: controlnet\nmodels:\n  video: a\n  video: b\n");
+        var nested = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), null));
+        assertTrue(nested.getMessage().contains("duplicate key video"), nested.getMessage());
+        Files.writeString(file, "task: controlnet\n");
+        var set = assertThrows(ConfigFileException.class,
+                () -> RunConfigReader.read(file, List.of("edit.local_blend_words={a: 1, a: 2}"), null));
+        assertTrue(set.getMessage().contains("duplicate key a"), set.getMessage());
+        Files.write(file, new byte[] {'t', 'a', 's', 'k', ':', ' ', (byte) 0xc3, 0x28, '\n'});
+        var utf8 = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), null));
+        assertEquals(file + ": not valid UTF-8", utf8.getMessage());
+    }
+
+    @Test
+    void roundedSizesAndUnusedInputsAreWarnedAboutAndTheOutputKeyFollowsTheFormat(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, "task: ip2p\nwidth: 500\nheight: 512\ncondition_video: depth.mp4\n");
+        List<String> warnings = new java.util.ArrayList<>();
+        RunConfig c = RunConfigReader.read(file, List.of(), null, warnings::add);
+        assertEquals(480, c.width());
+        assertEquals(List.of("width 500 is rounded down to 480, a multiple of 32, as BIVDiff does"), warnings);
+        assertEquals(List.of("condition_video is set but not used by task 'ip2p' with strategy 'sequential': it is "
+                + "ignored"), c.warnings());
+        assertEquals("output", c.outputKey());
+    }
+
+    @Test
     void problemsAreListedBeforeAnyWork(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("run.yaml");
         Files.writeString(file, """
@@ -139,7 +177,7 @@ class RunConfigReaderTest {
                 video: missing.mp4
                 mixing_ratio: 1.5
                 models:
-                  stable_diffusion: nowhere/sd15
+                  stable_diffusion: ./nowhere/sd15
                 """);
         List<String> problems = RunConfigReader.read(file, List.of(), null).problems();
         String all = String.join("\n", problems);
@@ -197,27 +235,58 @@ class RunConfigReaderTest {
         assertNull(c.conditionVideo());
     }
 
+    /** An official VidRD config: the video model is the checkpoint over the SD 2.1-base folder, as SDVideoModel loads it. */
     @Test
-    void vidrdConfigsExplainWhatToDo(@TempDir Path dir) throws Exception {
+    void vidrdConfigIsTranslated(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("official.yaml");
-        Files.writeString(file, """
-                VDM:
-                  VidRD:
-                    ckpt_path: "./checkpoints/VidRD/ModelT2V.pth"
-                IDM:
-                  InstructPix2Pix:
-                    mixing_ratio: 1.0
-                MixedInversion:
-                  pretrained_model_path: "./checkpoints/stable-diffusion-v1-5"
-                Model:
-                  idm: "InstructPix2Pix"
-                  vdm: "VidRD"
-                """);
-        var e = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), dir));
-        assertTrue(e.getMessage().contains("pickle") && e.getMessage().contains("Model.vdm=ZeroScope"), e.getMessage());
-        RunConfig c = RunConfigReader.read(file, List.of("Model.vdm=ZeroScope"), dir);
+        Files.writeString(file, OfficialConfigFiles.config("InstructPix2Pix", "mixing_ratio: 1.0", "VidRD"));
+        RunConfig c = RunConfigReader.read(file, List.of(), dir);
         assertEquals(Task.INSTRUCT_PIX2PIX, c.task());
-        assertEquals(dir.resolve("InstructPix2Pix/instruct-pix2pix"), c.models().instructPix2Pix());
+        assertEquals(dir.resolve("stable-diffusion-2-1-base"), c.models().video());
+        assertEquals(dir.resolve("VidRD/ModelT2V.pth"), c.models().vidrdCheckpoint());
+        String problems = String.join("\n", c.problems());
+        assertTrue(problems.contains("models.vidrd_checkpoint") && problems.contains("ModelT2V.pth"), problems);
+        // Another video model on the same config
+        RunConfig zeroscope = RunConfigReader.read(file, List.of("Model.vdm=ZeroScope"), dir);
+        assertEquals(dir.resolve("ZeroScope/zeroscope_v2_576w"), zeroscope.models().video());
+        assertNull(zeroscope.models().vidrdCheckpoint());
+    }
+
+    @Test
+    void vidrdConfigsWithOtherTemporalLayersOrWithoutPathsAreRefused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("official.yaml");
+        Files.writeString(file, OfficialConfigFiles.config("InstructPix2Pix", "mixing_ratio: 1.0", "VidRD"));
+        var conv = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
+                List.of("VDM.VidRD.add_temp_conv=false"), dir));
+        assertTrue(conv.getMessage().contains("add_temp_conv"), conv.getMessage());
+        var sparse = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
+                List.of("VDM.VidRD.prepend_first_frame=true"), dir));
+        assertTrue(sparse.getMessage().contains("prepend_first_frame"), sparse.getMessage());
+        Files.writeString(file, Files.readString(file).replace("    ckpt_path: \"./checkpoints/VidRD/ModelT2V.pth\"\n", ""));
+        var ckpt = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), dir));
+        assertTrue(ckpt.getMessage().contains("VDM.VidRD.ckpt_path"), ckpt.getMessage());
+    }
+
+    @Test
+    void ownSchemaTakesVidrdAsTheVideoModel(@TempDir Path dir) throws Exception {
+        Path sd21 = Files.createDirectories(dir.resolve("sd21"));
+        Files.createDirectories(sd21.resolve("unet"));
+        Path ckpt = Files.writeString(dir.resolve("ModelT2V.pth"), "stand-in");
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, """
+                task: ip2p
+                video: v.mp4
+                models:
+                  video: sd21
+                  vidrd_checkpoint: ModelT2V.pth
+                """);
+        RunConfig c = RunConfigReader.read(file, List.of(), null);
+        assertEquals(sd21, c.models().video());
+        assertEquals(ckpt, c.models().vidrdCheckpoint());
+        String problems = String.join("\n", c.problems());
+        assertTrue(problems.contains("text_encoder/") && problems.contains("tokenizer/"), problems);
+        assertFalse(problems.contains("unet/"), problems);
+        assertFalse(problems.contains("vidrd_checkpoint"), problems);
     }
 
     @Test
@@ -295,7 +364,7 @@ class RunConfigReaderTest {
         assertTrue(problems.contains("Annotators/dpt_hybrid-midas-501f0c75.pt") && problems.contains("lllyasviel/Annotators"),
                 problems);
         assertTrue(problems.contains("TencentARC/t2iadapter_depth_sd15v2"), problems);
-        assertTrue(problems.contains("runwayml/stable-diffusion-v1-5"), problems);
+        assertTrue(problems.contains("stable-diffusion-v1-5/stable-diffusion-v1-5"), problems);
         assertTrue(problems.contains("cerspense/zeroscope_v2_576w"), problems);
         Files.createDirectories(ckpt.resolve("Annotators/dpt-hybrid-midas"));
         assertEquals(ckpt.resolve("Annotators/dpt-hybrid-midas"),
@@ -329,7 +398,7 @@ class RunConfigReaderTest {
                 condition: depth
                 video: clip.mp4
                 models:
-                  depth: nowhere/dpt
+                  depth: ./nowhere/dpt
                 """);
         RunConfig c = RunConfigReader.read(file, List.of(), null);
         assertEquals(RunConfig.ConditionInput.CLEAN, c.conditionInput());
@@ -340,8 +409,100 @@ class RunConfigReaderTest {
         var bad = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
                 List.of("condition_input=wrap"), null));
         assertTrue(bad.getMessage().contains("reference-wrap"), bad.getMessage());
-        Files.writeString(file, Files.readString(file).replace("  depth: nowhere/dpt\n", ""));
+        Files.writeString(file, Files.readString(file).replace("  depth: ./nowhere/dpt\n", ""));
         assertTrue(String.join("\n", RunConfigReader.read(file, List.of(), null).problems()).contains(
                 "models.depth is not set"));
+    }
+
+    @Test
+    void modelIdsResolveFromTheCacheAndMissingOnesSayHowToPullThem(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("hub");
+        Path sd = snapshot(cache, "org/sd", "main", "1111111111111111111111111111111111111111", "unet");
+        Path canny = snapshot(cache, "org/canny", "v1", "2222222222222222222222222222222222222222");
+        ModelLocator locator = ModelLocator.cacheOnly(new HubSettings(HubSettings.DEFAULT_ENDPOINT, cache,
+                Optional.empty(), true));
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, """
+                task: controlnet
+                video: bear.mp4
+                models:
+                  stable_diffusion: org/sd
+                  controlnet: org/canny@v1
+                  video: org/zeroscope
+                  inpainting: org/inpaint@v2/unet
+                """);
+        ConfigFileException e = assertThrows(ConfigFileException.class,
+                () -> RunConfigReader.read(file, List.of(), null, locator));
+        assertTrue(e.getMessage().contains("models.video = org/zeroscope: ") && e.getMessage().contains(
+                "download it with: bin/bivdiff models pull org/zeroscope"), e.getMessage());
+        assertTrue(e.getMessage().contains("models.inpainting = org/inpaint@v2/unet: ") && e.getMessage().contains(
+                "bin/bivdiff models pull org/inpaint@v2/unet"), "every missing model at once: " + e.getMessage());
+        RunConfig c = RunConfigReader.read(file, List.of("models.video=org/sd/unet", "models.inpainting=null"), null,
+                locator);
+        assertEquals(sd, c.models().stableDiffusion());
+        assertEquals(canny, c.models().controlNet());
+        assertEquals(sd.resolve("unet"), c.models().video());
+        assertNull(c.models().inpainting());
+    }
+
+    @Test
+    void officialConfigsTakeTheirModelsFromTheHub(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("hub");
+        Path sd = snapshot(cache, "stable-diffusion-v1-5/stable-diffusion-v1-5", "main",
+                "3333333333333333333333333333333333333333");
+        Path ip2p = snapshot(cache, "timbrooks/instruct-pix2pix", "main", "4444444444444444444444444444444444444444");
+        Path zs = snapshot(cache, "cerspense/zeroscope_v2_576w", "main", "5555555555555555555555555555555555555555");
+        Path tree = snapshot(cache, "me/bivdiff-checkpoints", "main", "6666666666666666666666666666666666666666");
+        ModelLocator locator = ModelLocator.cacheOnly(new HubSettings(HubSettings.DEFAULT_ENDPOINT, cache,
+                Optional.empty(), false));
+        Path file = dir.resolve("official.yaml");
+        Files.writeString(file, """
+                VDM:
+                  ZeroScope:
+                    ckpt_path: "./checkpoints/ZeroScope/zeroscope_v2_576w"
+                IDM:
+                  InstructPix2Pix:
+                    mixing_ratio: 1.0
+                MixedInversion:
+                  idm: "SD-v15"
+                  pretrained_model_path: "./checkpoints/stable-diffusion-v1-5/"
+                Model:
+                  idm: "InstructPix2Pix"
+                  vdm: "ZeroScope"
+                  idm_prompt : "make it snowy"
+                  video_path: "./data/bear.mp4"
+                """);
+        RunConfig c = RunConfigReader.read(file, List.of(), RunConfigReader.HUB, locator);
+        assertEquals(sd, c.models().stableDiffusion());
+        assertEquals(ip2p, c.models().instructPix2Pix());
+        assertEquals(zs, c.models().video());
+        // a repository laid out like BIVDiff's ./checkpoints folder
+        RunConfig fromTree = RunConfigReader.read(file, List.of(), "me/bivdiff-checkpoints", locator);
+        assertEquals(tree.resolve("InstructPix2Pix/instruct-pix2pix"), fromTree.models().instructPix2Pix());
+        ConfigFileException unknown = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
+                List.of("MixedInversion.pretrained_model_path=./checkpoints/my-sd"), RunConfigReader.HUB, locator));
+        assertTrue(unknown.getMessage().contains("no Hub repository is known for ./checkpoints/my-sd"),
+                unknown.getMessage());
+        Path missingCache = dir.resolve("empty-hub");
+        ConfigFileException missing = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
+                List.of(), RunConfigReader.HUB, ModelLocator.cacheOnly(new HubSettings(HubSettings.DEFAULT_ENDPOINT,
+                        missingCache, Optional.empty(), false))));
+        for (String id : List.of("stable-diffusion-v1-5/stable-diffusion-v1-5", "timbrooks/instruct-pix2pix",
+                "cerspense/zeroscope_v2_576w")) {
+            assertTrue(missing.getMessage().contains("bin/bivdiff models pull " + id), missing.getMessage());
+        }
+    }
+
+    /** A snapshot folder of {@code repo} at {@code commit}, with {@code revision} pointing at it. */
+    private static Path snapshot(Path cache, String repo, String revision, String commit, String... folders)
+            throws IOException {
+        Path root = cache.resolve("models--" + repo.replace("/", "--"));
+        Files.createDirectories(root.resolve("refs"));
+        Files.writeString(root.resolve("refs").resolve(revision), commit);
+        Path snapshot = Files.createDirectories(root.resolve("snapshots").resolve(commit));
+        for (String f : folders) {
+            Files.createDirectories(snapshot.resolve(f));
+        }
+        return snapshot;
     }
 }

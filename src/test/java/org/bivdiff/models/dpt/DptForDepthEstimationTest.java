@@ -103,6 +103,21 @@ class DptForDepthEstimationTest {
     }
 
     @Test
+    void aViewThatDoesNotFitItsSourceIsRefused() throws Exception {
+        try (Checkpoint original = Checkpoint.openFile(ORIGINAL)) {
+            String qkv = "pretrained.model.blocks.0.attn.qkv.weight";
+            var rows = assertThrows(org.bivdiff.io.CheckpointException.class, () -> original.mapped(Map.of("q",
+                    new Checkpoint.View(qkv, 80, new long[] {32, 32}))));
+            assertTrue(rows.getMessage().contains("'q'") && rows.getMessage().contains(qkv), rows.getMessage());
+            assertThrows(org.bivdiff.io.CheckpointException.class, () -> original.mapped(Map.of("q",
+                    new Checkpoint.View(qkv, 0, new long[] {32, 16}))));
+            var missing = assertThrows(org.bivdiff.io.CheckpointException.class, () -> original.mapped(Map.of("q",
+                    new Checkpoint.View("no.such.key", 0, new long[] {1}))));
+            assertTrue(missing.getMessage().contains("no.such.key"), missing.getMessage());
+        }
+    }
+
+    @Test
     void missingWeightIsNamed() throws Exception {
         try (Checkpoint folder = Checkpoint.open(FOLDER, "model", Checkpoint.Variant.DEFAULT)) {
             Map<String, Checkpoint.View> views = new LinkedHashMap<>();
