@@ -12,6 +12,7 @@ import org.bivdiff.bivdiff.ImageModelFrames;
 import org.bivdiff.bivdiff.InversionAndSmoothing;
 import org.bivdiff.bivdiff.StageStore;
 import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Provider;
@@ -40,28 +41,36 @@ public final class PipelineBench {
      * @param steps    DDIM steps of every stage
      * @param maxBatch most rows per UNet call in the frame stage (0: all frames x guidance branches at once;
      *                 {@link #PROVIDER_DEFAULT}: {@link FrameGenerator#defaultMaxBatch} of the engine's provider)
+     * @param windows  the video model's temporal windows (and the frame stage's batches)
      */
-    public record Spec(int frames, int side, int steps, int maxBatch) {
+    public record Spec(int frames, int side, int steps, int maxBatch, TemporalWindows windows) {
 
         /** {@link #maxBatch()} for the provider's default. */
         public static final int PROVIDER_DEFAULT = -1;
 
         public Spec {
-            if (frames < 1 || side < 64 || side % 64 != 0 || steps < 1 || maxBatch < PROVIDER_DEFAULT) {
+            if (frames < 1 || side < 64 || side % 64 != 0 || steps < 1 || maxBatch < PROVIDER_DEFAULT
+                    || windows == null) {
                 throw new IllegalArgumentException("bad pipeline spec " + frames + " frames, " + side + " px, " + steps
-                        + " steps, max batch " + maxBatch);
+                        + " steps, max batch " + maxBatch + ", " + windows);
             }
+        }
+
+        /** The whole video at once, as BIVDiff runs it. */
+        public Spec(int frames, int side, int steps, int maxBatch) {
+            this(frames, side, steps, maxBatch, TemporalWindows.WHOLE_VIDEO);
         }
 
         /** This spec with the provider's default batch filled in. */
         public Spec resolve(Provider provider) {
             return maxBatch != PROVIDER_DEFAULT ? this
-                    : new Spec(frames, side, steps, FrameGenerator.defaultMaxBatch(provider));
+                    : new Spec(frames, side, steps, FrameGenerator.defaultMaxBatch(provider), windows);
         }
 
         public String describe() {
             return frames + " frames " + side + "x" + side + ", " + steps + " steps"
-                    + (maxBatch == 0 ? "" : ", max batch " + maxBatch);
+                    + (maxBatch == 0 ? "" : ", max batch " + maxBatch)
+                    + (windows.isWholeVideo() ? "" : ", windows of " + windows.length() + " every " + windows.stride());
         }
     }
 
@@ -78,12 +87,14 @@ public final class PipelineBench {
     /**
      * The figures of one run.
      *
+     * @param frames       frames of the run's clip
      * @param stageSeconds the pipeline's stage times, then {@code total}
      * @param peakRss      the process's resident high-water mark ({@code VmHWM}, or the highest sample if that is
      *                     higher), bytes, or -1
      * @param phases       the resident peak between progress events
      */
-    public record Run(String preset, String spec, Map<String, Double> stageSeconds, long peakRss, List<Phase> phases) {
+    public record Run(String preset, String spec, int frames, Map<String, Double> stageSeconds, long peakRss,
+                      List<Phase> phases) {
     }
 
     private static final String PROMPT = "a red square sliding past a blue ball";
@@ -116,8 +127,8 @@ public final class PipelineBench {
             var settings = new FrameGenerator.Settings(prompt, spec.steps(), 7.5, RunNoise.seeded(SEED), spec.maxBatch(),
                     progress, Cancellation.NONE);
             var request = new BivdiffPipeline.Request(generator, new FrameGenerator.Inputs(source, condition, null),
-                    settings, PROMPT, "", spec.steps(), 7.5, 0.5, Strategy.SEQUENTIAL, InversionAndSmoothing.Options.BIVDIFF,
-                    SEED, progress, Cancellation.NONE);
+                    settings, PROMPT, "", spec.steps(), 7.5, 0.5, Strategy.SEQUENTIAL,
+                    InversionAndSmoothing.Options.BIVDIFF.withWindows(spec.windows()), SEED, progress, Cancellation.NONE);
             BivdiffPipeline.Result result = new BivdiffPipeline(models, engine).run(request, StageStore.NONE);
             timeline.mark("after the last step (VAE decode)");
             result.stageTimes().forEach((k, v) -> seconds.put(k, v.toNanos() / 1e9));
@@ -125,7 +136,7 @@ public final class PipelineBench {
             List<Phase> phases = timeline.phases();
             // The kernel's per-thread RSS counters lag by a few pages, so a sample can top VmHWM slightly.
             long peak = Math.max(MemoryStats.peak(), phases.stream().mapToLong(Phase::maxRss).max().orElse(-1));
-            return new Run(preset, spec.describe(), seconds, peak, phases);
+            return new Run(preset, spec.describe(), spec.frames(), seconds, peak, phases);
         }
     }
 }

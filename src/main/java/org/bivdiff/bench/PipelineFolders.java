@@ -47,6 +47,13 @@ public record PipelineFolders(Path stableDiffusion, Path controlNet, Path video)
         return new PipelineFolders(sd, controlNet, video);
     }
 
+    /** The tiny test models in the same roles (TinyModels), written into {@code c}'s cache first. */
+    public static PipelineFolders tiny(Presets.Context c) throws IOException {
+        Path video = c.cache().folder("tiny/video", "seed " + Presets.SEED, f -> TinyModels.videoModel(f, Presets.SEED),
+                c.log());
+        return new PipelineFolders(Presets.tinyStableDiffusion(c), Presets.tinyControlNet(c), video);
+    }
+
     /** Writes a diffusers pipeline folder whose networks link to {@code textEncoder}, {@code unet} and {@code vae}. */
     private static void pipeline(Path folder, String pipelineClass, String unetClass, String padToken, Path textEncoder,
                                  Path unet, Path vae) throws IOException {

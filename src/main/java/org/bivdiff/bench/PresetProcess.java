@@ -34,9 +34,10 @@ public final class PresetProcess {
      *
      * @param cudaOptions   the CUDA provider's settings, as {@link CudaOptions#parse} takes them
      * @param profilePrefix ONNX Runtime profile prefix, or null
+     * @param process       which of the preset's {@link Presets.Preset#processes()} this is: the whole run to do
      */
     public record Job(String preset, String cache, int threads, String provider, String cudaOptions, String precision,
-                      String weights, boolean prepacking, String profilePrefix, int warmup, int runs) {
+                      String weights, boolean prepacking, String profilePrefix, int warmup, int runs, int process) {
     }
 
     /** Where ONNX Runtime loads its natives from, when set (the CUDA build's launcher sets it). */
@@ -67,6 +68,7 @@ public final class PresetProcess {
             if (System.getProperty(NATIVE_PATH) != null) {
                 cmd.add("-D" + NATIVE_PATH + "=" + System.getProperty(NATIVE_PATH));
             }
+            cmd.addAll(Presets.named(job.preset()).jvmOptions());
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PresetProcess.class.getName(),
                     jobFile.toString(), rowsFile.toString()));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -104,8 +106,9 @@ public final class PresetProcess {
         Result result = switch (preset.workload()) {
             case Presets.Networks n -> new Result(networks(preset.name(), n.source().targets(context), engine,
                     new BenchRunner.Settings(job.warmup(), job.runs())), List.of());
-            case Presets.WholeRun w -> new Result(List.of(), List.of(PipelineBench.run(preset.name(), w.spec(),
-                    PipelineFolders.prepare(context), engine, m -> System.err.println("bench: " + m))));
+            case Presets.WholeRun w -> new Result(List.of(), List.of(PipelineBench.run(preset.name(),
+                    w.specs().get(job.process()), w.models().folders(context), engine,
+                    m -> System.err.println("bench: " + m))));
         };
         JSON.writeValue(Path.of(args[1]).toFile(), result);
         System.exit(0);

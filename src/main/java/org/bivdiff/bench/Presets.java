@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
+import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Model;
@@ -35,7 +36,6 @@ public final class Presets {
     /** The seed of every random-weight model and input. */
     static final long SEED = 20240801L;
 
-    /** Where a preset gets its model folders. */
     /**
      * What sources build with.
      *
@@ -66,8 +66,25 @@ public final class Presets {
         public void prepare(Context c) throws IOException {
             switch (workload) {
                 case Networks n -> n.source().targets(c);
-                case WholeRun r -> PipelineFolders.prepare(c);
+                case WholeRun r -> r.models().folders(c);
             }
+        }
+
+        /** How many fresh JVMs the preset takes: one for its networks, one per whole run. */
+        public int processes() {
+            return workload instanceof WholeRun r ? r.specs().size() : 1;
+        }
+
+        /**
+         * Options of the child JVMs: a whole run with a fixed heap gets it committed and touched from the start
+         * ({@code -Xms = -Xmx}, {@code AlwaysPreTouch}), so that its peak resident size is what the run keeps, not
+         * how far the garbage collector let the heap grow before collecting (which grows with the work done).
+         */
+        public List<String> jvmOptions() {
+            if (workload instanceof WholeRun r && r.heapMb() > 0) {
+                return List.of("-Xms" + r.heapMb() + "m", "-Xmx" + r.heapMb() + "m", "-XX:+AlwaysPreTouch");
+            }
+            return List.of();
         }
     }
 
@@ -79,8 +96,40 @@ public final class Presets {
     public record Networks(Source source) implements Workload {
     }
 
-    /** One whole BIVDiff run ({@link PipelineBench}). */
-    public record WholeRun(PipelineBench.Spec spec) implements Workload {
+    /**
+     * Whole BIVDiff runs ({@link PipelineBench}), each in its own JVM so that each peak is its own.
+     *
+     * @param specs  the runs' sizes, in order
+     * @param models the models they run
+     * @param heapMb a fixed Java heap for each run's JVM, in MB, or 0 for the JVM's default
+     */
+    public record WholeRun(List<PipelineBench.Spec> specs, RunModels models, int heapMb) implements Workload {
+
+        public WholeRun {
+            specs = List.copyOf(specs);
+            if (specs.isEmpty() || heapMb < 0) {
+                throw new IllegalArgumentException("a whole-run preset needs runs and a heap >= 0, got " + specs
+                        + ", " + heapMb + " MB");
+            }
+        }
+
+        /** One run on the full-size models, with the JVM's default heap. */
+        public static WholeRun fullSize(PipelineBench.Spec spec) {
+            return new WholeRun(List.of(spec), RunModels.FULL_SIZE, 0);
+        }
+    }
+
+    /** The models of a whole run. */
+    public enum RunModels {
+        /** The full-size random-weight models ({@link PipelineFolders#prepare}). */
+        FULL_SIZE,
+        /** The tiny test models ({@link PipelineFolders#tiny}). */
+        TINY;
+
+        /** Their folders, written first if they are not cached. */
+        public PipelineFolders folders(Context c) throws IOException {
+            return this == FULL_SIZE ? PipelineFolders.prepare(c) : PipelineFolders.tiny(c);
+        }
     }
 
     /** Builds a preset's targets, writing its models first if they are not cached. */
@@ -120,10 +169,13 @@ public final class Presets {
                     }),
             networks("tiny", "the tiny test models (TinyModels) at small shapes; seconds", false, Presets::tiny),
             new Preset("e2e", "BIVDiff ControlNet-canny + ZeroScope, 4 frames 256x256, 10 steps; minutes", false,
-                    new WholeRun(new PipelineBench.Spec(4, 256, 10, PipelineBench.Spec.PROVIDER_DEFAULT))),
+                    WholeRun.fullSize(new PipelineBench.Spec(4, 256, 10, PipelineBench.Spec.PROVIDER_DEFAULT))),
             new Preset("paper-memory", "the paper-default run (8 frames 512x512, ControlNet + ZeroScope) with 2 "
-                    + "steps, for its memory peak; long", false, new WholeRun(new PipelineBench.Spec(8, 512, 2,
-                    PipelineBench.Spec.PROVIDER_DEFAULT))));
+                    + "steps, for its memory peak; long", false, WholeRun.fullSize(new PipelineBench.Spec(8, 512, 2,
+                    PipelineBench.Spec.PROVIDER_DEFAULT))),
+            new Preset("long", "videos longer than the window: the tiny models, 8 then 64 frames 64x64 in windows of 8 "
+                    + "every 4, 4 steps, each run in its own JVM with a fixed 256 MB heap (peak RSS and time against "
+                    + "frames); minutes", false, new WholeRun(List.of(longRun(8), longRun(64)), RunModels.TINY, 256)));
 
     private Presets() {
     }
@@ -151,9 +203,23 @@ public final class Presets {
         return new Preset(name, description, fullSize, new Networks(source));
     }
 
+    private static PipelineBench.Spec longRun(int frames) {
+        return new PipelineBench.Spec(frames, 64, 4, PipelineBench.Spec.PROVIDER_DEFAULT, TemporalWindows.of(8));
+    }
+
+    /** The tiny Stable Diffusion pipeline folder, written on first use. */
+    static Path tinyStableDiffusion(Context c) throws IOException {
+        return c.cache().folder("tiny/sd15", "seed " + SEED, f -> TinyModels.stableDiffusion(f, SEED), c.log());
+    }
+
+    /** The tiny ControlNet, written on first use. */
+    static Path tinyControlNet(Context c) throws IOException {
+        return c.cache().folder("tiny/controlnet", "seed " + SEED, f -> TinyModels.controlNet(f, SEED), c.log());
+    }
+
     private static List<Target> tiny(Context c) throws IOException {
-        Path sd = c.cache().folder("tiny/sd15", "seed " + SEED, f -> TinyModels.stableDiffusion(f, SEED), c.log());
-        Path cn = c.cache().folder("tiny/controlnet", "seed " + SEED, f -> TinyModels.controlNet(f, SEED), c.log());
+        Path sd = tinyStableDiffusion(c);
+        Path cn = tinyControlNet(c);
         Path ad = c.cache().folder("tiny/t2i-adapter", "seed " + SEED, f -> TinyModels.t2iAdapter(f, SEED), c.log());
         int text = ClipTextConfig.read(sd.resolve("text_encoder")).hiddenSize();
         List<Target> targets = new ArrayList<>();

@@ -65,6 +65,28 @@ public record Report(int cores, int threads, boolean prepacking, Precision preci
             }
         }
         runs.forEach(r -> printRun(out, r));
+        printScaling(out);
+    }
+
+    /**
+     * For a preset of several runs (the {@code long} preset: the same size with more frames), each later run's peak
+     * RSS and total time against the first run's, and the time per frame.
+     */
+    private void printScaling(PrintStream out) {
+        Map<String, List<PipelineBench.Run>> byPreset = new LinkedHashMap<>();
+        runs.forEach(r -> byPreset.computeIfAbsent(r.preset(), k -> new ArrayList<>()).add(r));
+        byPreset.forEach((preset, list) -> {
+            PipelineBench.Run base = list.getFirst();
+            for (PipelineBench.Run r : list.subList(1, list.size())) {
+                double t0 = base.stageSeconds().getOrDefault("total", Double.NaN);
+                double t1 = r.stageSeconds().getOrDefault("total", Double.NaN);
+                out.printf(Locale.ROOT, "scaling %s: %d against %d frames (x%.1f): peak RSS x%s (%s against %s MB), "
+                                + "total time x%.2f (%.2f against %.2f s per frame)%n", preset, r.frames(), base.frames(),
+                        (double) r.frames() / base.frames(), base.peakRss() > 0 && r.peakRss() > 0
+                                ? String.format(Locale.ROOT, "%.2f", (double) r.peakRss() / base.peakRss()) : "?",
+                        runPeak(r), runPeak(base), t1 / t0, t1 / r.frames(), t0 / base.frames());
+            }
+        });
     }
 
     private void printNetworks(PrintStream out) {
@@ -81,11 +103,15 @@ public record Report(int cores, int threads, boolean prepacking, Precision preci
 
     private static void printRun(PrintStream out, PipelineBench.Run r) {
         out.printf(Locale.ROOT, "pipeline %s (%s): peak RSS %s MB (VmHWM of the child JVM)%n", r.preset(), r.spec(),
-                r.peakRss() < 0 ? "?" : mb(r.peakRss()));
+                runPeak(r));
         r.stageSeconds().forEach((stage, s) -> out.printf(Locale.ROOT, "  %-40s %9.1f s%n", stage, s));
         out.println("  resident peak between progress events (sampled every " + RssTimeline.PERIOD_MS + " ms):");
         r.phases().forEach(p -> out.printf(Locale.ROOT, "  %-40s %9s MB   (ends at %.1f s)%n", p.label(), mb(p.maxRss()),
                 p.endSeconds()));
+    }
+
+    private static String runPeak(PipelineBench.Run r) {
+        return r.peakRss() < 0 ? "?" : mb(r.peakRss());
     }
 
     private static void printProfile(PrintStream out, BenchRunner.Row r) {

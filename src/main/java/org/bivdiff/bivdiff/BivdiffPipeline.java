@@ -2,8 +2,11 @@ package org.bivdiff.bivdiff;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -23,6 +26,9 @@ import org.bivdiff.pipelines.RunNoise;
  * stages are kept in a {@link StageStore}, so an interrupted run resumes where it stopped. The
  * {@link Strategy} chooses the paper's scheme or one of the baselines it is compared with: the image
  * model's frames alone, text-to-video alone, or both models inside one loop ({@link JointDenoising}).
+ *
+ * <p>Videos of any length: the frame stage makes and stores the frames in batches of the video model's window
+ * ({@link #frameBatches}), and inversion and smoothing run the networks in the options' {@link TemporalWindows}.
  */
 public final class BivdiffPipeline {
 
@@ -82,7 +88,8 @@ public final class BivdiffPipeline {
 
     /**
      * The {@link Result#stageTimes()} key of a stored stage, by its {@link StageStore} name: how to look up what
-     * a stage cost when it was computed.
+     * a stage cost when it was computed. Every batch of the frame stage ({@link #frameStageName}) is part of
+     * the frame-wise generation.
      */
     public static String timeLabel(String storedStage) {
         return switch (storedStage) {
@@ -90,7 +97,12 @@ public final class BivdiffPipeline {
             case InversionAndSmoothing.STAGE_FRAME_LATENTS -> "frame encoding";
             case InversionAndSmoothing.STAGE_INVERSION_IMAGE -> "inversion (image)";
             case InversionAndSmoothing.STAGE_INVERSION_VIDEO -> "inversion (video)";
-            default -> throw new IllegalArgumentException("no stored stage named '" + storedStage + "'");
+            default -> {
+                if (storedStage.startsWith(STAGE_FRAMES + ".")) {
+                    yield "frame-wise generation";
+                }
+                throw new IllegalArgumentException("no stored stage named '" + storedStage + "'");
+            }
         };
     }
 
@@ -126,14 +138,10 @@ public final class BivdiffPipeline {
                     Duration.ofNanos(System.nanoTime() - t0));
             return new Result(Optional.empty(), Optional.empty(), video, times, resumed);
         }
-        // 1. Frame-wise generation (or the stored frames of an earlier run)
+        // 1. Frame-wise generation in batches (or the stored batches of an earlier run)
         StageStore tracking = tracking(store, resumed);
         long t0 = System.nanoTime();
-        String fingerprint = Fingerprint.of(STAGE_FRAMES, r.generator().describe(), source, r.inputs().condition(),
-                r.inputs().masks(), r.frameSettings().prompt(), r.frameSettings().steps(),
-                r.frameSettings().guidanceScale(), r.seed());
-        Tensor idmFrames = tracking.loadOrCompute(STAGE_FRAMES, fingerprint,
-                () -> Map.of("frames", r.generator().generate(r.inputs(), r.frameSettings()))).get("frames");
+        Tensor idmFrames = frameStage(r, tracking);
         times.put(timeLabel(STAGE_FRAMES), Duration.ofNanos(System.nanoTime() - t0));
         if (r.strategy() == Strategy.IDM_ONLY) {
             Tensor video = VideoLatents.toVideo(ImageModelFrames.toUnit(idmFrames), frames);
@@ -143,6 +151,56 @@ public final class BivdiffPipeline {
         InversionAndSmoothing.Result out = stages23.run(stageRequest(r, idmFrames, noise, latentShape), tracking);
         times.putAll(out.stageTimes());
         return new Result(Optional.of(idmFrames), Optional.of(out), out.video(), times, resumed);
+    }
+
+    /**
+     * Stage 1: the frames in batches of the video model's window ({@link #frameBatches}), each stored as soon as it
+     * is made, so that an interrupted run keeps its finished frames. Batches stored by an earlier run with the same
+     * inputs are loaded; the image model is loaded only if a batch is missing.
+     *
+     * @return (F, 3, H, W) in [-1, 1]
+     */
+    private static Tensor frameStage(Request r, StageStore store) throws IOException {
+        int frames = r.inputs().source().dim(0);
+        List<FrameRange> batches = frameBatches(r.options().windows(), frames);
+        Tensor[] made = new Tensor[batches.size()];
+        List<FrameRange> missing = new ArrayList<>();
+        for (int i = 0; i < batches.size(); i++) {
+            FrameRange b = batches.get(i);
+            Optional<Map<String, Tensor>> stored = store.load(frameStageName(b, frames), frameFingerprint(r, b));
+            if (stored.isPresent()) {
+                made[i] = stored.get().get("frames");
+            } else {
+                missing.add(b);
+            }
+        }
+        r.generator().generate(r.inputs(), r.frameSettings(), missing, (batch, images) -> {
+            store.save(frameStageName(batch, frames), frameFingerprint(r, batch), Map.of("frames", images));
+            made[batches.indexOf(batch)] = images;
+        });
+        return made.length == 1 ? made[0] : Tensor.concat0(Arrays.asList(made));
+    }
+
+    /**
+     * The frame stage's batches: as many frames as the video model's window holds, the whole video when it has no
+     * windows. The image models BIVDiff bridges make each frame on its own, so the batches change memory, not frames
+     * (Prompt-to-Prompt inverts each batch with the inflated image UNet, whose GroupNorms then span the batch).
+     */
+    public static List<FrameRange> frameBatches(TemporalWindows windows, int frames) {
+        return FrameRange.batches(frames, windows.isWholeVideo() ? frames : windows.length());
+    }
+
+    /** {@link #STAGE_FRAMES} for a whole video; {@code idm_frames.<from>-<to>} for a batch of a longer one. */
+    static String frameStageName(FrameRange batch, int frames) {
+        return batch.isWhole(frames) ? STAGE_FRAMES : STAGE_FRAMES + "." + batch.from() + "-" + batch.to();
+    }
+
+    /** Everything a batch of frames depends on: its rows of the inputs, where they start (the noise), the settings. */
+    private static String frameFingerprint(Request r, FrameRange batch) {
+        FrameGenerator.Inputs rows = r.inputs().rows(batch);
+        return Fingerprint.of(STAGE_FRAMES, r.generator().describe(), rows.source(), rows.condition(), rows.masks(),
+                r.frameSettings().prompt(), r.frameSettings().steps(), r.frameSettings().guidanceScale(), r.seed(),
+                batch.from());
     }
 
     private static InversionAndSmoothing.Request stageRequest(Request r, Tensor frames, RunNoise noise, int[] latentShape) {

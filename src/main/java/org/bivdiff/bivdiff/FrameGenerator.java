@@ -3,6 +3,7 @@ package org.bivdiff.bivdiff;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 import org.bivdiff.graph.Provider;
@@ -16,7 +17,8 @@ import org.bivdiff.schedulers.Scheduler;
 
 /**
  * Stage 1 of BIVDiff, frame-wise generation: a task-specific image diffusion model makes each frame.
- * Every image model sits behind this one interface; all frames go through the model together (frames x
+ * Every image model sits behind this one interface; the frames of one call (all of them, or one batch of a
+ * long video, see {@link #generate(Inputs, Settings, List, BatchSink)}) go through the model together (frames x
  * guidance branches per UNet call, bounded by {@link Settings#maxBatch()}).
  */
 public interface FrameGenerator {
@@ -58,6 +60,18 @@ public interface FrameGenerator {
             return new Inputs(source, null, null);
         }
 
+        /** The frames {@code batch} of the source and of the conditions or masks. */
+        public Inputs rows(FrameRange batch) {
+            if (batch.isWhole(source.dim(0))) {
+                return this;
+            }
+            return new Inputs(slice(source, batch), slice(condition, batch), slice(masks, batch));
+        }
+
+        private static Tensor slice(Tensor t, FrameRange batch) {
+            return t == null ? null : t.slice0(batch.from(), batch.to());
+        }
+
         private static void checkFrames(String what, Tensor source, Tensor t) {
             if (t == null) {
                 return;
@@ -84,6 +98,29 @@ public interface FrameGenerator {
      */
     record Settings(Prompt prompt, int steps, double guidanceScale, RunNoise noise, int maxBatch,
                     ProgressListener progress, Cancellation cancellation) {
+
+        /**
+         * These settings for the frames {@code batch} of a video of {@code frames} frames: the noise is rows
+         * {@code [from, to)} of the whole video's ({@link RunNoise#rows}), and progress events name the batch.
+         */
+        public Settings forBatch(FrameRange batch, int frames) {
+            if (batch.isWhole(frames)) {
+                return this;
+            }
+            String frameRange = batch.length() == 1 ? " (frame " + batch.to() + " of " + frames + ")"
+                    : " (frames " + (batch.from() + 1) + "-" + batch.to() + " of " + frames + ")";
+            ProgressListener labelled = p -> progress.onStep(new ProgressListener.Progress(p.stage() + frameRange,
+                    p.step(), p.total(), p.timestep(), p.elapsed()));
+            return new Settings(prompt, steps, guidanceScale, noise.rows(batch.from()), maxBatch, labelled,
+                    cancellation);
+        }
+    }
+
+    /** Receives each batch of frames as soon as it is made. */
+    @FunctionalInterface
+    interface BatchSink {
+        /** @param frames (batch.length(), 3, H, W) in [-1, 1], as {@link #generate(Inputs, Settings)} returns them */
+        void accept(FrameRange batch, Tensor frames) throws IOException;
     }
 
     /**
@@ -142,6 +179,22 @@ public interface FrameGenerator {
     Tensor generate(Inputs inputs, Settings settings) throws IOException;
 
     /**
+     * Makes the frames of {@code batches} (disjoint ranges of the inputs' frames, in the order given), handing each
+     * batch to {@code sink} as soon as it is made, so that memory holds one batch of the image model's work and a
+     * caller can store finished frames. Each batch is made from its rows of the inputs with
+     * {@link Settings#forBatch}: image models that make every frame on its own (ControlNet, T2I-Adapter,
+     * InstructPix2Pix, inpainting) make the same frames in batches as all at once. This default runs
+     * {@link #generate(Inputs, Settings)} per batch; generators that load models override it to load them once.
+     */
+    default void generate(Inputs inputs, Settings settings, List<FrameRange> batches, BatchSink sink)
+            throws IOException {
+        int frames = inputs.source().dim(0);
+        for (FrameRange batch : batches) {
+            sink.accept(batch, generate(inputs.rows(batch), settings.forBatch(batch, frames)));
+        }
+    }
+
+    /**
      * Loads the image model and builds the guided noise predictor its pipeline would denoise with (the
      * same method builds both), for a loop of the caller's.
      *
@@ -164,6 +217,14 @@ public interface FrameGenerator {
             @Override
             public Tensor generate(Inputs inputs, Settings settings) {
                 return frames;
+            }
+
+            @Override
+            public void generate(Inputs inputs, Settings settings, List<FrameRange> batches, BatchSink sink)
+                    throws IOException {
+                for (FrameRange batch : batches) {
+                    sink.accept(batch, frames.slice0(batch.from(), batch.to()));
+                }
             }
         };
     }

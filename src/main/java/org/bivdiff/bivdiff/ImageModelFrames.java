@@ -100,8 +100,8 @@ public final class ImageModelFrames {
     }
 
     /**
-     * An image model loaded with its pipeline: the pipeline request for a run's inputs and settings, and the
-     * two things done with one request, making the images or building the predictor.
+     * An image model loaded with its pipeline: the pipeline request that inputs (all frames or a batch of them)
+     * and settings make, and the two things done with one request, making the images or building the predictor.
      *
      * @param release   closes the models
      * @param request   the pipeline's request for the inputs and settings (checks that the inputs have what the
@@ -146,6 +146,21 @@ public final class ImageModelFrames {
             public Tensor generate(Inputs inputs, Settings settings) throws IOException {
                 try (Loaded<?> model = loader.load()) {
                     return FrameGenerator.toEightBitSigned(model.generate(inputs, settings));
+                }
+            }
+
+            @Override
+            public void generate(Inputs inputs, Settings settings, List<FrameRange> batches, BatchSink sink)
+                    throws IOException {
+                if (batches.isEmpty()) {
+                    return;
+                }
+                int frames = inputs.source().dim(0);
+                try (Loaded<?> model = loader.load()) {
+                    for (FrameRange batch : batches) {
+                        sink.accept(batch, FrameGenerator.toEightBitSigned(model.generate(inputs.rows(batch),
+                                settings.forBatch(batch, frames))));
+                    }
                 }
             }
 

@@ -31,6 +31,7 @@ import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
 import org.bivdiff.schedulers.DdimScheduler;
+import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.SchedulerConfig;
 
 /**
@@ -42,6 +43,13 @@ import org.bivdiff.schedulers.SchedulerConfig;
  * encoders to encode the prompts, the image UNet for its inversion branch, the video UNet for its
  * inversion branch and the smoothing, and the VAE again to decode. At most one UNet is resident; the
  * video UNet runs one video per call and the VAE one frame per call, to bound activation memory.
+ *
+ * <p>With {@link Options#windows()} other than the whole video, both UNets of the inversion and the smoothing's
+ * video UNet run in overlapping temporal windows blended at every step ({@link TemporalWindows}), so their memory is
+ * that of one window whatever the video's length. The inflated image UNet then takes its across-frames GroupNorm
+ * statistics ({@link FrameNorm#ACROSS_FRAMES}) over the frames of each window, where BIVDiff takes them over the
+ * whole video (which is the same when the video fits one window); with {@link FrameNorm#PER_FRAME} its windows do
+ * not overlap, since its frames do not depend on each other.
  */
 public final class InversionAndSmoothing {
 
@@ -78,17 +86,35 @@ public final class InversionAndSmoothing {
     }
 
     /**
-     * Choices where BIVDiff's behaviour has a clean alternative.
+     * Choices where BIVDiff's behaviour has a clean alternative, and how long a video the networks see at once.
      *
      * @param inversion      BIVDiff's {@code reverse_step} or the textbook DDIM inversion
      * @param imageFrameNorm the inflated UNet's GroupNorms across frames (BIVDiff) or per frame
      * @param scaling        the hard-coded 0.18215 (BIVDiff) or the VAE's {@code scaling_factor}
+     * @param windows        the temporal windows of inversion and smoothing, also the frame stage's batches:
+     *                       {@link TemporalWindows#WHOLE_VIDEO} (BIVDiff) or overlapping windows for videos longer
+     *                       than the video model's window. With windows, the image model's inversion takes its
+     *                       across-frames GroupNorm statistics per window, where the reference takes them per video
      */
-    public record Options(InversionKind inversion, FrameNorm imageFrameNorm, LatentScaling scaling) {
+    public record Options(InversionKind inversion, FrameNorm imageFrameNorm, LatentScaling scaling,
+                          TemporalWindows windows) {
 
         /** Exactly what BIVDiff does. */
         public static final Options BIVDIFF = new Options(InversionKind.BIVDIFF_REVERSE_STEP, FrameNorm.ACROSS_FRAMES,
                 LatentScaling.BIVDIFF_HARD_CODED);
+
+        public Options {
+            Objects.requireNonNull(windows, "windows");
+        }
+
+        /** The whole video at once, as BIVDiff runs it. */
+        public Options(InversionKind inversion, FrameNorm imageFrameNorm, LatentScaling scaling) {
+            this(inversion, imageFrameNorm, scaling, TemporalWindows.WHOLE_VIDEO);
+        }
+
+        public Options withWindows(TemporalWindows w) {
+            return new Options(inversion, imageFrameNorm, scaling, w);
+        }
     }
 
     /**
@@ -275,7 +301,7 @@ public final class InversionAndSmoothing {
         try (VideoUNet unet = models.requireVideo().loadUnet(engine)) {
             DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
             smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(unet),
-                    videoEmbeddings, r.guidanceScale()).withNoise(r.smoothingNoise())
+                    videoEmbeddings, r.guidanceScale(), r.options().windows()).withNoise(r.smoothingNoise())
                     .withProgress("temporal smoothing", r.progress()).withCancellation(r.cancellation())
                     .withObserver(r.observer()));
         }
@@ -321,14 +347,17 @@ public final class InversionAndSmoothing {
     private Tensor invertWithImageUnet(Request r, Tensor latents, Tensor embedding, DdimInversion inversion,
                                        StageStore store) throws IOException {
         FrameNorm norm = r.options().imageFrameNorm();
+        // Per-frame norms make every frame independent: windows need not overlap.
+        TemporalWindows windows = norm == FrameNorm.PER_FRAME ? r.options().windows().tiling()
+                : r.options().windows();
         String fingerprint = Fingerprint.of(STAGE_INVERSION_IMAGE, models.imageUnet(), models.scheduler(), latents,
-                embedding, r.numInferenceSteps(), r.options().inversion(), norm);
+                embedding, r.numInferenceSteps(), r.options().inversion(), norm, effective(windows, latents));
         return store.loadOrCompute(STAGE_INVERSION_IMAGE, fingerprint, () -> {
             r.cancellation().check("mixed inversion, image model");
             try (InflatedUNet3DConditionModel unet = InflatedUNet3DConditionModel.load(models.imageUnet(), engine)) {
                 ConditionedModel model = (x, t, e) -> unet.forward(x, t, e, norm);
-                return Map.of("latents", MixedInversion.invert(latents,
-                        new Branch(withProgress(model, "inversion (image)", r), embedding), inversion));
+                return Map.of("latents", invertBranch(latents, new Branch(model, embedding), windows, inversion,
+                        "inversion (image)", r));
             }
         }).get("latents");
     }
@@ -336,28 +365,44 @@ public final class InversionAndSmoothing {
     /** The video branch of the inversion (stored or computed), with the video UNet. */
     private Tensor invertWithVideoUnet(Request r, Tensor latents, Tensor embedding, DdimInversion inversion,
                                        StageStore store) throws IOException {
+        TemporalWindows windows = r.options().windows();
         String fingerprint = Fingerprint.of(STAGE_INVERSION_VIDEO, models.requireVideo(), models.scheduler(), latents,
-                embedding, r.numInferenceSteps(), r.options().inversion());
+                embedding, r.numInferenceSteps(), r.options().inversion(), effective(windows, latents));
         return store.loadOrCompute(STAGE_INVERSION_VIDEO, fingerprint, () -> {
             r.cancellation().check("mixed inversion, video model");
             try (VideoUNet unet = models.requireVideo().loadUnet(engine)) {
-                return Map.of("latents", MixedInversion.invert(latents,
-                        new Branch(withProgress(unet::forward, "inversion (video)", r), embedding), inversion));
+                return Map.of("latents", invertBranch(latents, new Branch(unet::forward, embedding), windows,
+                        inversion, "inversion (video)", r));
             }
         }).get("latents");
+    }
+
+    /**
+     * What of {@code windows} a stored inversion of (B, 4, F, h, w) {@code latents} depends on: nothing when the
+     * video fits one window (it then runs whole, bit for bit), the windows otherwise.
+     */
+    private static TemporalWindows effective(TemporalWindows windows, Tensor latents) {
+        return windows.over(latents.dim(2)).size() == 1 ? TemporalWindows.WHOLE_VIDEO : windows;
     }
 
     private static Duration since(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
+    /** One branch's inversion, its UNet run window by window, with progress and cancellation per step. */
+    private static Tensor invertBranch(Tensor latents, Branch branch, TemporalWindows windows, DdimInversion inversion,
+                                       String stage, Request r) {
+        NoisePredictor model = windows.wrap(MixedInversion.predictor(branch, latents.dim(0)));
+        return inversion.invert(latents, withProgress(model, stage, r));
+    }
+
     /** {@code model} reporting one progress event per call (one per inversion step) and checking for cancellation. */
-    private static ConditionedModel withProgress(ConditionedModel model, String stage, Request r) {
+    private static NoisePredictor withProgress(NoisePredictor model, String stage, Request r) {
         long start = System.nanoTime();
         int[] step = {0};
-        return (x, t, e) -> {
+        return (x, t) -> {
             r.cancellation().check(stage + " step " + (step[0] + 1) + "/" + r.numInferenceSteps());
-            Tensor out = model.predict(x, t, e);
+            Tensor out = model.predict(x, t);
             step[0]++;
             r.progress().onStep(new ProgressListener.Progress(stage, step[0], r.numInferenceSteps(), t,
                     Duration.ofNanos(System.nanoTime() - start)));

@@ -29,7 +29,8 @@ import org.bivdiff.schedulers.SchedulerConfig;
  * eps_IDM is the task's guided image-model predictor ({@link FrameGenerator#predictor}: its own prompt
  * embeddings, conditions and guidance) applied frame-wise, (1, 4, F, h, w) -> (F, 4, h, w) and back;
  * eps_VDM is the text-to-video UNet with classifier-free guidance on the video prompt
- * ({@link TemporalSmoothing#predictor}). The VAE decodes the result as the smoothing does.
+ * ({@link TemporalSmoothing#predictor}), run window by window when the options have {@link TemporalWindows}.
+ * The VAE decodes the result as the smoothing does.
  *
  * <p>Memory: unlike the sequential scheme, which holds one UNet at a time, both models are resident during
  * the loop: the image model's pipeline (text encoder, UNet, VAE, and its ControlNet or adapter) and the
@@ -74,8 +75,8 @@ public final class JointDenoising {
                 ? r.generator().predictor(r.inputs(), r.frameSettings(), scheduler) : null;
              VideoUNet unet = useVideo ? models.requireVideo().loadUnet(engine) : null) {
             NoisePredictor image = idm == null ? null : frameWise(idm.model());
-            NoisePredictor vdm = unet == null ? null
-                    : TemporalSmoothing.predictor(unet::forward, videoEmbeddings, video.guidanceScale());
+            NoisePredictor vdm = unet == null ? null : video.options().windows().wrap(
+                    TemporalSmoothing.predictor(unet::forward, videoEmbeddings, video.guidanceScale()));
             NoisePredictor model = alternate ? alternate(image, vdm, scheduler.timesteps())
                     : fuse(image, vdm, r.mixingRatio());
             latents = DenoisingLoop.run(DenoisingLoop.Request.of(scheduler, start, model)

@@ -10,6 +10,7 @@ import org.bivdiff.models.vae.LatentDistribution;
 import org.bivdiff.pipelines.Guidance.ConditionedModel;
 import org.bivdiff.pipelines.PromptEmbeddings;
 import org.bivdiff.schedulers.DdimInversion;
+import org.bivdiff.schedulers.NoisePredictor;
 
 /**
  * Port of BIVDiff's models/mixed_inversion.py::MixedInversionPipeline: the latents of the frames are
@@ -118,8 +119,16 @@ public final class MixedInversion {
      * @return (B, 4, F, h, w) the latents at the inversion's last noise level
      */
     public static Tensor invert(Tensor latents, Branch branch, DdimInversion inversion) {
-        Tensor states = perVideo(branch.embedding(), latents.dim(0));
-        return inversion.invert(latents, (x, t) -> branch.model().predict(x, t, states));
+        return inversion.invert(latents, predictor(branch, latents.dim(0)));
+    }
+
+    /**
+     * What a branch's inversion steps with: its UNet conditioned on its embedding, repeated for {@code videos}
+     * videos; (B, 4, F, h, w) latents at a timestep to eps of the same shape.
+     */
+    public static NoisePredictor predictor(Branch branch, int videos) {
+        Tensor states = perVideo(branch.embedding(), videos);
+        return (x, t) -> branch.model().predict(x, t, states);
     }
 
     /**

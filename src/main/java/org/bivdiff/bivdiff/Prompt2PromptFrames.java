@@ -75,6 +75,21 @@ public final class Prompt2PromptFrames implements FrameGenerator {
 
     @Override
     public Tensor generate(Inputs inputs, Settings settings) throws IOException {
+        Tensor[] frames = new Tensor[1];
+        generate(inputs, settings, List.of(new FrameRange(0, inputs.source().dim(0))), (batch, f) -> frames[0] = f);
+        return frames[0];
+    }
+
+    /**
+     * The batches with the Stable Diffusion models loaded once; each batch is inverted on its own, so the inflated
+     * UNet's GroupNorms span the frames of the batch, where the reference's span the video.
+     */
+    @Override
+    public void generate(Inputs inputs, Settings settings, List<FrameRange> batches, BatchSink sink)
+            throws IOException {
+        if (batches.isEmpty()) {
+            return;
+        }
         Tensor source = inputs.source();                                              // (F, 3, H, W)
         int frames = source.dim(0);
         // Sessions open on first use: loading here only reads configs and weight headers.
@@ -82,21 +97,35 @@ public final class Prompt2PromptFrames implements FrameGenerator {
              Prompt2PromptPipeline pipeline = new Prompt2PromptPipeline(sd)) {
             // 1. Check the edit (prompt alignment, blend words) before minutes of inversion
             pipeline.check(request(sd, source.dim(2), source.dim(3), settings, Optional.empty(), 0, frames));
-            // 2. Encode and invert the source frames with the image model alone (mixing ratio 1)
-            Tensor inverted = VideoLatents.toFrames(invert(source, settings));        // (F, 4, h, w)
-            // 3. Edit frame by frame from [z_f, z_f], as infer.py does
-            List<Tensor> edited = new ArrayList<>();
-            for (int f = 0; f < frames; f++) {
-                settings.cancellation().check("Prompt-to-Prompt, frame " + (f + 1) + "/" + frames);
-                Tensor z = inverted.slice0(f, f + 1);                                    // (1, 4, h, w)
-                Tensor pair = Tensor.concat0(List.of(z, z));                             // (2, 4, h, w)
-                Tensor images = pipeline.run(request(sd, source.dim(2), source.dim(3), settings, Optional.of(pair), f,
-                        frames))
-                        .images().image();                                               // (2, 3, H, W): source, edited
-                edited.add(images.slice0(1, 2));
+            for (FrameRange batch : batches) {
+                sink.accept(batch, edit(sd, pipeline, inputs.rows(batch).source(), settings.forBatch(batch, frames),
+                        batch.from(), frames));
             }
-            return FrameGenerator.toEightBitSigned(Tensor.concat0(edited));
         }
+    }
+
+    /**
+     * Steps 2 and 3 for the frames {@code source} (F', 3, H, W), the first being frame {@code first} of
+     * {@code frames}: inversion, then the edit frame by frame.
+     *
+     * @return (F', 3, H, W) in [-1, 1], rounded to 8 bits
+     */
+    private Tensor edit(StableDiffusionModels sd, Prompt2PromptPipeline pipeline, Tensor source, Settings settings,
+                        int first, int frames) throws IOException {
+        // 2. Encode and invert the source frames with the image model alone (mixing ratio 1)
+        Tensor inverted = VideoLatents.toFrames(invert(source, settings));            // (F', 4, h, w)
+        // 3. Edit frame by frame from [z_f, z_f], as infer.py does
+        List<Tensor> edited = new ArrayList<>();
+        for (int i = 0; i < source.dim(0); i++) {
+            int f = first + i;
+            settings.cancellation().check("Prompt-to-Prompt, frame " + (f + 1) + "/" + frames);
+            Tensor z = inverted.slice0(i, i + 1);                                        // (1, 4, h, w)
+            Tensor pair = Tensor.concat0(List.of(z, z));                                 // (2, 4, h, w)
+            Tensor images = pipeline.run(request(sd, source.dim(2), source.dim(3), settings, Optional.of(pair), f,
+                    frames)).images().image();                                           // (2, 3, H, W): source, edited
+            edited.add(images.slice0(1, 2));
+        }
+        return FrameGenerator.toEightBitSigned(Tensor.concat0(edited));
     }
 
     /** Loads the image model and checks the edit for frames of {@code height x width}: what generate does first. */

@@ -34,8 +34,18 @@ public final class TemporalSmoothing {
      */
     public static DenoisingLoop.Request request(Scheduler scheduler, Tensor latents, ConditionedModel videoUnet,
                                                 PromptEmbeddings embeddings, double guidanceScale) {
-        return DenoisingLoop.Request.of(scheduler, latents, predictor(videoUnet, embeddings, guidanceScale))
-                .withProgress("temporal smoothing", ProgressListener.NONE);
+        return request(scheduler, latents, videoUnet, embeddings, guidanceScale, TemporalWindows.WHOLE_VIDEO);
+    }
+
+    /**
+     * The smoothing loop with the guided video UNet run window by window ({@link TemporalWindows#wrap}): each
+     * step predicts every window, guidance included, and blends the windows' predictions per frame.
+     */
+    public static DenoisingLoop.Request request(Scheduler scheduler, Tensor latents, ConditionedModel videoUnet,
+                                                PromptEmbeddings embeddings, double guidanceScale,
+                                                TemporalWindows windows) {
+        return DenoisingLoop.Request.of(scheduler, latents, windows.wrap(predictor(videoUnet, embeddings,
+                guidanceScale))).withProgress("temporal smoothing", ProgressListener.NONE);
     }
 
     /**

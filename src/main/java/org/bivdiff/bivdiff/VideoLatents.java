@@ -33,6 +33,31 @@ public final class VideoLatents {
         return permute(video, s[0], s[2], s[1], s[3] * s[4], false);
     }
 
+    /**
+     * Frames {@code range} of every video: {@code video[:, :, from:to]}.
+     *
+     * @param video (B, C, F, H, W)
+     * @return (B, C, to - from, H, W): a copy, or {@code video} itself when the range is all of it
+     */
+    public static Tensor frames(Tensor video, FrameRange range) {
+        int[] s = video.shape();
+        if (s.length != 5 || range.to() > s[2]) {
+            throw new IllegalArgumentException("cannot take frames " + range + " of a video " + Arrays.toString(s)
+                    + " (B, C, F, H, W)");
+        }
+        if (range.isWhole(s[2])) {
+            return video;
+        }
+        int plane = s[3] * s[4];
+        int n = range.length();
+        float[] in = video.data();
+        float[] out = new float[s[0] * s[1] * n * plane];
+        for (int bc = 0; bc < s[0] * s[1]; bc++) {
+            System.arraycopy(in, (bc * s[2] + range.from()) * plane, out, bc * n * plane, n * plane);
+        }
+        return Tensor.of(out, s[0], s[1], n, s[3], s[4]);
+    }
+
     /** x * factor, elementwise in float32. */
     public static Tensor scale(Tensor x, float factor) {
         float[] d = x.data();

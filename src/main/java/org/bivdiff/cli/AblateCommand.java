@@ -167,7 +167,7 @@ final class AblateCommand {
             metrics.scoreInto(table, videos, progress);
         }
         // 4. The grid, the tables, the stage times
-        writeGrid(run, prepared, frames, config.fps());
+        writeGrid(run, prepared, frames, prepared.fps());
         table.write(folder);
         Duration saved = Ablation.savedByReuse(outcomes);
         run.writeAtomically("ablation.json", file -> JSON.writeValue(file.toFile(), json(outcomes, wall, saved)));

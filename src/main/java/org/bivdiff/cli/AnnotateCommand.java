@@ -27,9 +27,9 @@ import org.bivdiff.pipelines.ProgressListener;
 final class AnnotateCommand {
 
     static final String USAGE = """
-              annotate --condition canny|depth VIDEO --out FILE [--depth-model DIR_OR_PT] [--video-length N (8)]
+              annotate --condition canny|depth VIDEO --out FILE [--depth-model DIR_OR_PT] [--video-length N|all (8)]
                     [--frame-rate N (4; 0 spreads the frames)] [--width W (512)] [--height H (512)]
-                    [--condition-input clean|reference-wrap] [--fps F (8)] [--provider cpu|cuda] [--threads N]
+                    [--condition-input clean|reference-wrap] [--fps F (the source's)] [--provider cpu|cuda] [--threads N]
                     the condition frames BIVDiff computes for a clip (FILE: .gif or .mp4), as a run with the
                     same settings does; depth needs --depth-model (a DPT-Hybrid transformers folder or MiDaS' .pt)
             """;
@@ -76,14 +76,20 @@ final class AnnotateCommand {
             throw new UsageException("--condition depth needs --depth-model (a DPT-Hybrid transformers folder such as "
                     + "Intel/dpt-hybrid-midas, or dpt_hybrid-midas-501f0c75.pt from lllyasviel/Annotators)");
         }
-        int videoLength = args.integer("video-length", 8);
+        int videoLength = "all".equals(args.one("video-length", null)) ? VideoSampler.ALL_FRAMES
+                : args.integer("video-length", 8);
         int frameRate = args.integer("frame-rate", 4);
         // as a run: sizes rounded down to multiples of 32
         int width = Resize.roundDown(args.integer("width", 512), 32);
         int height = Resize.roundDown(args.integer("height", 512), 32);
         Path source = Path.of(video);
-        Tensor frames = frameRate == 0 ? VideoSampler.readVideo(source, videoLength, width, height)
-                : VideoSampler.readVideo(source, videoLength, width, height, frameRate);
+        VideoSampler.Plan plan;
+        try {
+            plan = VideoSampler.plan(source, videoLength, frameRate);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        Tensor frames = plan.read(width, height);
         int total = frames.dim(0);
         Instant start = Instant.now();
         IntConsumer onFrame = n -> progress.onStep(new ProgressListener.Progress(kind, n, total, Double.NaN,
@@ -99,7 +105,7 @@ final class AnnotateCommand {
             }
         }
         Path file = Path.of(outFile);
-        VideoWriter.write(conditions, file, args.number("fps", 8));
+        VideoWriter.write(conditions, file, args.number("fps", plan.fps(VideoJob.REFERENCE_FPS)));
         out.println("wrote " + file + " (" + total + " " + kind + " frames, " + width + "x" + height + ")");
         return 0;
     }

@@ -91,11 +91,13 @@ final class BenchCommand {
         List<BenchRunner.Row> rows = new ArrayList<>();
         List<PipelineBench.Run> runs = new ArrayList<>();
         for (Presets.Preset p : presets) {
-            PresetProcess.Result r = PresetProcess.run(new PresetProcess.Job(p.name(), models.root().toString(), threads,
-                    provider, cudaOptions, precision, weights.name(), prepacking.equals("on"), profile,
-                    settings.warmup(), settings.runs()), err);
-            rows.addAll(r.rows());
-            runs.addAll(r.runs());
+            for (int process = 0; process < p.processes(); process++) {
+                PresetProcess.Result r = PresetProcess.run(new PresetProcess.Job(p.name(), models.root().toString(),
+                        threads, provider, cudaOptions, precision, weights.name(), prepacking.equals("on"), profile,
+                        settings.warmup(), settings.runs(), process), err);
+                rows.addAll(r.rows());
+                runs.addAll(r.runs());
+            }
         }
         PeakProbe.Result after = PeakProbe.measure(engine, probeSize, PROBE_CALLS);
         Report report = new Report(Runtime.getRuntime().availableProcessors(), threads, prepacking.equals("on"),

@@ -20,6 +20,7 @@ import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.io.FolderLock;
 import org.bivdiff.media.Image8;
+import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.VideoGrid;
 import org.bivdiff.media.VideoWriter;
@@ -54,6 +55,10 @@ final class RunCommand {
     static final String IDM_VIDEO = "video_by_idm";
     /** Where the lossless frames of each video go: {@code frames/<video name>/00000.png, ...}. */
     static final String FRAMES = "frames/";
+    /** Longer videos get a still filmstrip ({@code grid.png}) instead of an animated side-by-side grid. */
+    static final int ANIMATED_GRID_MAX_FRAMES = 16;
+    /** Frames per clip in the filmstrip. */
+    static final int FILMSTRIP_FRAMES = 8;
 
     private RunCommand() {
     }
@@ -148,9 +153,10 @@ final class RunCommand {
         // 3. Read the videos, compute conditions and masks
         record.stage("reading the videos");
         VideoJob.Prepared prepared = VideoJob.prepare(config, engine, progress);
-        writeVideo(run, "source.gif", ImageTensors.signedToPilTruncated(prepared.source()), config.fps());
+        record.video(prepared.source().dim(0), prepared.fps());
+        writeVideo(run, "source.gif", ImageTensors.signedToPilTruncated(prepared.source()), prepared.fps());
         if (prepared.condition() != null) {
-            writeVideo(run, "condition.gif", ImageTensors.toPilRounded(prepared.condition()), config.fps());
+            writeVideo(run, "condition.gif", ImageTensors.toPilRounded(prepared.condition()), prepared.fps());
         }
         // 4. The three stages
         ProgressListener tracked = p -> {
@@ -170,11 +176,11 @@ final class RunCommand {
         String name = config.strategy().videoName();
         List<Image8> idm = result.idmFrames().map(ImageTensors::signedToPilTruncated).orElse(List.of());
         if (!idm.isEmpty()) {
-            writeVideo(run, IDM_VIDEO + ".gif", idm, config.fps());
+            writeVideo(run, IDM_VIDEO + ".gif", idm, prepared.fps());
             run.writeFrames(FRAMES + IDM_VIDEO, idm);
         }
-        writeVideo(run, name + ".gif", frames, config.fps());
-        writeVideo(run, name + ".mp4", frames, config.fps());
+        writeVideo(run, name + ".gif", frames, prepared.fps());
+        writeVideo(run, name + ".mp4", frames, prepared.fps());
         run.writeFrames(FRAMES + name, frames);
         VideoGrid grid = VideoGrid.row().add(ImageTensors.signedToPilTruncated(prepared.source()));
         if (prepared.condition() != null) {
@@ -184,7 +190,11 @@ final class RunCommand {
             grid.add(idm);
         }
         grid.add(frames);
-        run.writeAtomically("grid.gif", file -> grid.write(file, config.fps()));
+        if (frames.size() > ANIMATED_GRID_MAX_FRAMES) {
+            run.writeAtomically("grid.png", file -> ImageFiles.write(grid.filmstrip(FILMSTRIP_FRAMES), file));
+        } else {
+            run.writeAtomically("grid.gif", file -> grid.write(file, prepared.fps()));
+        }
         record.complete(result.stageTimes(), result.resumed());
         out.println("wrote " + run.resolve(name + ".gif") + " and " + run.resolve(name + ".mp4")
                 + (result.resumed().isEmpty() ? "" : " (resumed: " + String.join(", ", result.resumed()) + ")"));

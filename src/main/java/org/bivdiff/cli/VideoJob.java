@@ -52,21 +52,28 @@ final class VideoJob {
      * @param source    (F, 3, H, W) in [-1, 1]
      * @param condition (F, C, H, W) in [0, 1], or null
      * @param masks     (F, 1, H, W) in [0, 1], or null
+     * @param fps       the rate the written videos play at: the config's, else the sampled frames' rate in the source
      */
-    record Prepared(Tensor source, Tensor condition, Tensor masks) {
+    record Prepared(Tensor source, Tensor condition, Tensor masks, double fps) {
     }
+
+    /** The rate BIVDiff writes every video at, for sources that state none (folders of images). */
+    static final double REFERENCE_FPS = 8;
 
     private VideoJob() {
     }
 
     /**
      * Reads the videos the config names and derives conditions (Canny edges, or depth with the config's depth
-     * model, which is loaded and released here) and masks.
+     * model, which is loaded and released here) and masks. With {@code video_length: all} the source gives every
+     * frame {@code frame_rate} reaches (every frame when it is 0), and the other videos as many.
      */
     static Prepared prepare(RunConfig c, Engine engine, ProgressListener progress) throws IOException {
-        int f = c.videoLength();
-        Tensor source = c.task() == Task.FRAMES
-                ? read(c.frames(), c, f) : read(c.video(), c, f);
+        VideoSampler.Plan plan = VideoSampler.plan(c.task() == Task.FRAMES ? c.frames() : c.video(), c.videoLength(),
+                c.frameRate());
+        int f = plan.frames();
+        Tensor source = plan.read(c.width(), c.height());
+        double fps = c.fps() > 0 ? c.fps() : plan.fps(REFERENCE_FPS);
         Tensor condition = null;
         Tensor masks = null;
         switch (c.task()) {
@@ -78,7 +85,7 @@ final class VideoJob {
             default -> {
             }
         }
-        return new Prepared(source, condition, masks);
+        return new Prepared(source, condition, masks, fps);
     }
 
     /**
@@ -107,7 +114,23 @@ final class VideoJob {
             texts.add(new Preflight.Text("video_prompt", c.videoPrompt() + c.promptSuffix(), models.requireVideo().tokenizer()));
         }
         return new Preflight.Plan(generator(c, null, engine), settings(c, maxBatch, ProgressListener.NONE,
-                Cancellation.NONE), models, c.strategy(), videos, texts, c.videoLength(), c.height(), c.width());
+                Cancellation.NONE), models, c.strategy(), videos, texts, frames(c), c.height(), c.width(), c.window());
+    }
+
+    /**
+     * The frames the run takes: {@code video_length}, or with {@code all} as many as the sampling reaches in the
+     * probed source (1 when it cannot be probed: the preflight's check of the video then names the problem).
+     */
+    private static int frames(RunConfig c) {
+        if (c.videoLength() != RunConfig.ALL_FRAMES) {
+            return c.videoLength();
+        }
+        try {
+            return VideoSampler.plan(c.task() == Task.FRAMES ? c.frames() : c.video(), c.videoLength(), c.frameRate())
+                    .frames();
+        } catch (IOException | IllegalArgumentException e) {
+            return 1;
+        }
     }
 
     /**
@@ -140,7 +163,8 @@ final class VideoJob {
         FrameGenerator generator = generator(c, p.source(), engine);
         var settings = settings(c, maxBatch, progress, cancel);
         var options = new InversionAndSmoothing.Options(InversionKind.BIVDIFF_REVERSE_STEP,
-                c.perFrameInversion() ? FrameNorm.PER_FRAME : FrameNorm.ACROSS_FRAMES, LatentScaling.BIVDIFF_HARD_CODED);
+                c.perFrameInversion() ? FrameNorm.PER_FRAME : FrameNorm.ACROSS_FRAMES, LatentScaling.BIVDIFF_HARD_CODED,
+                c.window());
         return new BivdiffPipeline.Request(generator, new FrameGenerator.Inputs(p.source(), p.condition(), p.masks()),
                 settings, c.videoPrompt() + c.promptSuffix(), c.negativePrompt(), c.steps(), c.guidanceScale(),
                 c.mixingRatio(), c.strategy(), options, c.seed(), progress, cancel);

@@ -117,8 +117,9 @@ public final class Ablation {
         }
         Duration saved = Duration.ZERO;
         for (Outcome o : outcomes) {
-            for (String stage : o.result().resumed()) {
-                saved = saved.plus(cost.getOrDefault(BivdiffPipeline.timeLabel(stage), Duration.ZERO));
+            // the frame stage's batches are stored one by one but timed as one stage
+            for (String label : o.result().resumed().stream().map(BivdiffPipeline::timeLabel).distinct().toList()) {
+                saved = saved.plus(cost.getOrDefault(label, Duration.ZERO));
             }
         }
         return saved;

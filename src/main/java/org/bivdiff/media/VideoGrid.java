@@ -119,6 +119,33 @@ public final class VideoGrid {
         return out;
     }
 
+    /**
+     * A still sample of the grid, for clips too long to tile frame by frame: one strip per clip, top to bottom, each
+     * of {@code samples} frames taken evenly from the first to the last (all of them when there are fewer), left to
+     * right, every tile labelled with its frame number (1-based; after the clip's label, if it has one).
+     */
+    public Image8 filmstrip(int samples) {
+        if (samples < 1) {
+            throw new IllegalArgumentException("a filmstrip needs at least one frame per clip, got " + samples);
+        }
+        if (clips.isEmpty()) {
+            throw new IllegalStateException("the grid has no clips");
+        }
+        int count = frameCount();
+        int n = Math.min(samples, count);
+        VideoGrid strips = new VideoGrid(Direction.COLUMN, padding);
+        for (Clip c : clips) {
+            VideoGrid strip = new VideoGrid(Direction.ROW, padding);
+            for (int i = 0; i < n; i++) {
+                int t = n == 1 ? 0 : (int) ((long) i * (count - 1) / (n - 1));
+                Image8 frame = c.frames().get(c.frames().size() == 1 ? 0 : t);
+                strip.add((c.label().isEmpty() ? "" : c.label() + " ") + "#" + (t + 1), List.of(frame));
+            }
+            strips.add(strip.frames());
+        }
+        return strips.frames().getFirst();
+    }
+
     /** Writes the grid as {@code .gif} or {@code .mp4} (see {@link VideoWriter#write(List, Path, double)}). */
     public void write(Path file, double fps) throws IOException {
         VideoWriter.write(frames(), file, fps);

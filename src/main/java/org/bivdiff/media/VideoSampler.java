@@ -28,6 +28,51 @@ public final class VideoSampler {
         return Math.max(1, frameCount / videoLength);
     }
 
+    /** {@code videoLength} asking for every frame the step reaches, however many ({@code video_length: all}). */
+    public static final int ALL_FRAMES = 0;
+
+    /**
+     * How a clip is sampled: one frame every {@code step} from the first, {@code frames} of them.
+     *
+     * @param info   the probed clip
+     * @param step   frames between two taken ones
+     * @param frames how many are taken
+     */
+    public record Plan(VideoInfo info, int step, int frames) {
+
+        /**
+         * The rate at which the taken frames play at the source's speed: its fps divided by the step (its own fps
+         * when every frame is taken), or {@code fallback} when the source states none (a folder of images).
+         */
+        public double fps(double fallback) {
+            return info.fps() > 0 ? info.fps() / step : fallback;
+        }
+
+        /** The taken frames at {@code width x height}: {@code (frames, 3, H, W)} in [-1, 1]. */
+        public Tensor read(int width, int height) throws IOException {
+            return VideoSampler.read(info, frames, width, height, step);
+        }
+    }
+
+    /**
+     * The sampling of {@code source} that {@code read_video} does for {@code videoLength} frames one every
+     * {@code frameRate} ({@code frameRate} 0: the reference's default step, spreading them over the clip), or, with
+     * {@link #ALL_FRAMES}, every frame the step reaches ({@code list(range(0, len(vr), frame_rate))}; step 1 when
+     * {@code frameRate} is 0).
+     */
+    public static Plan plan(Path source, int videoLength, int frameRate) throws IOException {
+        if (videoLength < 0 || frameRate < 0) {
+            throw new IllegalArgumentException("video_length and frame_rate must be >= 0 (0: all frames, spread over "
+                    + "the clip), got " + videoLength + " and " + frameRate);
+        }
+        VideoInfo info = VideoReader.probe(source);
+        boolean all = videoLength == ALL_FRAMES;
+        int step = frameRate > 0 ? frameRate : all ? 1 : defaultFrameRate(info.frameCount(), videoLength);
+        // an empty clip asks for one frame, so that reading it says how many it has
+        int frames = all ? Math.max(0, info.frameCount() - 1) / step + 1 : videoLength;
+        return new Plan(info, step, frames);
+    }
+
     /**
      * Indices {@code 0, frameRate, 2 * frameRate, ...}, {@code videoLength} of them.
      *

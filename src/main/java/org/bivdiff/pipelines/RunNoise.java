@@ -36,6 +36,27 @@ public record RunNoise(StepNoise latents, StepNoise vae, StepNoise steps) {
         return new RunNoise(latents, vae, perStep(stacked));
     }
 
+    /**
+     * This run's draws for the rows {@code [from, from + n)} of a batch, n being the first dimension each draw asks
+     * for: every stream is asked for {@code from + n} rows and the last n are kept. Seeded streams fill a draw
+     * element by element, so the kept rows are exactly rows {@code [from, from + n)} of a draw over all the rows:
+     * frames made in batches see the noise they would see made all at once.
+     */
+    public RunNoise rows(int from) {
+        if (from < 0) {
+            throw new IllegalArgumentException("first row must be >= 0, got " + from);
+        }
+        return from == 0 ? this : new RunNoise(rows(latents, from), rows(vae, from), rows(steps, from));
+    }
+
+    private static StepNoise rows(StepNoise stream, int from) {
+        return (index, shape) -> {
+            int[] all = shape.clone();
+            all[0] = Math.addExact(from, shape[0]);
+            return stream.draw(index, all).slice0(from, all[0]);
+        };
+    }
+
     /** A source that always returns {@code fixed}, which must have the shape asked for. */
     public static StepNoise given(Tensor fixed, String what) {
         return (index, shape) -> {

@@ -4,11 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
+import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Precision;
 import org.bivdiff.models.random.TinyModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +42,39 @@ class PipelineBenchTest {
                     run.toString());
         }
         assertEquals(4, log.size(), log.toString());
+    }
+
+    @Test
+    void theLongPresetRunsEightThenSixtyFourFramesInWindowsOnTheTinyModels() {
+        Presets.Preset preset = Presets.named("long");
+        Presets.WholeRun runs = (Presets.WholeRun) preset.workload();
+        assertEquals(Presets.RunModels.TINY, runs.models());
+        assertEquals(List.of(8, 64), runs.specs().stream().map(PipelineBench.Spec::frames).toList());
+        assertEquals(2, preset.processes(), "each run in its own JVM, so each peak is its own");
+        runs.specs().forEach(s -> {
+            assertEquals(TemporalWindows.of(8), s.windows());
+            assertEquals(runs.specs().getFirst().side(), s.side());
+            assertEquals(runs.specs().getFirst().steps(), s.steps());
+        });
+        assertEquals(List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"), preset.jvmOptions(),
+                "a fixed, touched heap: the peak is what the run keeps");
+        assertEquals(1, Presets.named("e2e").processes());
+        assertEquals(List.of(), Presets.named("e2e").jvmOptions());
+    }
+
+    @Test
+    void theReportComparesEachRunOfAPresetWithItsFirst() {
+        PipelineBench.Run eight = new PipelineBench.Run("long", "8 frames", 8, Map.of("total", 10.0), 400L << 20,
+                List.of());
+        PipelineBench.Run more = new PipelineBench.Run("long", "64 frames", 64, Map.of("total", 60.0), 420L << 20,
+                List.of());
+        var probe = new PeakProbe.Result(100, 512, 0.1);
+        var report = new Report(2, 2, true, Precision.FP32, new BenchRunner.Settings(0, 1), probe, probe, List.of(),
+                List.of(eight, more));
+        var text = new ByteArrayOutputStream();
+        report.print(new PrintStream(text, true, StandardCharsets.UTF_8));
+        assertTrue(text.toString(StandardCharsets.UTF_8).contains("scaling long: 64 against 8 frames (x8.0): peak RSS "
+                + "x1.05 (420 against 400 MB), total time x6.00 (0.94 against 1.25 s per frame)"), text.toString());
     }
 
     @Test

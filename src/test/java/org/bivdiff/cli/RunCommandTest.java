@@ -18,10 +18,14 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.graph.Engine;
+import org.bivdiff.media.Image8;
+import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.VideoReader;
+import org.bivdiff.media.VideoWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -220,6 +224,34 @@ class RunCommandTest {
         assertTrue(json.get("stage_seconds").has("joint denoising (alternate)"), json.toString());
         assertArrayEquals(Files.readAllBytes(dir.resolve("vdm-only/out/video_by_vdm_only.gif")),
                 Files.readAllBytes(dir.resolve("fuse/out/video_by_fuse.gif")), "fuse at a = 0 is text-to-video");
+    }
+
+    /**
+     * A clip longer than the video model's window, every frame of it ({@code video_length: all}): frames made and
+     * stored in batches of the window, inversion and smoothing in overlapping windows, the result at the clip's own
+     * rate, and a filmstrip instead of an animated grid.
+     */
+    @Test
+    void everyFrameOfALongClipInWindowsAtTheClipsRate(@TempDir Path dir) throws Exception {
+        Path clip = dir.resolve("long.mp4");
+        VideoWriter.write(DemoCommand.movingShapes(20, 32, 32), clip, 12);
+        RunConfig c = config(dir, "video=" + clip, "video_length=all", "fps=0", "window.length=8");
+        assertEquals(new TemporalWindows(8, 4, TemporalWindows.Weighting.PYRAMID), c.window());
+        assertEquals(0, execute(c, false, quiet()));
+        Path out = c.output();
+        var info = VideoReader.probe(out.resolve("video_by_bivdiff.mp4"));
+        assertEquals(20, info.frameCount());
+        assertEquals(12, info.fps(), 1e-6);
+        for (String batch : List.of("0-8", "8-16", "16-20")) {
+            assertTrue(Files.exists(out.resolve("stages/idm_frames." + batch + ".safetensors")), batch);
+        }
+        assertFalse(Files.exists(out.resolve("grid.gif")));
+        Image8 strip = ImageFiles.read(out.resolve("grid.png"));
+        assertEquals(8 * 32 + 7 * 2, strip.width(), "eight frames of each clip");
+        JsonNode json = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertEquals(20, json.get("frames").asInt());
+        assertEquals(12.0, json.get("fps").asDouble(), 1e-9);
+        assertEquals(4, json.get("config").get("window").get("stride").asInt());
     }
 
     @Test

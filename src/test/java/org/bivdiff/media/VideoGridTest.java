@@ -34,6 +34,35 @@ class VideoGridTest {
         }
     }
 
+    /** A clip of {@code frames} flat grey frames whose grey level is 10 times the frame index. */
+    private static List<Image8> numbered(int frames) {
+        List<Image8> out = new java.util.ArrayList<>();
+        for (int t = 0; t < frames; t++) {
+            byte[] px = new byte[16 * 20 * 3];
+            java.util.Arrays.fill(px, (byte) (10 * t));
+            out.add(new Image8(16, 20, 3, px));
+        }
+        return out;
+    }
+
+    @Test
+    void aFilmstripSamplesEveryClipEvenlyFromFirstToLastFrame() {
+        Image8 strip = VideoGrid.row().add(numbered(20)).add(numbered(20)).filmstrip(5);
+        int cellH = 16 + 14;                                                   // a tile under its frame-number label
+        assertEquals(5 * 20 + 4 * 2, strip.width());
+        assertEquals(2 * cellH + 2, strip.height());
+        int[] frames = {0, 4, 9, 14, 19};                                      // i * (20 - 1) / (5 - 1)
+        for (int row = 0; row < 2; row++) {
+            for (int i = 0; i < frames.length; i++) {
+                assertEquals(10 * frames[i], strip.get(row * (cellH + 2) + 14 + 8, i * 22 + 10, 0), "tile " + i);
+            }
+        }
+        assertEquals(3 * 20 + 2 * 2, VideoGrid.row().add(numbered(3)).filmstrip(8).width(), "all of a short clip");
+        assertThrows(IllegalArgumentException.class, () -> VideoGrid.row().add(numbered(3)).filmstrip(0));
+        assertThrows(IllegalArgumentException.class, () -> VideoGrid.row().add(numbered(3)).add(numbered(4))
+                .filmstrip(2));
+    }
+
     @Test
     void labelledColumnResizesTilesAndRepeatsStills() throws Exception {
         List<Image8> source = SyntheticClips.movingShapes(3, 64, 48);

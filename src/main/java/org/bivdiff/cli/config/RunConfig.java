@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.bivdiff.TemporalWindows;
+import org.bivdiff.media.VideoSampler;
 import org.bivdiff.pipelines.AttentionEdit;
 
 /**
@@ -26,7 +28,7 @@ import org.bivdiff.pipelines.AttentionEdit;
  * @param frames             {@link Task#FRAMES}: the frames made by another image model
  * @param edit               {@link Task#PROMPT2PROMPT}: the edit of the frame prompt
  * @param models             model folders
- * @param videoLength        frames to sample and generate
+ * @param videoLength        frames to sample and generate; {@link #ALL_FRAMES}: every frame the sampling reaches
  * @param frameRate          take one source frame every this many; 0 spreads the frames over the clip
  * @param width              frame width, rounded down to a multiple of 32 as the reference does
  * @param height             frame height, likewise
@@ -39,14 +41,27 @@ import org.bivdiff.pipelines.AttentionEdit;
  * @param perFrameInversion  invert with the image model per frame instead of BIVDiff's cross-frame norms
  * @param output             the run folder
  * @param outputKey          the config key that sets it ({@code output}; {@code Model.output_path} in official configs)
- * @param fps                frame rate of the written videos
+ * @param fps                frame rate of the written videos; {@link #FPS_FROM_SOURCE}: the rate the sampled
+ *                           frames have in the source
+ * @param window             the video model's temporal windows for inversion and smoothing (and the frame stage's
+ *                           batches)
  */
 public record RunConfig(Task task, Condition condition, String prompt, String videoPrompt, String promptSuffix,
                         String negativePrompt, Path video, Path conditionVideo, ConditionInput conditionInput,
                         Path maskVideo, MaskType maskType,
                         Path frames, Edit edit, Models models, int videoLength, int frameRate, int width, int height, int steps,
                         double guidanceScale, double imageGuidanceScale, double mixingRatio, long seed,
-                        Strategy strategy, boolean perFrameInversion, Path output, String outputKey, double fps) {
+                        Strategy strategy, boolean perFrameInversion, Path output, String outputKey, double fps,
+                        TemporalWindows window) {
+
+    /** {@code video_length: all} (or 0): every frame {@code frame_rate} reaches, however many. */
+    public static final int ALL_FRAMES = VideoSampler.ALL_FRAMES;
+
+    /** {@code fps} left out (or 0): the source's rate for the sampled frames. */
+    public static final double FPS_FROM_SOURCE = 0;
+
+    /** The video model's window when the config names none: the 8 frames BIVDiff's settings use. */
+    public static final int DEFAULT_WINDOW = 8;
 
     /** ControlNet / T2I-Adapter conditions. Canny and depth are computed here; pose takes a condition video. */
     public enum Condition { CANNY, DEPTH, OPENPOSE }
@@ -96,7 +111,8 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
     public RunConfig withStrategy(Strategy s, double ratio) {
         return new RunConfig(task, condition, prompt, videoPrompt, promptSuffix, negativePrompt, video, conditionVideo,
                 conditionInput, maskVideo, maskType, frames, edit, models, videoLength, frameRate, width, height, steps,
-                guidanceScale, imageGuidanceScale, ratio, seed, s, perFrameInversion, output, outputKey, fps);
+                guidanceScale, imageGuidanceScale, ratio, seed, s, perFrameInversion, output, outputKey, fps,
+                window);
     }
 
     /** Everything wrong with this run, one message per problem; empty when it can start. */
@@ -106,7 +122,9 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
             p.add("mixing_ratio = " + mixingRatio + " must be in [0, 1]");
         }
         positive(p, "steps", steps);
-        positive(p, "video_length", videoLength);
+        if (videoLength < 0) {
+            p.add("video_length = " + videoLength + " must be >= 1, or all");
+        }
         if (frameRate < 0) {
             p.add("frame_rate = " + frameRate + " must be >= 0 (0 spreads the frames over the clip)");
         }
@@ -117,8 +135,8 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
             p.add("guidance_scale and image_guidance_scale must be >= 0, got " + guidanceScale + " and "
                     + imageGuidanceScale);
         }
-        if (fps <= 0) {
-            p.add("fps = " + fps + " must be > 0");
+        if (fps < 0 || Double.isNaN(fps)) {
+            p.add("fps = " + fps + " must be > 0 (or left out for the source's rate)");
         }
         if (task == Task.FRAMES) {
             exists(p, "frames", frames);

@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.io.hub.CheckpointRepos;
 import org.bivdiff.io.hub.HubSettings;
 import org.bivdiff.io.hub.ModelLocator;
@@ -35,10 +36,11 @@ public final class RunConfigReader {
     private static final Set<String> TOP_KEYS = Set.of("task", "condition", "prompt", "video_prompt", "prompt_suffix",
             "negative_prompt", "video", "condition_video", "condition_input", "mask_video", "mask_type", "frames", "models", "video_length",
             "frame_rate", "width", "height", "steps", "guidance_scale", "image_guidance_scale", "mixing_ratio", "seed",
-            "strategy", "inversion_norm", "output", "fps", "edit");
+            "strategy", "inversion_norm", "output", "fps", "edit", "window");
     /** {@code --checkpoints hub}: every model of an official config from its own Hub repository. */
     public static final String HUB = "hub";
     private static final Set<String> EDIT_KEYS = Set.of("prompt", "type", "local_blend_words", "local_blend_threshold");
+    private static final Set<String> WINDOW_KEYS = Set.of("length", "stride", "weighting");
     private static final Set<String> MODEL_KEYS = Set.of("stable_diffusion", "controlnet", "t2i_adapter",
             "instruct_pix2pix", "inpainting", "video", "vidrd_checkpoint", "depth");
 
@@ -178,13 +180,41 @@ public final class RunConfigReader {
                         AttentionEdit.Type.REFINE, null), e.strings("local_blend_words"),
                         e.number("local_blend_threshold", Prompt2PromptPipeline.Blend.DEFAULT_THRESHOLD)),
                 m.models(file),
-                v.integer("video_length", 8), v.integer("frame_rate", 4),
+                videoLength(v, file), v.integer("frame_rate", 4),
                 multipleOf32(v, "width", warnings), multipleOf32(v, "height", warnings),
                 v.integer("steps", 50), v.number("guidance_scale", 7.5), v.number("image_guidance_scale", 1.5),
                 v.number("mixing_ratio", task.defaultMixingRatio()), v.integer("seed", 42),
                 v.choice("strategy", Strategy.class, Strategy.SEQUENTIAL, null),
                 v.choice("inversion_norm", InversionNorm.class, InversionNorm.ACROSS_FRAMES, null) == InversionNorm.PER_FRAME,
-                v.pathOr("output", base.resolve("outputs")), outputKey, v.number("fps", 8));
+                v.pathOr("output", base.resolve("outputs")), outputKey, v.number("fps", RunConfig.FPS_FROM_SOURCE),
+                windows(v.map("window"), file, base));
+    }
+
+    /** {@code video_length}: a number of frames, or {@code all} ({@link RunConfig#ALL_FRAMES}). */
+    private static int videoLength(Values v, Path file) throws ConfigFileException {
+        String s = v.string("video_length", null);
+        if ("all".equals(s)) {
+            return RunConfig.ALL_FRAMES;
+        }
+        try {
+            return v.integer("video_length", 8);
+        } catch (ConfigFileException e) {
+            throw new ConfigFileException(file, "'video_length' = " + s + " should be a number of frames or all");
+        }
+    }
+
+    /** The {@code window} section: length (default 8), stride (default half the length), weighting (pyramid). */
+    private static TemporalWindows windows(Map<String, Object> section, Path file, Path base)
+            throws ConfigFileException {
+        unknown(section.keySet(), WINDOW_KEYS, "window.", file);
+        Values w = new Values(section, file, base);
+        int length = w.integer("length", RunConfig.DEFAULT_WINDOW);
+        try {
+            return new TemporalWindows(length, w.integer("stride", Math.max(1, length / 2)),
+                    w.choice("weighting", TemporalWindows.Weighting.class, TemporalWindows.Weighting.PYRAMID, null));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigFileException(file, "window: " + e.getMessage());
+        }
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.io.hub.HubSettings;
 import org.bivdiff.io.hub.ModelLocator;
 import org.bivdiff.pipelines.AttentionEdit;
@@ -95,6 +96,44 @@ class RunConfigReaderTest {
         var set = assertThrows(ConfigFileException.class,
                 () -> RunConfigReader.read(file, List.of("novalue"), null));
         assertTrue(set.getMessage().contains("key=value"), set.getMessage());
+    }
+
+    @Test
+    void longVideosWindowsAndTheSourceRate(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, "task: controlnet\nvideo: v.mp4\n");
+        RunConfig defaults = RunConfigReader.read(file, List.of(), null);
+        assertEquals(8, defaults.videoLength());
+        assertEquals(new TemporalWindows(8, 4, TemporalWindows.Weighting.PYRAMID), defaults.window());
+        assertEquals(RunConfig.FPS_FROM_SOURCE, defaults.fps());
+        RunConfig all = RunConfigReader.read(file, List.of("video_length=all", "window.length=24",
+                "window.weighting=flat", "fps=30"), null);
+        assertEquals(RunConfig.ALL_FRAMES, all.videoLength());
+        assertEquals(new TemporalWindows(24, 12, TemporalWindows.Weighting.FLAT), all.window());
+        assertEquals(30, all.fps());
+        assertEquals(new TemporalWindows(16, 16, TemporalWindows.Weighting.PYRAMID), RunConfigReader.read(file,
+                List.of("window.length=16", "window.stride=16"), null).window());
+
+        var stride = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
+                List.of("window.stride=12"), null));
+        assertTrue(stride.getMessage().contains("window") && stride.getMessage().contains("stride 12")
+                && stride.getMessage().contains("run.yaml"), stride.getMessage());
+        var key = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of("window.size=4"),
+                null));
+        assertTrue(key.getMessage().contains("window.size") && key.getMessage().contains("window.length"),
+                key.getMessage());
+        var weighting = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
+                List.of("window.weighting=gaussian"), null));
+        assertTrue(weighting.getMessage().contains("gaussian") && weighting.getMessage().contains("pyramid"),
+                weighting.getMessage());
+        var length = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
+                List.of("video_length=everything"), null));
+        assertTrue(length.getMessage().contains("'video_length' = everything should be a number of frames or all"),
+                length.getMessage());
+        String problems = String.join("\n", RunConfigReader.read(file, List.of("video_length=-3", "fps=-1"), null)
+                .problems());
+        assertTrue(problems.contains("video_length = -3 must be >= 1, or all"), problems);
+        assertTrue(problems.contains("fps = -1.0 must be > 0"), problems);
     }
 
     @Test
