@@ -6,12 +6,11 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Locale;
 import java.util.function.Consumer;
 
-import org.bivdiff.io.DType;
 import org.bivdiff.io.FileTrees;
 import org.bivdiff.models.random.FullSizeModels;
+import org.bivdiff.models.random.WeightsFormat;
 
 /**
  * Random-weight model folders kept between runs: {@code <root>/<component name>}, reused while the
@@ -40,15 +39,15 @@ public final class ModelCache {
     }
 
     /**
-     * The folder of {@code component} with {@code dtype} (F32 or F16) weights, written first if missing
-     * or stale. F16 folders are named {@code <component>-fp16}.
+     * The folder of {@code component} with weights stored as {@code format}, written first if missing
+     * or stale. Folders other than F32 safetensors are named {@code <component>-f16} / {@code -bin}.
      *
      * @param log told when a model is being written (the UNet takes about a quarter of a minute)
      */
-    public Path folder(FullSizeModels.Component component, long seed, DType dtype, Consumer<String> log)
+    public Path folder(FullSizeModels.Component component, long seed, WeightsFormat format, Consumer<String> log)
             throws IOException {
-        String name = dtype == DType.F32 ? component.name() : component.name() + "-" + dtype.name().toLowerCase(Locale.ROOT);
-        return folder(name, "seed " + seed + "\n" + component.configJson(), f -> component.write(f, seed, dtype), log);
+        String name = component.name() + format.folderSuffix();
+        return folder(name, "seed " + seed + "\n" + component.configJson(), f -> component.write(f, seed, format), log);
     }
 
     /**

@@ -16,7 +16,7 @@ import org.bivdiff.graph.CudaOptions;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
-import org.bivdiff.io.DType;
+import org.bivdiff.models.random.WeightsFormat;
 
 /**
  * Runs one preset in a fresh JVM, so that each preset's figures are its own: session loads are cold,
@@ -101,7 +101,7 @@ public final class PresetProcess {
                 CudaOptions.defaults().parse(job.cudaOptions()),
                 !job.prepacking(), job.profilePrefix(), null, Precision.parse(job.precision())));
         Presets.Preset preset = Presets.named(job.preset());
-        Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())), engine, DType.parse(job.weights()),
+        Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())), engine, WeightsFormat.valueOf(job.weights()),
                 m -> System.err.println("bench: " + m));
         Result result = switch (preset.workload()) {
             case Presets.Networks n -> new Result(networks(preset.name(), n.source().targets(context), engine,

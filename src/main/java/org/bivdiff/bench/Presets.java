@@ -15,13 +15,13 @@ import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.io.DType;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.clip.ClipTextConfig;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.models.random.FullSizeModels;
 import org.bivdiff.models.random.TinyModels;
+import org.bivdiff.models.random.WeightsFormat;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.models.unet3d.UNet3DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
@@ -40,9 +40,9 @@ public final class Presets {
      * What sources build with.
      *
      * @param engine  the engine whose precision the graphs are built in
-     * @param weights the type the full-size models' weights are stored in (F32, or F16 as the fp16 variant)
+     * @param weights how the full-size models' weights are stored (F32, F16 as the fp16 variant, or F32 pickles)
      */
-    public record Context(ModelCache cache, Engine engine, DType weights, Consumer<String> log) {
+    public record Context(ModelCache cache, Engine engine, WeightsFormat weights, Consumer<String> log) {
 
         /** The cached folder of a full-size model, written on first use. */
         public Path folder(FullSizeModels.Component component) throws IOException {

@@ -88,18 +88,21 @@ public final class BivdiffPipeline {
 
     /**
      * The {@link Result#stageTimes()} key of a stored stage, by its {@link StageStore} name: how to look up what
-     * a stage cost when it was computed. A batch of a long video's frames counts under the frame stage.
+     * a stage cost when it was computed. Every batch of the frame stage ({@link #frameStageName}) is part of
+     * the frame-wise generation.
      */
     public static String timeLabel(String storedStage) {
-        if (storedStage.startsWith(STAGE_FRAMES + ".")) {
-            return timeLabel(STAGE_FRAMES);
-        }
         return switch (storedStage) {
             case STAGE_FRAMES -> "frame-wise generation";
             case InversionAndSmoothing.STAGE_FRAME_LATENTS -> "frame encoding";
             case InversionAndSmoothing.STAGE_INVERSION_IMAGE -> "inversion (image)";
             case InversionAndSmoothing.STAGE_INVERSION_VIDEO -> "inversion (video)";
-            default -> throw new IllegalArgumentException("no stored stage named '" + storedStage + "'");
+            default -> {
+                if (storedStage.startsWith(STAGE_FRAMES + ".")) {
+                    yield "frame-wise generation";
+                }
+                throw new IllegalArgumentException("no stored stage named '" + storedStage + "'");
+            }
         };
     }
 

@@ -100,8 +100,8 @@ public final class ImageModelFrames {
     }
 
     /**
-     * An image model loaded with its pipeline: the pipeline request for a run's inputs and settings, and the
-     * two things done with one request, making the images or building the predictor.
+     * An image model loaded with its pipeline: the pipeline request that inputs (all frames or a batch of them)
+     * and settings make, and the two things done with one request, making the images or building the predictor.
      *
      * @param release   closes the models
      * @param request   the pipeline's request for the inputs and settings (checks that the inputs have what the

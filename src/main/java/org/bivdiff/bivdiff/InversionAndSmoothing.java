@@ -348,9 +348,10 @@ public final class InversionAndSmoothing {
                                        StageStore store) throws IOException {
         FrameNorm norm = r.options().imageFrameNorm();
         // Per-frame norms make every frame independent: windows need not overlap.
-        TemporalWindows windows = norm == FrameNorm.PER_FRAME ? r.options().windows().tiling() : r.options().windows();
+        TemporalWindows windows = norm == FrameNorm.PER_FRAME ? r.options().windows().tiling()
+                : r.options().windows();
         String fingerprint = Fingerprint.of(STAGE_INVERSION_IMAGE, models.imageUnet(), models.scheduler(), latents,
-                embedding, r.numInferenceSteps(), r.options().inversion(), norm, windows);
+                embedding, r.numInferenceSteps(), r.options().inversion(), norm, effective(windows, latents));
         return store.loadOrCompute(STAGE_INVERSION_IMAGE, fingerprint, () -> {
             r.cancellation().check("mixed inversion, image model");
             try (InflatedUNet3DConditionModel unet = InflatedUNet3DConditionModel.load(models.imageUnet(), engine)) {
@@ -364,15 +365,28 @@ public final class InversionAndSmoothing {
     /** The video branch of the inversion (stored or computed), with the video UNet. */
     private Tensor invertWithVideoUnet(Request r, Tensor latents, Tensor embedding, DdimInversion inversion,
                                        StageStore store) throws IOException {
+        TemporalWindows windows = r.options().windows();
         String fingerprint = Fingerprint.of(STAGE_INVERSION_VIDEO, models.requireVideo(), models.scheduler(), latents,
-                embedding, r.numInferenceSteps(), r.options().inversion(), r.options().windows());
+                embedding, r.numInferenceSteps(), r.options().inversion(), effective(windows, latents));
         return store.loadOrCompute(STAGE_INVERSION_VIDEO, fingerprint, () -> {
             r.cancellation().check("mixed inversion, video model");
             try (VideoUNet unet = models.requireVideo().loadUnet(engine)) {
-                return Map.of("latents", invertBranch(latents, new Branch(unet::forward, embedding),
-                        r.options().windows(), inversion, "inversion (video)", r));
+                return Map.of("latents", invertBranch(latents, new Branch(unet::forward, embedding), windows,
+                        inversion, "inversion (video)", r));
             }
         }).get("latents");
+    }
+
+    /**
+     * What of {@code windows} a stored inversion of (B, 4, F, h, w) {@code latents} depends on: nothing when the
+     * video fits one window (it then runs whole, bit for bit), the windows otherwise.
+     */
+    private static TemporalWindows effective(TemporalWindows windows, Tensor latents) {
+        return windows.over(latents.dim(2)).size() == 1 ? TemporalWindows.WHOLE_VIDEO : windows;
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
     /** One branch's inversion, its UNet run window by window, with progress and cancellation per step. */
@@ -380,10 +394,6 @@ public final class InversionAndSmoothing {
                                        String stage, Request r) {
         NoisePredictor model = windows.wrap(MixedInversion.predictor(branch, latents.dim(0)));
         return inversion.invert(latents, withProgress(model, stage, r));
-    }
-
-    private static Duration since(long startNanos) {
-        return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
     /** {@code model} reporting one progress event per call (one per inversion step) and checking for cancellation. */

@@ -72,7 +72,8 @@ public final class Preflight {
      * @param frames    F
      * @param height    frame height in pixels
      * @param width     frame width in pixels
-     * @param windows   the video model's windows (and the frame stage's batches): the frames of one call
+     * @param windows   the video model's windows, also the frame stage's batches: a UNet call sees at most one
+     *                  window's frames
      */
     public record Plan(FrameGenerator generator, FrameGenerator.Settings frameSettings,
                        InversionAndSmoothing.Models models, Strategy strategy, List<Video> videos, List<Text> texts,
@@ -84,11 +85,6 @@ public final class Preflight {
             Objects.requireNonNull(windows, "windows");
             videos = List.copyOf(videos);
             texts = List.copyOf(texts);
-        }
-
-        /** Frames the networks see in one call: a window's, or all of them when the video fits one. */
-        int framesPerCall() {
-            return windows.over(frames).getFirst().length();
         }
     }
 
@@ -234,7 +230,7 @@ public final class Preflight {
         DType type = engine.computeType();
         long h = plan.height() / vae.scaleFactor();
         long w = plan.width() / vae.scaleFactor();
-        int frames = plan.framesPerCall();
+        int frames = framesPerCall();
         InversionAndSmoothing.Models m = plan.models();
         long vaeWeights = MemoryEstimate.weights(m.vae(), type);
         long decode = vaeWeights + MemoryEstimate.vae(plan.height(), plan.width(), vae.blockOutChannels()[0]);
@@ -273,9 +269,14 @@ public final class Preflight {
         return stages;
     }
 
+    /** Frames of one UNet call: the video's, or one window's when the video is longer. */
+    private int framesPerCall() {
+        return plan.windows().isWholeVideo() ? plan.frames() : Math.min(plan.frames(), plan.windows().length());
+    }
+
     /** Rows of one image-UNet call in the frame stage: a batch's frames x guidance branches, at most max-batch. */
     private int imageRows() {
-        int all = plan.framesPerCall() * (plan.frameSettings().guidanceScale() > 1 ? 2 : 1);
+        int all = framesPerCall() * (plan.frameSettings().guidanceScale() > 1 ? 2 : 1);
         int max = plan.frameSettings().maxBatch();
         return max <= 0 ? all : Math.min(max, all);
     }

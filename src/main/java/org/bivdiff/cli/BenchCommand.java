@@ -17,7 +17,7 @@ import org.bivdiff.graph.CudaOptions;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
-import org.bivdiff.io.DType;
+import org.bivdiff.models.random.WeightsFormat;
 
 /**
  * {@code bivdiff bench}: times each network of the chosen presets (all full-size ones by default)
@@ -68,13 +68,9 @@ final class BenchCommand {
         String cudaOptions = String.join(",", args.all("cuda-options"));
         Engine engine;
         Precision networkPrecision;
-        String weightsFlag = args.one("weights", "f32");
-        DType weights = switch (weightsFlag) {
-            case "f32" -> DType.F32;
-            case "f16" -> DType.F16;
-            default -> throw new UsageException("--weights takes f32 or f16, got '" + weightsFlag + "'");
-        };
+        WeightsFormat weights;
         try {
+            weights = WeightsFormat.parse(args.one("weights", "f32"));
             engine = new Engine(new Engine.Options(threads, Provider.parse(provider), CudaOptions.defaults()
                     .parse(cudaOptions), prepacking.equals("off"), null, null, Precision.FP32));
             networkPrecision = Precision.parse(precision).resolve(Provider.parse(provider));

@@ -25,11 +25,11 @@ public final class Main {
                     them x 2^13 (float16's rounding against float32's)
               bench [--preset NAME ...] [--json FILE] [--threads N] [--runs N] [--warmup N] [--cache DIR]
                     [--probe-size N] [--prepacking on|off] [--profile PREFIX] [--precision auto|fp32|fp16]
-                    [--weights f32|f16] [--provider cpu|cuda] [--cuda-options KEY=VALUE,...]
+                    [--weights f32|f16|bin] [--provider cpu|cuda] [--cuda-options KEY=VALUE,...]
                     time each network on full-size random-weight models (or --preset tiny): load time,
                     median run, FLOPs, GFLOP/s, fraction of the measured fp32 peak, resident memory
             """ + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + AnnotateCommand.USAGE
-            + ModelsCommand.USAGE + EvalCommand.USAGE + AblateCommand.USAGE + """
+            + ModelsCommand.USAGE + EvalCommand.USAGE + AblateCommand.USAGE + ConvertCommand.USAGE + """
               help  show this text
 
             every command takes --debug: on an error, the stack trace as well as the message
@@ -71,6 +71,7 @@ public final class Main {
                 case "models" -> ModelsCommand.run(rest, out);
                 case "eval" -> EvalCommand.run(rest, out, ProgressBar.stderr());
                 case "ablate" -> AblateCommand.run(rest, out, ProgressBar.stderr());
+                case "convert" -> ConvertCommand.run(rest, out);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

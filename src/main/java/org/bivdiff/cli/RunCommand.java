@@ -73,15 +73,15 @@ final class RunCommand {
                 args.one("checkpoints", null), ModelsCommand.locator(args.has("download"), progress),
                 m -> progress.note("warning: " + m));
         Engine engine = new Engine(EngineFlags.parse(args));
-        String otherFolder = "--set " + config.outputKey() + "=DIR";
         return execute(config, args.has("resume"), args.integer("max-batch",
-                FrameGenerator.defaultMaxBatch(engine.options().provider())), engine, out, progress, otherFolder, true);
+                FrameGenerator.defaultMaxBatch(engine.options().provider())), engine, out, progress, otherFolder(config),
+                true);
     }
 
     /** Runs {@code config} (as {@code bivdiff run} does, but without signal handling); returns the exit code. */
     static int execute(RunConfig config, boolean resume, int maxBatch, Engine engine, PrintStream out,
                        ProgressBar progress) throws Exception {
-        return execute(config, resume, maxBatch, engine, out, progress, "--set output=DIR", false);
+        return execute(config, resume, maxBatch, engine, out, progress, otherFolder(config), false);
     }
 
     /**
@@ -153,7 +153,7 @@ final class RunCommand {
         // 3. Read the videos, compute conditions and masks
         record.stage("reading the videos");
         VideoJob.Prepared prepared = VideoJob.prepare(config, engine, progress);
-        record.sampled(prepared.source().dim(0), prepared.fps());
+        record.video(prepared.source().dim(0), prepared.fps());
         writeVideo(run, "source.gif", ImageTensors.signedToPilTruncated(prepared.source()), prepared.fps());
         if (prepared.condition() != null) {
             writeVideo(run, "condition.gif", ImageTensors.toPilRounded(prepared.condition()), prepared.fps());
@@ -241,6 +241,11 @@ final class RunCommand {
             throw new UsageException("the output folder " + folder + " holds a run already; pass --resume to continue "
                     + "it, or choose another output folder (" + otherFolder + ")");
         }
+    }
+
+    /** How to choose another output folder in {@code config}'s format: {@code --set output=DIR} or its official key. */
+    private static String otherFolder(RunConfig config) {
+        return "--set " + config.outputKey() + "=DIR";
     }
 
     private static void writeVideo(RunFolder run, String name, List<Image8> frames, double fps) throws IOException {

@@ -19,7 +19,9 @@ import org.bivdiff.cli.config.RunConfig;
  * {@code running} (with the stage it is in), then exactly one of {@code complete}, {@code failed} (with the
  * error and the stage it happened in) or {@code interrupted} (Ctrl-C or another signal, with the stage).
  * The first final status wins: a signal's {@code interrupted} is not overwritten by the error the stopped
- * run then throws. Safe to call from a shutdown hook while the run's thread is writing.
+ * run then throws. Once the source is read it also gives the video's {@code frames} and {@code fps} (the
+ * rate the videos are written at, the source's own when the config gives none). Safe to call from a shutdown
+ * hook while the run's thread is writing.
  */
 final class RunRecord {
 
@@ -30,8 +32,8 @@ final class RunRecord {
     private final Instant started = Instant.now();
     private String stage = "starting";
     private boolean finished;
-    private Integer frames;
-    private Double fps;
+    private int frames;
+    private double fps;
 
     /** Writes {@code run.json} with status {@code running}. */
     RunRecord(RunFolder folder, RunConfig config) throws IOException {
@@ -48,10 +50,10 @@ final class RunRecord {
         }
     }
 
-    /** The run took {@code frames} frames of its source and writes its videos at {@code fps}. */
-    synchronized void sampled(int frames, double fps) throws IOException {
-        this.frames = frames;
-        this.fps = fps;
+    /** The video the run makes, once its source is read: how many frames, at what rate they are written. */
+    synchronized void video(int frameCount, double framesPerSecond) throws IOException {
+        frames = frameCount;
+        fps = framesPerSecond;
         if (!finished) {
             write("running", Map.of(), Set.of(), null);
         }
@@ -96,7 +98,7 @@ final class RunRecord {
             json.put("finished", Instant.now().toString());
         }
         json.put("config", configJson(config));
-        if (frames != null) {
+        if (frames > 0) {
             json.put("frames", frames);
             json.put("fps", fps);
         }

@@ -69,7 +69,8 @@ final class VideoJob {
      * frame {@code frame_rate} reaches (every frame when it is 0), and the other videos as many.
      */
     static Prepared prepare(RunConfig c, Engine engine, ProgressListener progress) throws IOException {
-        VideoSampler.Plan plan = VideoSampler.plan(sourceFile(c), c.videoLength(), c.frameRate());
+        VideoSampler.Plan plan = VideoSampler.plan(c.task() == Task.FRAMES ? c.frames() : c.video(), c.videoLength(),
+                c.frameRate());
         int f = plan.frames();
         Tensor source = plan.read(c.width(), c.height());
         double fps = c.fps() > 0 ? c.fps() : plan.fps(REFERENCE_FPS);
@@ -116,21 +117,17 @@ final class VideoJob {
                 Cancellation.NONE), models, c.strategy(), videos, texts, frames(c), c.height(), c.width(), c.window());
     }
 
-    /** The source the frames are sampled from: the video, or task {@code frames}' frames. */
-    private static Path sourceFile(RunConfig c) {
-        return c.task() == Task.FRAMES ? c.frames() : c.video();
-    }
-
     /**
-     * F before the source is read: {@code video_length}, or with {@code all} the frames its sampling reaches (1 when
-     * the source cannot be probed, whose problem the preflight names when it reads the video).
+     * The frames the run takes: {@code video_length}, or with {@code all} as many as the sampling reaches in the
+     * probed source (1 when it cannot be probed: the preflight's check of the video then names the problem).
      */
     private static int frames(RunConfig c) {
         if (c.videoLength() != RunConfig.ALL_FRAMES) {
             return c.videoLength();
         }
         try {
-            return VideoSampler.plan(sourceFile(c), RunConfig.ALL_FRAMES, c.frameRate()).frames();
+            return VideoSampler.plan(c.task() == Task.FRAMES ? c.frames() : c.video(), c.videoLength(), c.frameRate())
+                    .frames();
         } catch (IOException | IllegalArgumentException e) {
             return 1;
         }

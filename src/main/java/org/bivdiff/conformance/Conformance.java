@@ -61,6 +61,7 @@ public final class Conformance {
         RUNNERS.put("clip_vision", ClipCases::vision);
         RUNNERS.put("clip_image_preprocess", ClipCases::imagePreprocess);
         RUNNERS.put("clip_eval", ClipCases::loveuMetrics);
+        RUNNERS.put("torch_checkpoints", TorchCheckpointCases::check);
     }
 
     private Conformance() {

@@ -117,7 +117,7 @@ public final class Ablation {
         }
         Duration saved = Duration.ZERO;
         for (Outcome o : outcomes) {
-            // distinct: the batches of a long video's frames all count under the one frame stage
+            // the frame stage's batches are stored one by one but timed as one stage
             for (String label : o.result().resumed().stream().map(BivdiffPipeline::timeLabel).distinct().toList()) {
                 saved = saved.plus(cost.getOrDefault(label, Duration.ZERO));
             }

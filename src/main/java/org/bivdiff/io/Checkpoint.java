@@ -2,6 +2,7 @@ package org.bivdiff.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -411,28 +412,37 @@ public final class Checkpoint implements AutoCloseable {
 
     /** The {@code weight_map} of an index file: tensor name to shard file name, in file order. */
     private static Map<String, String> readWeightMap(Path index) throws IOException {
-        JsonNode root;
-        try {
-            root = Json.STRICT.readTree(Files.readAllBytes(index));
-        } catch (JsonProcessingException e) {
-            throw new CheckpointException(index + ": not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        JsonNode map = root == null ? null : root.get("weight_map");
-        if (map == null || !map.isObject()) {
-            throw new CheckpointException(index + ": no 'weight_map' object");
-        }
         Map<String, String> weightMap = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : map.properties()) {
-            if (!e.getValue().isTextual()) {
-                throw new CheckpointException(index + ": tensor '" + e.getKey() + "': weight_map value "
-                        + e.getValue() + " is not a shard file name");
-            }
+        for (Map.Entry<String, JsonNode> e : readIndex(index).get("weight_map").properties()) {
             weightMap.put(e.getKey(), e.getValue().textValue());
         }
         if (weightMap.isEmpty()) {
             throw new CheckpointException(index + ": the weight_map is empty");
         }
         return weightMap;
+    }
+
+    /**
+     * A sharded checkpoint's index file, checked to hold a {@code weight_map} object whose values are
+     * strings (shard file names).
+     */
+    static ObjectNode readIndex(Path index) throws IOException {
+        JsonNode root;
+        try {
+            root = Json.STRICT.readTree(Files.readAllBytes(index));
+        } catch (JsonProcessingException e) {
+            throw new CheckpointException(index + ": not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (!(root instanceof ObjectNode o) || !(o.get("weight_map") instanceof ObjectNode map)) {
+            throw new CheckpointException(index + ": no 'weight_map' object");
+        }
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw new CheckpointException(index + ": tensor '" + e.getKey() + "': weight_map value "
+                        + e.getValue() + " is not a shard file name");
+            }
+        }
+        return o;
     }
 
     /** {@code folder/shard}, rejecting names that are not a plain file name in the folder. */

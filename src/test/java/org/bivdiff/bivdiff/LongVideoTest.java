@@ -2,6 +2,7 @@ package org.bivdiff.bivdiff;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,8 +19,10 @@ import org.bivdiff.bivdiff.TemporalWindows.Weighting;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.DiffusersFolder;
+import org.bivdiff.models.VideoUNet;
 import org.bivdiff.models.random.TinyModels;
 import org.bivdiff.models.unet3d.UNet3DConditionModel;
+import org.bivdiff.models.vae.AutoencoderKLConfig;
 import org.bivdiff.pipelines.AttentionEdit;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.DenoisingLoop;
@@ -98,7 +101,7 @@ class LongVideoTest {
 
     @Test
     void aWindowAtLeastAsLongAsTheVideoChangesNoBit() throws Exception {
-        var models = InversionAndSmoothing.Models.ofPipelines(sd, VideoModel.Diffusers.ofPipeline(video));
+        var models = InversionAndSmoothing.Models.ofPipelines(sd, VideoModel.of(video, null));
         FrameGenerator generator = ImageModelFrames.controlNet(sd, controlNet, ENGINE);
         var pipeline = new BivdiffPipeline(models, ENGINE);
         var bivdiff = pipeline.run(request(generator, 4, Strategy.SEQUENTIAL, InversionAndSmoothing.Options.BIVDIFF,
@@ -113,6 +116,36 @@ class LongVideoTest {
         assertArrayEquals(a.inversion().videoBranch().orElseThrow().data(), b.inversion().videoBranch().orElseThrow().data());
         assertArrayEquals(a.smoothedLatents().data(), b.smoothedLatents().data());
         assertArrayEquals(bivdiff.video().data(), windowed.video().data());
+    }
+
+    /**
+     * The windows wrap whichever video model runs: VidRD's inversion in windows of 4 over 6 frames is exactly its UNet
+     * run window by window and blended, and differs from the whole video at once.
+     */
+    @Test
+    void vidrdIsRunInWindowsToo() throws Exception {
+        Path checkpoint = TinyModels.vidrd(dir.resolve("vidrd"), 12);
+        VideoModel vidrd = VideoModel.of(dir.resolve("vidrd/stable-diffusion-2-1-base"), checkpoint);
+        var models = InversionAndSmoothing.Models.ofPipelines(sd, vidrd);
+        var stages = new InversionAndSmoothing(models, ENGINE);
+        int frames = 6;
+        int[] latentShape = AutoencoderKLConfig.read(models.vae()).latentShape(frames, SIDE, SIDE);
+        var request = InversionAndSmoothing.Request.of(clip(frames), StepNoise.seeded(SEED).draw(0, latentShape),
+                frames, "a red square", Optional.empty(), STEPS, 7.5, 0.0);
+        TemporalWindows windows = new TemporalWindows(4, 2, Weighting.PYRAMID);
+        var whole = stages.run(request);
+        var windowed = stages.run(request.withOptions(InversionAndSmoothing.Options.BIVDIFF.withWindows(windows)));
+        Tensor expected;
+        try (VideoUNet unet = vidrd.loadUnet(ENGINE)) {
+            var branch = new MixedInversion.Branch(unet::forward, windowed.videoEmbedding());
+            expected = DdimInversion.create(SchedulerConfig.read(models.scheduler()), STEPS,
+                    InversionKind.BIVDIFF_REVERSE_STEP).invert(windowed.encodedLatents(),
+                    windows.wrap(MixedInversion.predictor(branch, 1)));
+        }
+        Tensor z = windowed.inversion().videoBranch().orElseThrow();
+        assertArrayEquals(expected.data(), z.data());
+        assertFalse(Arrays.equals(whole.inversion().videoBranch().orElseThrow().data(), z.data()));
+        assertFalse(Arrays.equals(whole.smoothedLatents().data(), windowed.smoothedLatents().data()));
     }
 
     /**
@@ -255,7 +288,8 @@ class LongVideoTest {
         };
         var store = new MemoryStore();
         var options = InversionAndSmoothing.Options.BIVDIFF.withWindows(TemporalWindows.of(2));
-        var pipeline = new BivdiffPipeline(InversionAndSmoothing.Models.ofPipelines(sd, VideoModel.Diffusers.ofPipeline(video)), ENGINE);
+        var pipeline = new BivdiffPipeline(InversionAndSmoothing.Models.ofPipelines(sd, VideoModel.of(video, null)),
+                ENGINE);
         // 1. A run that crashes while making the second batch keeps the first
         List<String> stages = new ArrayList<>();
         ProgressListener crashing = p -> {

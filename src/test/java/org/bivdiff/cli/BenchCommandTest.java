@@ -56,7 +56,7 @@ class BenchCommandTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"--precision,fp8,unknown precision 'fp8'", "--weights,bf16,--weights takes f32 or f16, got 'bf16'"})
+    @CsvSource({"--precision,fp8,unknown precision 'fp8'", "--weights,bf16,--weights takes f32, f16 or bin, got 'bf16'"})
     void badPrecisionOrWeightsIsAUsageError(String flag, String value, String message) {
         var err = new ByteArrayOutputStream();
         int code = Main.run(new String[] {"bench", "--preset", "tiny", flag, value},

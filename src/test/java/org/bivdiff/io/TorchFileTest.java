@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.io.SafeTensorsWriter.Entry;
 import org.bivdiff.io.pickle.PickleWriter;
 import org.junit.jupiter.api.Test;
@@ -330,7 +332,7 @@ class TorchFileTest {
         }
     }
 
-    /** Single-byte corruptions: the file opens (and its tensors read), or a TorchFileException; nothing else. */
+    /** Each byte inverted in turn: the file opens (and its tensors read), or a TorchFileException; nothing else. */
     @Test
     void corruptionsFailCleanly() throws IOException {
         Path p = dir.resolve("small.pt");
@@ -339,7 +341,7 @@ class TorchFileTest {
         Path bad = dir.resolve("bad.pt");
         List<String> unexpected = new ArrayList<>();
         for (int i = 0; i < full.length; i++) {
-            for (int v : new int[] {0xff, full[i] ^ 0x01}) {
+            for (int v : new int[] {~full[i]}) {
                 byte[] b = full.clone();
                 b[i] = (byte) v;
                 Files.write(bad, b);
@@ -365,5 +367,17 @@ class TorchFileTest {
         assertThrows(IllegalArgumentException.class, () -> new TorchWriter()
                 .view(new TorchWriter.View("v", "nothing", 0, new long[] {1}, new long[] {1})).write(dir.resolve("y.pt")));
         assertTrue(!Files.exists(dir.resolve("x.pt")) && !Files.exists(dir.resolve("y.pt")));
+    }
+
+    /** Every prefix of the legacy-format fixture fails with a TorchFileException, never anything else. */
+    @Test
+    void everyTruncationOfALegacyStreamIsRefused() throws IOException {
+        byte[] full = Files.readAllBytes(Fixtures.root().resolve("models/torch-pickles/diffusers_state_dict_legacy.bin"));
+        MemorySegment whole = MemorySegment.ofArray(full);
+        assertEquals(TorchFile.Format.LEGACY, TorchFormats.load(dir, whole).format());
+        for (int n = 0; n < full.length; n++) {
+            MemorySegment cut = whole.asSlice(0, n);
+            assertThrows(TorchFileException.class, () -> TorchFormats.load(dir, cut), n + " bytes");
+        }
     }
 }

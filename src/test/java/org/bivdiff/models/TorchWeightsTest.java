@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +24,13 @@ import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
+import org.bivdiff.io.SafeTensorsFile;
+import org.bivdiff.io.SafeTensorsWriter;
+import org.bivdiff.io.TensorInfo;
+import org.bivdiff.io.TorchWriter;
+import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Weights from torch checkpoints in graphs: contiguous tensors as external data at their offset in the
@@ -103,6 +112,32 @@ class TorchWeightsTest {
             assertFalse(w.tensor("conv_in.bias").isInline());
             assertEquals(List.of(8L), List.of(w.tensor("conv_in.bias").shape()[0]));
             assertEquals(DType.F32, w.tensor("conv_in.weight", 8, 4, 3, 3).dtype());
+        }
+    }
+
+    /** The tiny SD UNet from a diffusion_pytorch_model.bin folder computes exactly what it does from safetensors. */
+    @Test
+    void aUNetLoadsFromAPickleFolderAsFromSafetensors(@TempDir Path dir) throws IOException {
+        Path safe = Fixtures.root().resolve("models/tiny-sd15/unet");
+        Path pickle = Files.createDirectories(dir.resolve("unet"));
+        Files.copy(safe.resolve("config.json"), pickle.resolve("config.json"));
+        List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
+        try (SafeTensorsFile f = SafeTensorsFile.open(safe.resolve("diffusion_pytorch_model.safetensors"))) {
+            for (String n : f.names()) {
+                TensorInfo info = f.info(n).orElseThrow();
+                entries.add(new SafeTensorsWriter.Entry(n, info.dtype(), info.shape(), f.segment(n).toArray(ValueLayout.JAVA_BYTE)));
+            }
+        }
+        TorchWriter.write(pickle.resolve("diffusion_pytorch_model.bin"), entries);
+        Tensor sample;
+        Tensor ehs;
+        try (SafeTensorsFile c = SafeTensorsFile.open(Fixtures.root().resolve("cases/unet2d_sd15.safetensors"))) {
+            sample = c.readTensor("sample");
+            ehs = c.readTensor("encoder_hidden_states");
+        }
+        try (UNet2DConditionModel a = UNet2DConditionModel.load(safe, ENGINE);
+             UNet2DConditionModel b = UNet2DConditionModel.load(pickle, ENGINE)) {
+            assertArrayEquals(a.forward(sample, 500, ehs).data(), b.forward(sample, 500, ehs).data());
         }
     }
 }

@@ -111,7 +111,8 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
     public RunConfig withStrategy(Strategy s, double ratio) {
         return new RunConfig(task, condition, prompt, videoPrompt, promptSuffix, negativePrompt, video, conditionVideo,
                 conditionInput, maskVideo, maskType, frames, edit, models, videoLength, frameRate, width, height, steps,
-                guidanceScale, imageGuidanceScale, ratio, seed, s, perFrameInversion, output, outputKey, fps, window);
+                guidanceScale, imageGuidanceScale, ratio, seed, s, perFrameInversion, output, outputKey, fps,
+                window);
     }
 
     /** Everything wrong with this run, one message per problem; empty when it can start. */

@@ -8,7 +8,6 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import org.bivdiff.io.DType;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.controlnet.ControlNetModel;
@@ -37,12 +36,11 @@ public final class FullSizeModels {
                             TinyModels.ShapeSource shapes) {
 
         /**
-         * Writes {@code config.json} and random weights (deterministic per seed) into {@code folder}: F32, or
-         * F16 as the diffusers {@code fp16} variant file ({@code <base>.fp16.safetensors}).
+         * Writes {@code config.json} and random weights (deterministic per seed) into {@code folder}: F32, F16
+         * as the diffusers {@code fp16} variant file ({@code <base>.fp16.safetensors}), or an F32 PyTorch pickle.
          */
-        public void write(Path folder, long seed, DType dtype) throws IOException {
-            String file = dtype == DType.F16 ? weightsFile.replace(".safetensors", ".fp16.safetensors") : weightsFile;
-            TinyModels.component(folder, file, config, seed, shapes, dtype);
+        public void write(Path folder, long seed, WeightsFormat format) throws IOException {
+            TinyModels.component(folder, format.fileName(weightsFile), config, seed, shapes, format.dtype());
         }
 
         /** The config as the JSON text written to {@code config.json}; a cache key. */

@@ -23,14 +23,22 @@ public final class RandomWeights {
     private RandomWeights() {
     }
 
-    /** Writes {@code shapes} as an F32 (or F16) safetensors file, one tensor at a time. */
+    /**
+     * Writes {@code shapes} as an F32 (or F16) safetensors file, or, for a {@code .bin} file, as a PyTorch
+     * pickle, one tensor at a time.
+     */
     public static void write(Path file, Map<String, long[]> shapes, long seed, DType dtype) throws IOException {
         if (dtype != DType.F32 && dtype != DType.F16) {
             throw new IllegalArgumentException("random weights are written as F32 or F16, not " + dtype);
         }
         List<SafeTensorsWriter.Spec> specs = new ArrayList<>();
         shapes.forEach((k, s) -> specs.add(new SafeTensorsWriter.Spec(k, dtype, s)));
-        SafeTensorsWriter.stream(file, specs, Map.of("format", "pt"), spec -> encode(values(spec, seed), dtype));
+        SafeTensorsWriter.DataSource source = spec -> encode(values(spec, seed), dtype);
+        if (file.getFileName().toString().endsWith(".bin")) {
+            new TorchWriter().streamed(specs, source).write(file);
+        } else {
+            SafeTensorsWriter.stream(file, specs, Map.of("format", "pt"), source);
+        }
     }
 
     /**

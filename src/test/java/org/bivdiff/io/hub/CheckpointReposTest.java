@@ -22,7 +22,8 @@ class CheckpointReposTest {
         assertEquals(Optional.of(ModelId.of("stabilityai/stable-diffusion-2-1-base")),
                 CheckpointRepos.of("stable-diffusion-2-1-base/"), "BIVDiff's VidRD configs end the path with /");
         assertEquals(Optional.empty(), CheckpointRepos.of("VidRD/ModelT2V.pth"));
-        assertEquals(10, all.size());
+        assertEquals(Optional.of(ModelId.of("Intel/dpt-hybrid-midas")), CheckpointRepos.of("Annotators/dpt-hybrid-midas"));
+        assertEquals(11, all.size());
     }
 
     @Test

@@ -140,7 +140,10 @@ public final class HubStandIn implements AutoCloseable {
         stall.put(sha256(bytes), true);
     }
 
-    /** The CDN answers transfers of {@code bytes} with {@code status} until {@link #heal}. */
+    /**
+     * The CDN answers transfers of {@code bytes} with {@code status} until {@link #heal} (after the cuts
+     * asked for, if any).
+     */
     public void fail(byte[] bytes, int status) {
         failStatus.put(sha256(bytes), status);
     }
@@ -264,7 +267,9 @@ public final class HubStandIn implements AutoCloseable {
         requests.add(new Request("cdn", ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestHeaders()));
         String sha = ex.getRequestURI().getPath().substring("/blobs/".length());
         byte[] bytes = cdnBlobs.get(sha);
-        if (bytes == null || failStatus.containsKey(sha)) {
+        AtomicInteger cuts = cutsLeft.get(sha);
+        boolean cutThis = bytes != null && cuts != null && cuts.getAndDecrement() > 0;
+        if (bytes == null || (!cutThis && failStatus.containsKey(sha))) {
             ex.sendResponseHeaders(bytes == null ? 404 : failStatus.get(sha), -1);
             ex.close();
             return;
@@ -278,8 +283,7 @@ public final class HubStandIn implements AutoCloseable {
                     + served.length);
         }
         ex.sendResponseHeaders(from > 0 ? 206 : 200, served.length - from);
-        AtomicInteger cuts = cutsLeft.get(sha);
-        long end = cuts != null && cuts.getAndDecrement() > 0 ? Math.max(from, cutAt.get(sha)) : served.length;
+        long end = cutThis ? Math.max(from, cutAt.get(sha)) : served.length;
         OutputStream out = ex.getResponseBody();
         out.write(served, (int) from, (int) (end - from));
         out.flush();

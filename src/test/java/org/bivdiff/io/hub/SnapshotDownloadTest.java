@@ -205,7 +205,12 @@ class SnapshotDownloadTest {
         List<HubStandIn.Request> gets = unetGets();
         assertEquals(2, gets.size());
         assertNull(gets.get(0).headers().getFirst("Range"));
-        assertEquals("bytes=" + UNET.length / 2 + "-", gets.get(1).headers().getFirst("Range"));
+        // The stand-in closes after the half; bytes still in flight when it does may be lost, so the resume starts
+        // where the .incomplete file ended: after the first byte and at most at the cut.
+        String range = gets.get(1).headers().getFirst("Range");
+        assertTrue(range != null && range.matches("bytes=\\d+-"), range);
+        long from = Long.parseLong(range.substring("bytes=".length(), range.length() - 1));
+        assertTrue(from > 0 && from <= UNET.length / 2, range);
     }
 
     @Test
