@@ -21,6 +21,9 @@ final class OfficialConfig {
 
     private static final String ROOT = "./checkpoints/";
 
+    /** The rate BIVDiff writes its videos at (inference.py, models/util.py save_videos_grid). */
+    static final int REFERENCE_FPS = 8;
+
     /** Where official depth runs find MiDaS: controlnet_aux downloads this file of lllyasviel/Annotators. */
     static final String MIDAS_CHECKPOINT = "Annotators/dpt_hybrid-midas-501f0c75.pt";
     /** The same network as a transformers folder (Intel/dpt-hybrid-midas), used when the .pt is absent. */
@@ -191,6 +194,8 @@ final class OfficialConfig {
             copy(model, out, k, k);
         }
         copy(model, out, "num_inference_steps", "steps");
+        // inference.py and models/util.py write every video with imageio at fps=8, whatever the source's rate
+        out.put("fps", REFERENCE_FPS);
         return out;
     }
 

@@ -359,6 +359,7 @@ class RunConfigReaderTest {
         assertEquals(ckpt.resolve("Annotators/dpt_hybrid-midas-501f0c75.pt"), c.models().depth());
         assertEquals("", c.promptSuffix(), "T2IAdapter/infer.py adds no quality tags");
         assertEquals("Model.output_path", c.outputKey());
+        assertEquals(8.0, c.fps(), "BIVDiff writes its videos at 8 fps");
         String problems = String.join("\n", c.problems());
         // each missing model names where to get it
         assertTrue(problems.contains("Annotators/dpt_hybrid-midas-501f0c75.pt") && problems.contains("lllyasviel/Annotators"),
