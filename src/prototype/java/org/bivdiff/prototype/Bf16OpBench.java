@@ -37,8 +37,16 @@ public final class Bf16OpBench {
     private static final int REPS = 5;
     private static final int SAMPLES = 20_000;
 
-    /** The timed steps, in nanoseconds per repetition. */
-    private enum Step { ORT_WALL, BF16_WRITE, BF16_IN, BF16_COMPUTE, BF16_OUT, BF16_READ, F32_COMPUTE }
+    /**
+     * The timed steps, in nanoseconds per repetition: wall time, and for the three kernels the CPU time of the
+     * whole process too, which the other processes of a shared machine do not inflate (with one thread it is
+     * the kernel's work; with more it includes threads spinning at their barriers).
+     */
+    private enum Step {
+        ORT_WALL, BF16_WRITE, BF16_IN, BF16_COMPUTE, BF16_OUT, BF16_READ, F32_COMPUTE, ORT_CPU, BF16_CPU, F32_CPU
+    }
+
+    private static final CpuClock CPU = new CpuClock();
 
     private Bf16OpBench() {
     }
@@ -54,27 +62,39 @@ public final class Bf16OpBench {
 
         /** Runs every implementation once, timing each step into repetition {@code rep} (or nowhere if < 0). */
         void runOnce(int rep) {
+            long c0 = CPU.nanos();
             long t0 = System.nanoTime();
             ort.run(feed);
             record(rep, Step.ORT_WALL, t0);
+            recordCpu(rep, Step.ORT_CPU, c0);
             t0 = System.nanoTime();
             bf16.write(x);
             record(rep, Step.BF16_WRITE, t0);
             t0 = System.nanoTime();
             bf16.convertIn();
             record(rep, Step.BF16_IN, t0);
+            c0 = CPU.nanos();
             t0 = System.nanoTime();
             bf16.compute();
             record(rep, Step.BF16_COMPUTE, t0);
+            recordCpu(rep, Step.BF16_CPU, c0);
             t0 = System.nanoTime();
             bf16.convertOut();
             record(rep, Step.BF16_OUT, t0);
             t0 = System.nanoTime();
             bf16.read(y);
             record(rep, Step.BF16_READ, t0);
+            c0 = CPU.nanos();
             t0 = System.nanoTime();
             f32.compute();
             record(rep, Step.F32_COMPUTE, t0);
+            recordCpu(rep, Step.F32_CPU, c0);
+        }
+
+        private void recordCpu(int rep, Step step, long c0) {
+            if (rep >= 0) {
+                nanos[step.ordinal()][rep] = CPU.nanos() - c0;
+            }
         }
 
         private void record(int rep, Step step, long t0) {
@@ -181,17 +201,18 @@ public final class Bf16OpBench {
         double convert = c.medianMs(Step.BF16_IN) + c.medianMs(Step.BF16_OUT);
         double copies = c.medianMs(Step.BF16_WRITE) + c.medianMs(Step.BF16_READ);
         System.out.printf("%n%s, %.2f GFLOP%n", c.name(), c.flops() / 1e9);
-        System.out.printf("  ORT fp32         %8.2f ms wall per run, %8.2f ms kernel (%.0f GFLOP/s)  rel. L2 %.1e%n",
-                c.medianMs(Step.ORT_WALL), ortKernelMs, c.flops() / ortKernelMs / 1e6, ortError);
-        System.out.printf("  oneDNN fp32      %8.2f ms kernel (%.0f GFLOP/s)  rel. L2 %.1e  [%s]%n",
-                c.medianMs(Step.F32_COMPUTE), c.flops() / c.medianMs(Step.F32_COMPUTE) / 1e6, f32Error,
-                c.f32().implementation());
-        System.out.printf("  oneDNN bf16      %8.2f ms kernel (%.0f GFLOP/s)  rel. L2 %.1e  [%s]%n",
-                bf16, c.flops() / bf16 / 1e6, bf16Error, c.bf16().implementation());
+        System.out.printf("  ORT fp32         %8.2f ms wall per run, %8.2f ms kernel (%.0f GFLOP/s), %8.2f ms CPU per run"
+                + "  rel. L2 %.1e%n", c.medianMs(Step.ORT_WALL), ortKernelMs, c.flops() / ortKernelMs / 1e6,
+                c.medianMs(Step.ORT_CPU), ortError);
+        System.out.printf("  oneDNN fp32      %8.2f ms kernel (%.0f GFLOP/s), %8.2f ms CPU  rel. L2 %.1e  [%s]%n",
+                c.medianMs(Step.F32_COMPUTE), c.flops() / c.medianMs(Step.F32_COMPUTE) / 1e6,
+                c.medianMs(Step.F32_CPU), f32Error, c.f32().implementation());
+        System.out.printf("  oneDNN bf16      %8.2f ms kernel (%.0f GFLOP/s), %8.2f ms CPU  rel. L2 %.1e  [%s]%n",
+                bf16, c.flops() / bf16 / 1e6, c.medianMs(Step.BF16_CPU), bf16Error, c.bf16().implementation());
         System.out.printf("  bf16 cut cost    %8.2f ms f32<->bf16 reorders (in %.2f, out %.2f), %.2f ms Java copies%n",
                 convert, c.medianMs(Step.BF16_IN), c.medianMs(Step.BF16_OUT), copies);
-        System.out.printf("  gain bf16 / ORT  %8.2fx kernel only, %.2fx with the reorders of a cut%n",
-                ortKernelMs / bf16, ortKernelMs / (bf16 + convert));
+        System.out.printf("  gain bf16 / ORT  %8.2fx kernel only, %.2fx with the reorders of a cut, %.2fx in CPU time%n",
+                ortKernelMs / bf16, ortKernelMs / (bf16 + convert), c.medianMs(Step.ORT_CPU) / c.medianMs(Step.BF16_CPU));
         c.bf16().close();
         c.f32().close();
     }
