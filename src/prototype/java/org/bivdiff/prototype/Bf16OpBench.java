@@ -37,14 +37,15 @@ public final class Bf16OpBench {
     private static final int REPS = 5;
     private static final int SAMPLES = 20_000;
 
+    /** The timed steps of one repetition. */
+    private enum Step { ORT_RUN, BF16_WRITE, BF16_IN, BF16_COMPUTE, BF16_OUT, BF16_READ, F32_COMPUTE }
+
     /**
-     * The timed steps, in nanoseconds per repetition: wall time, and for the three kernels the CPU time of the
-     * whole process too, which the other processes of a shared machine do not inflate (with one thread it is
-     * the kernel's work; with more it includes threads spinning at their barriers).
+     * Each step is timed twice: wall time, and the CPU time of the whole process, which the other processes of a
+     * shared machine do not inflate (with one thread it is the step's work; with more it includes threads
+     * spinning at their barriers).
      */
-    private enum Step {
-        ORT_WALL, BF16_WRITE, BF16_IN, BF16_COMPUTE, BF16_OUT, BF16_READ, F32_COMPUTE, ORT_CPU, BF16_CPU, F32_CPU
-    }
+    private enum Clock { WALL, CPU }
 
     private static final CpuClock CPU = new CpuClock();
 
@@ -53,7 +54,7 @@ public final class Bf16OpBench {
 
     /** One op in its three implementations, with its input, its float64 reference and its timings. */
     private record Case(String name, double flops, Network ort, Map<String, Tensor> feed, OnednnOp bf16,
-                        OnednnOp f32, float[] x, float[] y, Reference reference, long[][] nanos) {
+                        OnednnOp f32, float[] x, float[] y, Reference reference, long[][][] nanos) {
 
         Case {
             f32.write(x);
@@ -62,49 +63,29 @@ public final class Bf16OpBench {
 
         /** Runs every implementation once, timing each step into repetition {@code rep} (or nowhere if < 0). */
         void runOnce(int rep) {
+            time(rep, Step.ORT_RUN, () -> ort.run(feed));
+            time(rep, Step.BF16_WRITE, () -> bf16.write(x));
+            time(rep, Step.BF16_IN, bf16::convertIn);
+            time(rep, Step.BF16_COMPUTE, bf16::compute);
+            time(rep, Step.BF16_OUT, bf16::convertOut);
+            time(rep, Step.BF16_READ, () -> bf16.read(y));
+            time(rep, Step.F32_COMPUTE, f32::compute);
+        }
+
+        private void time(int rep, Step step, Runnable work) {
             long c0 = CPU.nanos();
             long t0 = System.nanoTime();
-            ort.run(feed);
-            record(rep, Step.ORT_WALL, t0);
-            recordCpu(rep, Step.ORT_CPU, c0);
-            t0 = System.nanoTime();
-            bf16.write(x);
-            record(rep, Step.BF16_WRITE, t0);
-            t0 = System.nanoTime();
-            bf16.convertIn();
-            record(rep, Step.BF16_IN, t0);
-            c0 = CPU.nanos();
-            t0 = System.nanoTime();
-            bf16.compute();
-            record(rep, Step.BF16_COMPUTE, t0);
-            recordCpu(rep, Step.BF16_CPU, c0);
-            t0 = System.nanoTime();
-            bf16.convertOut();
-            record(rep, Step.BF16_OUT, t0);
-            t0 = System.nanoTime();
-            bf16.read(y);
-            record(rep, Step.BF16_READ, t0);
-            c0 = CPU.nanos();
-            t0 = System.nanoTime();
-            f32.compute();
-            record(rep, Step.F32_COMPUTE, t0);
-            recordCpu(rep, Step.F32_CPU, c0);
-        }
-
-        private void recordCpu(int rep, Step step, long c0) {
+            work.run();
+            long wall = System.nanoTime() - t0;
+            long cpu = CPU.nanos() - c0;
             if (rep >= 0) {
-                nanos[step.ordinal()][rep] = CPU.nanos() - c0;
+                nanos[Clock.WALL.ordinal()][step.ordinal()][rep] = wall;
+                nanos[Clock.CPU.ordinal()][step.ordinal()][rep] = cpu;
             }
         }
 
-        private void record(int rep, Step step, long t0) {
-            if (rep >= 0) {
-                nanos[step.ordinal()][rep] = System.nanoTime() - t0;
-            }
-        }
-
-        double medianMs(Step step) {
-            long[] t = nanos[step.ordinal()].clone();
+        double medianMs(Clock clock, Step step) {
+            long[] t = nanos[clock.ordinal()][step.ordinal()].clone();
             Arrays.sort(t);
             return t[t.length / 2] / 1e6;
         }
@@ -156,7 +137,7 @@ public final class Bf16OpBench {
                 OnednnOp.conv3x3(eng, s, memory.data_type.f32, n, c, h, w, c, weight, bias),
                 x, new float[x.length],
                 new Reference(x.length, SAMPLES, 2, Reference.conv3x3(x, weight, bias, c, h, w, c)),
-                new long[Step.values().length][REPS]);
+                new long[Clock.values().length][Step.values().length][REPS]);
     }
 
     private static Case linear(Engine ort, engine eng, stream s) {
@@ -176,7 +157,7 @@ public final class Bf16OpBench {
                 OnednnOp.linear(eng, s, memory.data_type.f32, m, k, n, weight, bias),
                 x, new float[m * n],
                 new Reference(m * n, SAMPLES, 4, Reference.linear(x, weight, bias, k, n)),
-                new long[Step.values().length][REPS]);
+                new long[Clock.values().length][Step.values().length][REPS]);
     }
 
     /** Prints the medians, the kernel time ONNX Runtime's profile gives, the errors, and closes the case. */
@@ -197,22 +178,32 @@ public final class Bf16OpBench {
         double f32Error = c.reference().relativeL2(c.y());
         double ortError = c.reference().relativeL2(ortOut);
 
-        double bf16 = c.medianMs(Step.BF16_COMPUTE);
-        double convert = c.medianMs(Step.BF16_IN) + c.medianMs(Step.BF16_OUT);
-        double copies = c.medianMs(Step.BF16_WRITE) + c.medianMs(Step.BF16_READ);
-        System.out.printf("%n%s, %.2f GFLOP%n", c.name(), c.flops() / 1e9);
-        System.out.printf("  ORT fp32         %8.2f ms wall per run, %8.2f ms kernel (%.0f GFLOP/s), %8.2f ms CPU per run"
-                + "  rel. L2 %.1e%n", c.medianMs(Step.ORT_WALL), ortKernelMs, c.flops() / ortKernelMs / 1e6,
-                c.medianMs(Step.ORT_CPU), ortError);
-        System.out.printf("  oneDNN fp32      %8.2f ms kernel (%.0f GFLOP/s), %8.2f ms CPU  rel. L2 %.1e  [%s]%n",
-                c.medianMs(Step.F32_COMPUTE), c.flops() / c.medianMs(Step.F32_COMPUTE) / 1e6,
-                c.medianMs(Step.F32_CPU), f32Error, c.f32().implementation());
-        System.out.printf("  oneDNN bf16      %8.2f ms kernel (%.0f GFLOP/s), %8.2f ms CPU  rel. L2 %.1e  [%s]%n",
-                bf16, c.flops() / bf16 / 1e6, c.medianMs(Step.BF16_CPU), bf16Error, c.bf16().implementation());
-        System.out.printf("  bf16 cut cost    %8.2f ms f32<->bf16 reorders (in %.2f, out %.2f), %.2f ms Java copies%n",
-                convert, c.medianMs(Step.BF16_IN), c.medianMs(Step.BF16_OUT), copies);
-        System.out.printf("  gain bf16 / ORT  %8.2fx kernel only, %.2fx with the reorders of a cut, %.2fx in CPU time%n",
-                ortKernelMs / bf16, ortKernelMs / (bf16 + convert), c.medianMs(Step.ORT_CPU) / c.medianMs(Step.BF16_CPU));
+        System.out.printf("%n%s, %.2f GFLOP; median ms of %d runs, wall / process CPU%n", c.name(), c.flops() / 1e9,
+                REPS);
+        System.out.printf("  ORT fp32 run        %8.2f / %8.2f  (kernels alone, from its profile: %.2f wall)"
+                + "  rel. L2 %.1e%n", c.medianMs(Clock.WALL, Step.ORT_RUN), c.medianMs(Clock.CPU, Step.ORT_RUN),
+                ortKernelMs, ortError);
+        System.out.printf("  oneDNN fp32 kernel  %8.2f / %8.2f  rel. L2 %.1e  [%s]%n",
+                c.medianMs(Clock.WALL, Step.F32_COMPUTE), c.medianMs(Clock.CPU, Step.F32_COMPUTE), f32Error,
+                c.f32().implementation());
+        System.out.printf("  oneDNN bf16 kernel  %8.2f / %8.2f  rel. L2 %.1e  [%s]%n",
+                c.medianMs(Clock.WALL, Step.BF16_COMPUTE), c.medianMs(Clock.CPU, Step.BF16_COMPUTE), bf16Error,
+                c.bf16().implementation());
+        System.out.printf("  cut: f32 -> bf16    %8.2f / %8.2f  (reorders from and to ONNX Runtime's f32 layout)%n",
+                c.medianMs(Clock.WALL, Step.BF16_IN), c.medianMs(Clock.CPU, Step.BF16_IN));
+        System.out.printf("  cut: bf16 -> f32    %8.2f / %8.2f%n",
+                c.medianMs(Clock.WALL, Step.BF16_OUT), c.medianMs(Clock.CPU, Step.BF16_OUT));
+        System.out.printf("  cut: Java copies    %8.2f / %8.2f  (array to native memory and back)%n",
+                c.medianMs(Clock.WALL, Step.BF16_WRITE) + c.medianMs(Clock.WALL, Step.BF16_READ),
+                c.medianMs(Clock.CPU, Step.BF16_WRITE) + c.medianMs(Clock.CPU, Step.BF16_READ));
+        double bf16Wall = c.medianMs(Clock.WALL, Step.BF16_COMPUTE);
+        double cutWall = bf16Wall + c.medianMs(Clock.WALL, Step.BF16_IN) + c.medianMs(Clock.WALL, Step.BF16_OUT);
+        double bf16Cpu = c.medianMs(Clock.CPU, Step.BF16_COMPUTE);
+        double cutCpu = bf16Cpu + c.medianMs(Clock.CPU, Step.BF16_IN) + c.medianMs(Clock.CPU, Step.BF16_OUT);
+        System.out.printf("  bf16 GFLOP/s        %8.0f / %8.0f%n", c.flops() / bf16Wall / 1e6, c.flops() / bf16Cpu / 1e6);
+        System.out.printf("  gain over ORT       wall (ORT kernels) %.2fx, %.2fx with both reorders;"
+                + " CPU (ORT run) %.2fx, %.2fx with both reorders%n", ortKernelMs / bf16Wall, ortKernelMs / cutWall,
+                c.medianMs(Clock.CPU, Step.ORT_RUN) / bf16Cpu, c.medianMs(Clock.CPU, Step.ORT_RUN) / cutCpu);
         c.bf16().close();
         c.f32().close();
     }
