@@ -1,6 +1,8 @@
 package org.bivdiff.prototype;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,13 +43,15 @@ public final class Bf16OpBench {
     private enum Step { ORT_RUN, BF16_WRITE, BF16_IN, BF16_COMPUTE, BF16_OUT, BF16_READ, F32_COMPUTE }
 
     /**
-     * Each step is timed twice: wall time, and the CPU time of the whole process, which the other processes of a
-     * shared machine do not inflate (with one thread it is the step's work; with more it includes threads
-     * spinning at their barriers).
+     * Each step is timed three ways: wall time; the CPU time of the whole process, which the other processes of a
+     * shared machine do not inflate, but which includes threads spinning at their barriers and the garbage
+     * collector; and the CPU time of the calling thread, which with one thread is the step's own work (ONNX
+     * Runtime and OpenMP then run on the caller).
      */
-    private enum Clock { WALL, CPU }
+    private enum Clock { WALL, CPU, THREAD }
 
     private static final CpuClock CPU = new CpuClock();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private Bf16OpBench() {
     }
@@ -74,13 +78,16 @@ public final class Bf16OpBench {
 
         private void time(int rep, Step step, Runnable work) {
             long c0 = CPU.nanos();
+            long h0 = THREADS.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             work.run();
             long wall = System.nanoTime() - t0;
+            long thread = THREADS.getCurrentThreadCpuTime() - h0;
             long cpu = CPU.nanos() - c0;
             if (rep >= 0) {
                 nanos[Clock.WALL.ordinal()][step.ordinal()][rep] = wall;
                 nanos[Clock.CPU.ordinal()][step.ordinal()][rep] = cpu;
+                nanos[Clock.THREAD.ordinal()][step.ordinal()][rep] = thread;
             }
         }
 
@@ -178,34 +185,33 @@ public final class Bf16OpBench {
         double f32Error = c.reference().relativeL2(c.y());
         double ortError = c.reference().relativeL2(ortOut);
 
-        System.out.printf("%n%s, %.2f GFLOP; median ms of %d runs, wall / process CPU%n", c.name(), c.flops() / 1e9,
-                REPS);
-        System.out.printf("  ORT fp32 run        %8.2f / %8.2f  (kernels alone, from its profile: %.2f wall)"
-                + "  rel. L2 %.1e%n", c.medianMs(Clock.WALL, Step.ORT_RUN), c.medianMs(Clock.CPU, Step.ORT_RUN),
-                ortKernelMs, ortError);
-        System.out.printf("  oneDNN fp32 kernel  %8.2f / %8.2f  rel. L2 %.1e  [%s]%n",
-                c.medianMs(Clock.WALL, Step.F32_COMPUTE), c.medianMs(Clock.CPU, Step.F32_COMPUTE), f32Error,
+        System.out.printf("%n%s, %.2f GFLOP; median ms of %d runs: wall / process CPU / calling thread CPU%n",
+                c.name(), c.flops() / 1e9, REPS);
+        System.out.printf("  ORT fp32 run        %s  kernels alone (its profile) %.2f wall  rel. L2 %.1e%n",
+                times(c, Step.ORT_RUN), ortKernelMs, ortError);
+        System.out.printf("  oneDNN fp32 kernel  %s  rel. L2 %.1e  [%s]%n", times(c, Step.F32_COMPUTE), f32Error,
                 c.f32().implementation());
-        System.out.printf("  oneDNN bf16 kernel  %8.2f / %8.2f  rel. L2 %.1e  [%s]%n",
-                c.medianMs(Clock.WALL, Step.BF16_COMPUTE), c.medianMs(Clock.CPU, Step.BF16_COMPUTE), bf16Error,
+        System.out.printf("  oneDNN bf16 kernel  %s  rel. L2 %.1e  [%s]%n", times(c, Step.BF16_COMPUTE), bf16Error,
                 c.bf16().implementation());
-        System.out.printf("  cut: f32 -> bf16    %8.2f / %8.2f  (reorders from and to ONNX Runtime's f32 layout)%n",
-                c.medianMs(Clock.WALL, Step.BF16_IN), c.medianMs(Clock.CPU, Step.BF16_IN));
-        System.out.printf("  cut: bf16 -> f32    %8.2f / %8.2f%n",
-                c.medianMs(Clock.WALL, Step.BF16_OUT), c.medianMs(Clock.CPU, Step.BF16_OUT));
-        System.out.printf("  cut: Java copies    %8.2f / %8.2f  (array to native memory and back)%n",
-                c.medianMs(Clock.WALL, Step.BF16_WRITE) + c.medianMs(Clock.WALL, Step.BF16_READ),
-                c.medianMs(Clock.CPU, Step.BF16_WRITE) + c.medianMs(Clock.CPU, Step.BF16_READ));
-        double bf16Wall = c.medianMs(Clock.WALL, Step.BF16_COMPUTE);
-        double cutWall = bf16Wall + c.medianMs(Clock.WALL, Step.BF16_IN) + c.medianMs(Clock.WALL, Step.BF16_OUT);
-        double bf16Cpu = c.medianMs(Clock.CPU, Step.BF16_COMPUTE);
-        double cutCpu = bf16Cpu + c.medianMs(Clock.CPU, Step.BF16_IN) + c.medianMs(Clock.CPU, Step.BF16_OUT);
-        System.out.printf("  bf16 GFLOP/s        %8.0f / %8.0f%n", c.flops() / bf16Wall / 1e6, c.flops() / bf16Cpu / 1e6);
-        System.out.printf("  gain over ORT       wall (ORT kernels) %.2fx, %.2fx with both reorders;"
-                + " CPU (ORT run) %.2fx, %.2fx with both reorders%n", ortKernelMs / bf16Wall, ortKernelMs / cutWall,
-                c.medianMs(Clock.CPU, Step.ORT_RUN) / bf16Cpu, c.medianMs(Clock.CPU, Step.ORT_RUN) / cutCpu);
+        System.out.printf("  cut: f32 -> bf16    %s  (reorders from and to ONNX Runtime's f32 layout)%n",
+                times(c, Step.BF16_IN));
+        System.out.printf("  cut: bf16 -> f32    %s%n", times(c, Step.BF16_OUT));
+        System.out.printf("  cut: Java copies    %s  (array to native memory, and back)%n",
+                times(c, Step.BF16_WRITE) + " +" + times(c, Step.BF16_READ));
+        for (Clock clock : Clock.values()) {
+            double bf16 = c.medianMs(clock, Step.BF16_COMPUTE);
+            double cut = bf16 + c.medianMs(clock, Step.BF16_IN) + c.medianMs(clock, Step.BF16_OUT);
+            double ort = clock == Clock.WALL ? ortKernelMs : c.medianMs(clock, Step.ORT_RUN);
+            System.out.printf("  gain over ORT, %-6s  %.2fx, %.2fx with both reorders (bf16 %.0f GFLOP/s)%n",
+                    clock, ort / bf16, ort / cut, c.flops() / bf16 / 1e6);
+        }
         c.bf16().close();
         c.f32().close();
+    }
+
+    private static String times(Case c, Step step) {
+        return String.format("%8.2f / %8.2f / %8.2f", c.medianMs(Clock.WALL, step), c.medianMs(Clock.CPU, step),
+                c.medianMs(Clock.THREAD, step));
     }
 
     /** The median over the timed runs (the last {@value #REPS}) of ONNX Runtime's summed kernel time. */

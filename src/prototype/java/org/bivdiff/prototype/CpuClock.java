@@ -15,6 +15,7 @@ import java.lang.invoke.MethodHandle;
 final class CpuClock {
 
     private static final int CLOCK_PROCESS_CPUTIME_ID = 2;
+    @SuppressWarnings("restricted")                      // a libc call with a fixed, checked signature
     private static final MethodHandle CLOCK_GETTIME = Linker.nativeLinker().downcallHandle(
             Linker.nativeLinker().defaultLookup().find("clock_gettime").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
