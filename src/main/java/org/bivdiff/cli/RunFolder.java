@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import org.bivdiff.bivdiff.StageStore;
 import org.bivdiff.graph.Tensor;
@@ -60,9 +61,13 @@ final class RunFolder implements StageStore {
         }
     }
 
+    /**
+     * Writes the stage's tensors in name order: the stages hand over {@code Map.of(...)}, whose iteration
+     * order changes from one JVM start to the next, and a run must write the same bytes every time.
+     */
     @Override
     public void save(String stage, String fingerprint, Map<String, Tensor> tensors) throws IOException {
-        SafeTensorsWriter.write(stageFile(stage), tensors, Map.of(FINGERPRINT, fingerprint));
+        SafeTensorsWriter.write(stageFile(stage), new TreeMap<>(tensors), Map.of(FINGERPRINT, fingerprint));
     }
 
     /** Writes a final file through a temporary sibling and a rename. */
