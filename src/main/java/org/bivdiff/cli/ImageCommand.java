@@ -12,6 +12,7 @@ import java.util.Set;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.FileTrees;
+import org.bivdiff.io.Spellings;
 import org.bivdiff.io.hub.ModelLocator;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
@@ -87,13 +88,8 @@ final class ImageCommand {
         }
 
         static Task parse(String s) throws UsageException {
-            for (Task t : values()) {
-                if (t.spelling.equals(s)) {
-                    return t;
-                }
-            }
-            throw new UsageException("unknown --task '" + s + "' (tasks: txt2img, img2img, controlnet-canny, "
-                    + "t2i-adapter-canny, ip2p, inpaint, outpaint, p2p)");
+            return Spellings.find(Task.class, t -> t.spelling, s).orElseThrow(() -> new UsageException("unknown --task '" + s + "' (tasks: txt2img, img2img, controlnet-canny, "
+                    + "t2i-adapter-canny, ip2p, inpaint, outpaint, p2p)"));
         }
     }
 

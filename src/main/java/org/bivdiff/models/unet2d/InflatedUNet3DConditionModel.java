@@ -15,6 +15,7 @@ import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.DType;
+import org.bivdiff.io.Spellings;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.Activation;
 import org.bivdiff.models.blocks.AttentionProcessor;
@@ -142,7 +143,7 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
 
     /** The graph for {@code frameNorm}, for inspection or a custom session. */
     public Model graph(FrameNorm frameNorm) {
-        Graph g = engine.graph(name + "_" + frameNorm.name().toLowerCase(java.util.Locale.ROOT));
+        Graph g = engine.graph(name + "_" + Spellings.lower(frameNorm));
         Value sample = g.computeInput("sample", "batch", config.inChannels(), "frames", "height", "width");
         Value timestep = g.input("timestep", DType.F32, "batch");
         Value ehs = g.computeInput("encoder_hidden_states", "batch", "sequence", config.crossAttentionDim());

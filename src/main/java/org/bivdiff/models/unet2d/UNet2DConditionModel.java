@@ -15,6 +15,7 @@ import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
+import org.bivdiff.io.Spellings;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.NormScope;
 
@@ -143,7 +144,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
 
     /** The graph of {@code conditioning}, for inspection or a custom session. */
     public Model graph(Conditioning conditioning) {
-        Graph g = engine.graph("unet2d_" + conditioning.name().toLowerCase(java.util.Locale.ROOT));
+        Graph g = engine.graph("unet2d_" + Spellings.lower(conditioning));
         Value sample = g.computeInput("sample", "batch", config.inChannels(), "height", "width");
         Value timestep = g.input("timestep", DType.F32, "batch");
         Value ehs = g.computeInput("encoder_hidden_states", "batch", "sequence", config.crossAttentionDim());
