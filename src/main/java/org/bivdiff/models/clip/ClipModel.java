@@ -68,8 +68,7 @@ public final class ClipModel implements AutoCloseable {
         ClipTextConfig text = cfg.text();
         ClipTextTransformer textModel = ClipTextTransformer.load(root.child("text_model"), text);
         Linear textProjection = Linear.load(root.child("text_projection"), text.hiddenSize(), cfg.projectionDim(), false);
-        root.tensor("logit_scale", new long[0]);
-        float logitScale = root.isRecording() ? Float.NaN : root.read("logit_scale").data()[0];
+        float logitScale = root.read("logit_scale").data()[0];   // NaN when only shapes are recorded
         ClipVisionModel vision = ClipVisionModel.build(root, cfg.vision(), cfg.projectionDim(), engine);
 
         Graph g = engine.graph("clip_text_features");
