@@ -11,11 +11,11 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.models.vae.AutoencoderKLConfig;
-import org.bivdiff.pipelines.AttentionEdit;
 import org.bivdiff.pipelines.ProgressListener;
-import org.bivdiff.pipelines.Prompt2PromptPipeline;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
+import org.bivdiff.pipelines.p2p.AttentionEdit;
+import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
 
 /**
  * Prompt-to-Prompt as BIVDiff's frame generator for video editing (inference.py with

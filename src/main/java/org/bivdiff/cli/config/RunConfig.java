@@ -9,7 +9,7 @@ import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.media.VideoSampler;
-import org.bivdiff.pipelines.AttentionEdit;
+import org.bivdiff.pipelines.p2p.AttentionEdit;
 
 /**
  * One BIVDiff run as a config file describes it: every path resolved, every default filled in.
