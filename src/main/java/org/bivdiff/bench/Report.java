@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import org.bivdiff.graph.Precision;
+import org.bivdiff.io.Spellings;
 
 /**
  * The results of one {@code bivdiff bench} run: a table for people, JSON for tools. Rates are
@@ -53,7 +54,7 @@ public record Report(int cores, int threads, boolean prepacking, Precision preci
                 + "(median).%n",
                 probeBefore.size(), PeakProbe.CHAIN, probeBefore.gflops(), probeAfter.gflops(), peakGflops(), cores,
                 threads == 0 ? "default" : Integer.toString(threads), prepacking ? "on" : "off",
-                precision.name().toLowerCase(Locale.ROOT), settings.warmup(),
+                Spellings.lower(precision), settings.warmup(),
                 settings.runs());
         if (!rows.isEmpty()) {
             out.println("+RSS: resident growth from loading the session; ldpk / peak: resident high-water mark during "
@@ -132,7 +133,7 @@ public record Report(int cores, int threads, boolean prepacking, Precision preci
         machine.put("cores", cores);
         machine.put("threads", threads);
         machine.put("prepacking", prepacking);
-        machine.put("precision", precision.name().toLowerCase(Locale.ROOT));
+        machine.put("precision", Spellings.lower(precision));
         machine.put("warmup", settings.warmup());
         machine.put("runs", settings.runs());
         machine.put("probe_size", probeBefore.size());

@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,6 +14,7 @@ import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.Spellings;
 import org.bivdiff.models.vae.AutoencoderKLConfig;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
@@ -134,7 +134,7 @@ public final class BivdiffPipeline {
             Tensor start = VideoLatents.toVideo(noise.latents().draw(0, latentShape), frames);   // (1, 4, F, h, w)
             Tensor video = new JointDenoising(models, engine).run(r, stageRequest(r, source, noise, latentShape),
                     start);
-            times.put("joint denoising (" + r.strategy().name().toLowerCase(Locale.ROOT) + ")",
+            times.put("joint denoising (" + Spellings.lower(r.strategy()) + ")",
                     Duration.ofNanos(System.nanoTime() - t0));
             return new Result(Optional.empty(), Optional.empty(), video, times, resumed);
         }

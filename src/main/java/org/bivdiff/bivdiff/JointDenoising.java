@@ -1,12 +1,12 @@
 package org.bivdiff.bivdiff;
 
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.Spellings;
 import org.bivdiff.models.VideoUNet;
 import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.DenoisingLoop.SampleAwarePredictor;
@@ -80,7 +80,7 @@ public final class JointDenoising {
             NoisePredictor model = alternate ? alternate(image, vdm, scheduler.timesteps())
                     : fuse(image, vdm, r.mixingRatio());
             latents = DenoisingLoop.run(DenoisingLoop.Request.of(scheduler, start, model)
-                    .withNoise(video.smoothingNoise()).withProgress(strategy.name().toLowerCase(Locale.ROOT),
+                    .withNoise(video.smoothingNoise()).withProgress(Spellings.lower(strategy),
                             video.progress()).withCancellation(video.cancellation()).withObserver(video.observer()));
         }
         // 4. Decode every frame

@@ -4,18 +4,18 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.Spellings;
 import org.bivdiff.models.vae.AutoencoderKLConfig;
-import org.bivdiff.pipelines.AttentionEdit;
 import org.bivdiff.pipelines.ProgressListener;
-import org.bivdiff.pipelines.Prompt2PromptPipeline;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
+import org.bivdiff.pipelines.p2p.AttentionEdit;
+import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
 
 /**
  * Prompt-to-Prompt as BIVDiff's frame generator for video editing (inference.py with
@@ -69,7 +69,7 @@ public final class Prompt2PromptFrames implements FrameGenerator {
 
     @Override
     public String describe() {
-        return "Prompt-to-Prompt (" + edit.type().name().toLowerCase(Locale.ROOT) + ") "
+        return "Prompt-to-Prompt (" + Spellings.lower(edit.type()) + ") "
                 + stableDiffusion.getFileName();
     }
 

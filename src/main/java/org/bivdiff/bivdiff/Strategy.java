@@ -1,6 +1,6 @@
 package org.bivdiff.bivdiff;
 
-import java.util.Locale;
+import org.bivdiff.io.Spellings;
 
 /**
  * How the image model (IDM) and the video model (VDM) are bridged: BIVDiff's own scheme and the
@@ -28,6 +28,6 @@ public enum Strategy {
 
     /** The base name of the run's result video: {@code video_by_bivdiff}, or {@code video_by_<strategy>} for a baseline. */
     public String videoName() {
-        return this == SEQUENTIAL ? "video_by_bivdiff" : "video_by_" + name().toLowerCase(Locale.ROOT);
+        return this == SEQUENTIAL ? "video_by_bivdiff" : "video_by_" + Spellings.lower(this);
     }
 }

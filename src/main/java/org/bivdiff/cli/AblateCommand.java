@@ -18,13 +18,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.bivdiff.bivdiff.BivdiffPipeline;
 import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.bivdiff.Strategy;
-import org.bivdiff.cli.config.Choices;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.evaluation.Ablation;
 import org.bivdiff.evaluation.ClipMetrics;
 import org.bivdiff.evaluation.ScoreTable;
 import org.bivdiff.graph.Engine;
+import org.bivdiff.io.Spellings;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.VideoGrid;
@@ -87,7 +87,7 @@ final class AblateCommand {
         List<Double> ratios = new ArrayList<>();
         try {
             for (String s : words(args.all("strategies"))) {
-                strategies.add(Choices.parse("--strategies", s, Strategy.class));
+                strategies.add(Spellings.parse("--strategies", s, Strategy.class));
             }
             for (String r : words(args.all("ratios"))) {
                 ratios.add(Double.parseDouble(r));
@@ -211,17 +211,17 @@ final class AblateCommand {
 
     /** {@code sequential a=0.25}, {@code idm-only}. */
     static String label(Ablation.Variant v) {
-        return Choices.spelling(v.strategy()) + (v.usesRatio() ? " a=" + v.mixingRatio() : "");
+        return Spellings.kebab(v.strategy()) + (v.usesRatio() ? " a=" + v.mixingRatio() : "");
     }
 
     /** The variant's frame folder name: {@code sequential-a0.25}, {@code idm-only}. */
     private static String slug(Ablation.Variant v) {
-        return Choices.spelling(v.strategy()) + (v.usesRatio() ? "-a" + v.mixingRatio() : "");
+        return Spellings.kebab(v.strategy()) + (v.usesRatio() ? "-a" + v.mixingRatio() : "");
     }
 
     private static Map<String, String> columns(Ablation.Outcome o) {
         Map<String, String> c = new LinkedHashMap<>();
-        c.put("strategy", Choices.spelling(o.variant().strategy()));
+        c.put("strategy", Spellings.kebab(o.variant().strategy()));
         c.put("a", o.variant().usesRatio() ? Double.toString(o.variant().mixingRatio()) : "-");
         c.put("seconds", String.format(Locale.ROOT, "%.1f", seconds(o.total())));
         c.put("shared stages", o.result().resumed().isEmpty() ? "-" : String.join(" ", o.result().resumed()));
@@ -249,7 +249,7 @@ final class AblateCommand {
         for (Ablation.Outcome o : outcomes) {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("name", label(o.variant()));
-            v.put("strategy", Choices.spelling(o.variant().strategy()));
+            v.put("strategy", Spellings.kebab(o.variant().strategy()));
             v.put("mixing_ratio", o.variant().usesRatio() ? o.variant().mixingRatio() : null);
             Map<String, Double> times = new LinkedHashMap<>();
             o.result().stageTimes().forEach((k, t) -> times.put(k, seconds(t)));

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,11 +13,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.bivdiff.bivdiff.Strategy;
-import org.bivdiff.cli.config.Choices;
 import org.bivdiff.evaluation.ClipMetrics;
 import org.bivdiff.evaluation.LoveuTgveBenchmark;
 import org.bivdiff.evaluation.ScoreTable;
 import org.bivdiff.graph.Engine;
+import org.bivdiff.io.Spellings;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.VideoReader;
@@ -106,7 +105,7 @@ final class EvalCommand {
         }
         JsonNode config = run.path("config");
         String prompt = args.one("prompt", config.path("videoPrompt").asText());
-        Strategy strategy = Choices.parse("strategy", config.path("strategy").asText(), Strategy.class);
+        Strategy strategy = Spellings.parse("strategy", config.path("strategy").asText(), Strategy.class);
         List<ClipMetrics.Video> videos = new ArrayList<>();
         for (String name : List.of(strategy.videoName(), RunCommand.IDM_VIDEO)) {
             Path frames = folder.resolve(RunCommand.FRAMES + name);
@@ -159,7 +158,7 @@ final class EvalCommand {
         }
         LoveuTgveBenchmark.Rows rows;
         try {
-            rows = Choices.parse("--rows", args.one("rows", "official"), LoveuTgveBenchmark.Rows.class);
+            rows = Spellings.parse("--rows", args.one("rows", "official"), LoveuTgveBenchmark.Rows.class);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -173,7 +172,7 @@ final class EvalCommand {
                 return frames;
             }));
         }
-        String title = "CLIP scores of " + submission + " (" + rows.name().toLowerCase(Locale.ROOT) + " rows of "
+        String title = "CLIP scores of " + submission + " (" + Spellings.lower(rows) + " rows of "
                 + csv + ")";
         return new Job(title, videos, outFolder(args, Path.of("outputs", "eval-" + submission.getFileName())), true);
     }

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.FileTrees;
+import org.bivdiff.io.Spellings;
 import org.bivdiff.io.hub.ModelLocator;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
@@ -19,7 +20,6 @@ import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.pipelines.AdapterPipeline;
-import org.bivdiff.pipelines.AttentionEdit;
 import org.bivdiff.pipelines.ControlImage;
 import org.bivdiff.pipelines.ControlNetPipeline;
 import org.bivdiff.pipelines.ImageResult;
@@ -28,12 +28,13 @@ import org.bivdiff.pipelines.InpaintPipeline;
 import org.bivdiff.pipelines.InstructPix2PixPipeline;
 import org.bivdiff.pipelines.Outpainting;
 import org.bivdiff.pipelines.Prompt;
-import org.bivdiff.pipelines.Prompt2PromptPipeline;
 import org.bivdiff.pipelines.PromptEncoder;
 import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.pipelines.TextToImagePipeline;
+import org.bivdiff.pipelines.p2p.AttentionEdit;
+import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
 import org.bivdiff.schedulers.SchedulerConfig;
 import org.bivdiff.schedulers.SchedulerKind;
 
@@ -87,13 +88,8 @@ final class ImageCommand {
         }
 
         static Task parse(String s) throws UsageException {
-            for (Task t : values()) {
-                if (t.spelling.equals(s)) {
-                    return t;
-                }
-            }
-            throw new UsageException("unknown --task '" + s + "' (tasks: txt2img, img2img, controlnet-canny, "
-                    + "t2i-adapter-canny, ip2p, inpaint, outpaint, p2p)");
+            return Spellings.find(Task.class, t -> t.spelling, s).orElseThrow(() -> new UsageException("unknown --task '" + s + "' (tasks: txt2img, img2img, controlnet-canny, "
+                    + "t2i-adapter-canny, ip2p, inpaint, outpaint, p2p)"));
         }
     }
 

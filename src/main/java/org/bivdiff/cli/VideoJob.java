@@ -35,8 +35,8 @@ import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.Outpainting;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
-import org.bivdiff.pipelines.Prompt2PromptPipeline;
 import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
 
 /**

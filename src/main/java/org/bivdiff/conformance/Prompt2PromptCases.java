@@ -13,14 +13,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.ConfigJson;
-import org.bivdiff.pipelines.AttentionEdit;
-import org.bivdiff.pipelines.LocalBlend;
-import org.bivdiff.pipelines.Prompt2PromptPipeline;
 import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.pipelines.Tensors;
+import org.bivdiff.pipelines.p2p.AttentionEdit;
+import org.bivdiff.pipelines.p2p.LocalBlend;
+import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
 import org.bivdiff.schedulers.SchedulerConfig;
 import org.bivdiff.schedulers.SchedulerKind;
 

@@ -1,11 +1,11 @@
 package org.bivdiff.graph;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
 import org.bivdiff.io.ConfigJson.Spelled;
+import org.bivdiff.io.Spellings;
 
 /**
  * Settings of ONNX Runtime's CUDA execution provider ({@code OrtCUDAProviderOptions}), written with its own
@@ -194,12 +194,8 @@ public record CudaOptions(int deviceId, long memLimitBytes, ArenaExtend arenaExt
     }
 
     private static <E extends Enum<E> & Spelled> E spelled(String key, String value, Class<E> type) {
-        for (E e : type.getEnumConstants()) {
-            if (e.spelling().equals(value)) {
-                return e;
-            }
-        }
-        throw new IllegalArgumentException("CUDA option " + key + " takes one of "
-                + Arrays.stream(type.getEnumConstants()).map(Spelled::spelling).toList() + ", got '" + value + "'");
+        return Spellings.find(type, Spelled::spelling, value).orElseThrow(() -> new IllegalArgumentException(
+                "CUDA option " + key + " takes one of " + Spellings.all(type, Spelled::spelling) + ", got '" + value
+                        + "'"));
     }
 }

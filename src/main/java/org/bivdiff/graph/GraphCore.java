@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
@@ -25,6 +24,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 
 import org.bivdiff.io.DType;
+import org.bivdiff.io.Spellings;
 
 /**
  * The bookkeeping under {@link Graph}: inputs with symbolic dimensions, outputs, weights as external
@@ -149,7 +149,7 @@ abstract class GraphCore {
                 throw new IllegalArgumentException("weight " + t + " is not floating point");
             }
             v = node("Cast", List.of(v), List.of(Attr.i("to", onnxType(computeType))),
-                    t.key() + "/" + computeType.name().toLowerCase(Locale.ROOT));
+                    t.key() + "/" + Spellings.lower(computeType));
         }
         weightsByKey.put(t.key(), v);
         return v;

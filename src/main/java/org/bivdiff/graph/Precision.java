@@ -1,8 +1,7 @@
 package org.bivdiff.graph;
 
-import java.util.Locale;
-
 import org.bivdiff.io.DType;
+import org.bivdiff.io.Spellings;
 
 /**
  * The floating-point type networks compute in. Inputs and outputs are float32 either way; weights are
@@ -37,10 +36,7 @@ public enum Precision {
 
     /** Parses {@code auto} / {@code fp32} / {@code fp16}, any case. */
     public static Precision parse(String s) {
-        try {
-            return valueOf(s.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown precision '" + s + "' (use auto, fp32 or fp16)", e);
-        }
+        return Spellings.findName(Precision.class, s).orElseThrow(() -> new IllegalArgumentException(
+                "unknown precision '" + s + "' (use auto, fp32 or fp16)"));
     }
 }

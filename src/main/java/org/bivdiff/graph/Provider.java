@@ -1,6 +1,6 @@
 package org.bivdiff.graph;
 
-import java.util.Locale;
+import org.bivdiff.io.Spellings;
 
 /** Where networks run. */
 public enum Provider {
@@ -11,10 +11,7 @@ public enum Provider {
 
     /** Parses {@code cpu} / {@code cuda}, any case. */
     public static Provider parse(String s) {
-        try {
-            return valueOf(s.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown provider '" + s + "' (use cpu or cuda)", e);
-        }
+        return Spellings.findName(Provider.class, s).orElseThrow(() -> new IllegalArgumentException(
+                "unknown provider '" + s + "' (use cpu or cuda)"));
     }
 }

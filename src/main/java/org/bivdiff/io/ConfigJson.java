@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -252,14 +253,11 @@ public final class ConfigJson {
     }
 
     private <E extends Enum<E> & Spelled> E spelled(String key, JsonNode n, Class<E> type) throws ConfigException {
-        if (n.isTextual()) {
-            for (E e : type.getEnumConstants()) {
-                if (e.spelling().equals(n.asText())) {
-                    return e;
-                }
-            }
+        Optional<E> e = n.isTextual() ? Spellings.find(type, Spelled::spelling, n.asText()) : Optional.empty();
+        if (e.isPresent()) {
+            return e.get();
         }
-        List<String> known = Arrays.stream(type.getEnumConstants()).map(Spelled::spelling).toList();
+        List<String> known = Spellings.all(type, Spelled::spelling);
         throw new ConfigException(file + ": '" + scope + key + "' = " + n + " is not supported (supported: " + known + ")");
     }
 

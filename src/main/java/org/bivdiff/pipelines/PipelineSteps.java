@@ -12,7 +12,7 @@ import org.bivdiff.schedulers.Scheduler;
  * The steps the image pipelines share, each written once: checks, prompt encoding, latent preparation, the
  * denoising loop with its trace, VAE encoding and decoding.
  */
-final class PipelineSteps {
+public final class PipelineSteps {
 
     private PipelineSteps() {
     }
@@ -21,7 +21,7 @@ final class PipelineSteps {
      * diffusers' {@code check_inputs} size rule: height and width positive multiples of 8 and of the VAE scale
      * factor, so the latents are whole.
      */
-    static void checkSize(int height, int width, int vaeScaleFactor) {
+    public static void checkSize(int height, int width, int vaeScaleFactor) {
         int multiple = lcm(8, vaeScaleFactor);
         if (height <= 0 || width <= 0 || height % multiple != 0 || width % multiple != 0) {
             throw new IllegalArgumentException("height and width must be positive multiples of " + multiple
@@ -30,7 +30,7 @@ final class PipelineSteps {
     }
 
     /** Fails unless {@code image} is (F, channels, height, width) with F >= 1. */
-    static void checkImage(String what, Tensor image, int channels, int height, int width) {
+    public static void checkImage(String what, Tensor image, int channels, int height, int width) {
         int[] s = image.shape();
         if (s.length != 4 || s[0] < 1 || s[1] != channels || s[2] != height || s[3] != width) {
             throw new IllegalArgumentException(what + " must be (F, " + channels + ", " + height + ", " + width
@@ -39,7 +39,7 @@ final class PipelineSteps {
     }
 
     /** Fails unless the UNet takes {@code channels} input channels, naming the kind of UNet needed. */
-    static void checkUNetChannels(UNet2DConditionModel unet, int channels, String pipeline) {
+    public static void checkUNetChannels(UNet2DConditionModel unet, int channels, String pipeline) {
         int in = unet.config().inChannels();
         if (in != channels) {
             throw new IllegalArgumentException(pipeline + " needs a UNet with in_channels = " + channels + ", this one"
@@ -79,7 +79,7 @@ final class PipelineSteps {
     }
 
     /** The one loop, with {@code callback} replacing each step's latents. */
-    static Tensor denoise(Sampling sampling, Scheduler scheduler, Tensor latents, NoisePredictor model, int startStep,
+    public static Tensor denoise(Sampling sampling, Scheduler scheduler, Tensor latents, NoisePredictor model, int startStep,
                           Trace.Recorder recorder, String stage, DenoisingLoop.StepCallback callback) {
         return DenoisingLoop.run(DenoisingLoop.Request.of(scheduler, latents, model).withStartStep(startStep)
                 .withNoise(sampling.noise().steps()).withProgress(stage, sampling.progress())
@@ -87,7 +87,7 @@ final class PipelineSteps {
     }
 
     /** Decodes the final latents and postprocesses them to [0, 1]. */
-    static ImageResult finish(StableDiffusionModels models, Tensor latents, Trace.Recorder recorder) {
+    public static ImageResult finish(StableDiffusionModels models, Tensor latents, Trace.Recorder recorder) {
         Tensor decoded = models.vae().decode(Tensors.divide(latents, models.vae().scalingFactor()));
         return new ImageResult(latents, decoded, Tensors.denormalize(decoded), recorder.trace());
     }

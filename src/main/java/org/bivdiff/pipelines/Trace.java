@@ -45,7 +45,7 @@ public record Trace(List<Tensor> noisePreds, List<Tensor> latents, Optional<Tens
     }
 
     /** Records a run: observe the loop with it, wrap the UNet call with {@link #firstInput}. */
-    static final class Recorder implements DenoisingLoop.StepObserver {
+    public static final class Recorder implements DenoisingLoop.StepObserver {
 
         private final boolean enabled;
         private final List<Tensor> noisePreds = new ArrayList<>();
@@ -53,7 +53,7 @@ public record Trace(List<Tensor> noisePreds, List<Tensor> latents, Optional<Tens
         private Tensor firstInput;
         private Tensor textStates;
 
-        Recorder(boolean enabled) {
+        public Recorder(boolean enabled) {
             this.enabled = enabled;
         }
 
@@ -66,7 +66,7 @@ public record Trace(List<Tensor> noisePreds, List<Tensor> latents, Optional<Tens
         }
 
         /** {@code model}, recording its input and text states at the first call. */
-        Guidance.ConditionedModel firstInput(Guidance.ConditionedModel model) {
+        public Guidance.ConditionedModel firstInput(Guidance.ConditionedModel model) {
             if (!enabled) {
                 return model;
             }

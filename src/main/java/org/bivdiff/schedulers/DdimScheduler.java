@@ -13,20 +13,15 @@ import org.bivdiff.graph.Tensor;
  * </pre>
  * Stateless: {@link #step} needs no history, and {@link #sampler()} is this scheduler's step.
  */
-public final class DdimScheduler implements Scheduler {
+public final class DdimScheduler extends AbstractScheduler {
 
-    private final SchedulerConfig config;
     private final NoiseSchedule schedule;
-    private final int numInferenceSteps;
     private final double eta;
-    private final double[] timesteps;
 
     private DdimScheduler(SchedulerConfig config, NoiseSchedule schedule, int numInferenceSteps, double eta) {
-        this.config = config;
+        super(config, numInferenceSteps, Steps.checkRange(timesteps(config, numInferenceSteps), config));
         this.schedule = schedule;
-        this.numInferenceSteps = numInferenceSteps;
         this.eta = eta;
-        this.timesteps = Steps.checkRange(timesteps(config, numInferenceSteps), config);
     }
 
     /** DDIM over {@code numInferenceSteps} steps with eta = {@code eta} (0: deterministic DDIM). */
@@ -64,21 +59,6 @@ public final class DdimScheduler implements Scheduler {
         return ts;
     }
 
-    @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
-    public int numInferenceSteps() {
-        return numInferenceSteps;
-    }
-
-    @Override
-    public double[] timesteps() {
-        return timesteps.clone();
-    }
-
     /** The noise schedule (alpha_prod_t) this scheduler steps with. */
     public NoiseSchedule noiseSchedule() {
         return schedule;
@@ -111,7 +91,7 @@ public final class DdimScheduler implements Scheduler {
     public StepOutput step(Tensor modelOutput, double timestep, Tensor sample, Tensor noise) {
         Elementwise.requireSameShape(modelOutput, sample, "model output and sample");
         int t = Steps.integral(timestep);
-        int prev = t - config.numTrainTimesteps() / numInferenceSteps;
+        int prev = t - config.numTrainTimesteps() / numInferenceSteps();
         double alphaProdT = schedule.alphaProd(t);
         double alphaProdTPrev = schedule.alphaProdOrFinal(prev, config.setAlphaToOne());
         double betaProdT = 1 - alphaProdT;

@@ -9,12 +9,9 @@ import org.bivdiff.graph.Tensor;
  * the variance-exploding {@code scale_model_input}, {@code add_noise} and {@code init_noise_sigma} over
  * them. Subclasses add the step.
  */
-abstract sealed class DiscreteSigmaScheduler implements SigmaScheduler
+abstract sealed class DiscreteSigmaScheduler extends AbstractScheduler implements SigmaScheduler
         permits EulerDiscreteScheduler, EulerAncestralDiscreteScheduler, LmsDiscreteScheduler {
 
-    private final SchedulerConfig config;
-    private final int numInferenceSteps;
-    private final double[] timesteps;
     private final float[] sigmas;
 
     DiscreteSigmaScheduler(SchedulerConfig c, int n) {
@@ -50,25 +47,8 @@ abstract sealed class DiscreteSigmaScheduler implements SigmaScheduler
         for (int i = 0; i < sig.length; i++) {
             s[i] = (float) sig[i];
         }
-        this.config = c;
-        this.numInferenceSteps = n;
-        this.timesteps = ts;
+        super(c, n, ts);
         this.sigmas = s;
-    }
-
-    @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
-    public int numInferenceSteps() {
-        return numInferenceSteps;
-    }
-
-    @Override
-    public double[] timesteps() {
-        return timesteps.clone();
     }
 
     @Override
@@ -108,11 +88,6 @@ abstract sealed class DiscreteSigmaScheduler implements SigmaScheduler
     /** sigma_i, i = 0..N (sigma_N = 0). */
     final double sigma(int i) {
         return sigmas[i];
-    }
-
-    /** The step index of {@code timestep}, as diffusers' {@code _init_step_index}. */
-    final int indexOf(double timestep) {
-        return Steps.indexOf(timesteps, timestep);
     }
 
     /** The x_0 prediction from the model output at sigma (epsilon, v or x_0 itself, per the config). */

@@ -19,17 +19,15 @@ import org.bivdiff.graph.Tensor;
  * The first step, and the last one when {@code lower_order_final} and fewer than 15 steps, are first
  * order. The model-output history lives in the {@link Sampler}.
  */
-public final class DpmSolverMultistepScheduler implements SigmaScheduler {
+public final class DpmSolverMultistepScheduler extends AbstractScheduler implements SigmaScheduler {
 
-    private final SchedulerConfig config;
     private final DpmSolverOptions options;
-    private final double[] timesteps;
     private final float[] sigmas;
 
     private DpmSolverMultistepScheduler(SchedulerConfig config, double[] timesteps, float[] sigmas) {
-        this.config = config;
+        // N is the number of timesteps: diffusers resets num_inference_steps to it.
+        super(config, timesteps.length, timesteps);
         this.options = config.dpmSolver();
-        this.timesteps = timesteps;
         this.sigmas = sigmas;
     }
 
@@ -106,22 +104,6 @@ public final class DpmSolverMultistepScheduler implements SigmaScheduler {
     }
 
     @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    /** The number of timesteps (diffusers resets {@code num_inference_steps} to it). */
-    @Override
-    public int numInferenceSteps() {
-        return timesteps.length;
-    }
-
-    @Override
-    public double[] timesteps() {
-        return timesteps.clone();
-    }
-
-    @Override
     public float[] sigmas() {
         return sigmas.clone();
     }
@@ -129,7 +111,7 @@ public final class DpmSolverMultistepScheduler implements SigmaScheduler {
     /** alpha_t x_0 + sigma_t noise at the timestep's sigma. */
     @Override
     public Tensor addNoise(Tensor original, Tensor noise, double timestep) {
-        double sigma = sigmas[Steps.indexOf(timesteps, timestep)];
+        double sigma = sigmas[indexOf(timestep)];
         double alphaT = 1 / Math.sqrt(sigma * sigma + 1);
         return Elementwise.combine(alphaT, original, sigma * alphaT, noise);
     }

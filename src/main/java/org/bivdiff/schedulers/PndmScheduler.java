@@ -15,18 +15,13 @@ import org.bivdiff.graph.Tensor;
  * steps form a pseudo improved Euler step from the first sample, then the linear multistep formula uses
  * up to four past model outputs ("ets"). The history lives in the {@link Sampler}.
  */
-public final class PndmScheduler implements Scheduler {
+public final class PndmScheduler extends AbstractScheduler {
 
-    private final SchedulerConfig config;
     private final NoiseSchedule schedule;
-    private final int numInferenceSteps;
-    private final double[] timesteps;
 
     private PndmScheduler(SchedulerConfig config, int numInferenceSteps) {
-        this.config = config;
+        super(config, numInferenceSteps, Steps.checkRange(plmsTimesteps(config, numInferenceSteps), config));
         this.schedule = NoiseSchedule.of(config);
-        this.numInferenceSteps = numInferenceSteps;
-        this.timesteps = Steps.checkRange(plmsTimesteps(config, numInferenceSteps), config);
     }
 
     /** PLMS over {@code numInferenceSteps} steps. */
@@ -57,21 +52,6 @@ public final class PndmScheduler implements Scheduler {
             out[i] = plms.get(out.length - 1 - i);
         }
         return out;
-    }
-
-    @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
-    public int numInferenceSteps() {
-        return numInferenceSteps;
-    }
-
-    @Override
-    public double[] timesteps() {
-        return timesteps.clone();
     }
 
     @Override
@@ -118,7 +98,7 @@ public final class PndmScheduler implements Scheduler {
         public StepOutput step(Tensor modelOutput, double timestep, Tensor sample, Tensor noise) {
             Elementwise.requireSameShape(modelOutput, sample, "model output and sample");
             int t = Steps.integral(timestep);
-            int prev = t - config.numTrainTimesteps() / numInferenceSteps;
+            int prev = t - config.numTrainTimesteps() / numInferenceSteps();
             if (counter != 1) {
                 while (ets.size() > 3) {
                     ets.removeFirst();
@@ -127,7 +107,7 @@ public final class PndmScheduler implements Scheduler {
             } else {
                 // the repeated timestep: redo the first step from its sample with the averaged output
                 prev = t;
-                t = t + config.numTrainTimesteps() / numInferenceSteps;
+                t = t + config.numTrainTimesteps() / numInferenceSteps();
             }
             Tensor eps;
             int n = ets.size();

@@ -7,8 +7,9 @@ import java.util.List;
 
 import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.bivdiff.TemporalWindows;
+import org.bivdiff.io.Spellings;
 import org.bivdiff.media.VideoSampler;
-import org.bivdiff.pipelines.AttentionEdit;
+import org.bivdiff.pipelines.p2p.AttentionEdit;
 
 /**
  * One BIVDiff run as a config file describes it: every path resolved, every default filled in.
@@ -167,7 +168,7 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
             editProblems(p);
         }
         if (task == Task.FRAMES && (strategy == Strategy.ALTERNATE || strategy == Strategy.FUSE)) {
-            p.add("strategy '" + Choices.spelling(strategy) + "' denoises with the image model at every step; task "
+            p.add("strategy '" + Spellings.kebab(strategy) + "' denoises with the image model at every step; task "
                     + "'frames' has no image model (use sequential, idm-only or vdm-only)");
         }
         modelFolders(p);
@@ -195,7 +196,7 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
     private void unused(List<String> w, String key, boolean unused) {
         if (unused) {
             w.add(key + " is set but not used by task '" + task.spelling() + "' with strategy '"
-                    + Choices.spelling(strategy) + "': it is ignored");
+                    + Spellings.kebab(strategy) + "': it is ignored");
         }
     }
 
@@ -212,7 +213,7 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
                     + "batch and needs guidance_scale > 1");
         }
         if (strategy == Strategy.ALTERNATE || strategy == Strategy.FUSE) {
-            p.add("strategy '" + Choices.spelling(strategy) + "' denoises with the image model at every step; "
+            p.add("strategy '" + Spellings.kebab(strategy) + "' denoises with the image model at every step; "
                     + "Prompt-to-Prompt's attention controller follows its own steps (use sequential, idm-only or "
                     + "vdm-only)");
         }

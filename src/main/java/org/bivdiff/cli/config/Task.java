@@ -1,7 +1,8 @@
 package org.bivdiff.cli.config;
 
-import java.util.Arrays;
 import java.util.Locale;
+
+import org.bivdiff.io.Spellings;
 
 /**
  * The image model that makes the frames, with the reference's defaults: the mixing ratio of the
@@ -58,13 +59,8 @@ public enum Task {
 
     /** Parses a spelling such as {@code controlnet} or {@code t2i-adapter}. */
     public static Task parse(String s) {
-        String k = s.trim().toLowerCase(Locale.ROOT);
-        for (Task t : values()) {
-            if (t.spelling.equals(k)) {
-                return t;
-            }
-        }
-        throw new IllegalArgumentException("unknown task '" + s + "' (tasks: "
-                + String.join(", ", Arrays.stream(values()).map(Task::spelling).toList()) + ")");
+        return Spellings.find(Task.class, Task::spelling, s.trim().toLowerCase(Locale.ROOT)).orElseThrow(() ->
+                new IllegalArgumentException("unknown task '" + s + "' (tasks: "
+                        + String.join(", ", Spellings.all(Task.class, Task::spelling)) + ")"));
     }
 }

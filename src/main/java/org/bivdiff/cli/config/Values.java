@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import org.bivdiff.io.Spellings;
+
 /** Typed access to one level of a parsed YAML mapping, with errors naming the file and key. */
 final class Values {
 
@@ -102,7 +104,7 @@ final class Values {
             return fallback;
         }
         try {
-            return parser != null ? parser.apply(s) : Choices.parse(key, s, type);
+            return parser != null ? parser.apply(s) : Spellings.parse(key, s, type);
         } catch (IllegalArgumentException e) {
             throw new ConfigFileException(file, e.getMessage());
         }

@@ -9,8 +9,8 @@ import java.util.Map;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
@@ -30,11 +30,12 @@ public final class T2IAdapter implements AutoCloseable {
     private final Engine engine;
     private final Conv2d convIn;
     private final List<AdapterBlock> body = new ArrayList<>();
-    private Network session;
+    private final LazySessions<Void> session;
 
     private T2IAdapter(Weights root, T2IAdapterConfig config, Engine engine) {
         this.config = config;
         this.engine = engine;
+        this.session = LazySessions.single(engine, this::graph);
         Weights w = root.child("adapter");
         int[] ch = config.channels();
         int r = config.downscaleFactor();
@@ -72,10 +73,7 @@ public final class T2IAdapter implements AutoCloseable {
             throw new IllegalArgumentException("adapter image must be (N, " + config.inChannels() + ", H, W) with H "
                     + "and W positive multiples of downscale_factor " + r + ", got " + Arrays.toString(s));
         }
-        if (session == null) {
-            session = engine.load(graph());
-        }
-        Map<String, Tensor> out = session.run(Map.of("image", image));
+        Map<String, Tensor> out = session.get().run(Map.of("image", image));
         List<Tensor> features = new ArrayList<>();
         for (int i = 0; i < config.channels().length; i++) {
             features.add(out.get("feature_" + i));
@@ -122,9 +120,6 @@ public final class T2IAdapter implements AutoCloseable {
 
     @Override
     public void close() {
-        if (session != null) {
-            session.close();
-            session = null;
-        }
+        session.close();
     }
 }

@@ -7,9 +7,9 @@ import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
@@ -37,16 +37,13 @@ public final class ClipModel implements AutoCloseable {
     private final ClipConfig config;
     private final ClipVisionModel vision;
     private final float logitScale;
-    private final Engine engine;
-    private final Model textGraph;
-    private Network textNetwork;
+    private final LazySessions<Void> textNetwork;
 
     private ClipModel(ClipConfig config, ClipVisionModel vision, float logitScale, Engine engine, Model textGraph) {
         this.config = config;
         this.vision = vision;
         this.logitScale = logitScale;
-        this.engine = engine;
-        this.textGraph = textGraph;
+        this.textNetwork = LazySessions.single(engine, () -> textGraph);
     }
 
     /**
@@ -71,8 +68,7 @@ public final class ClipModel implements AutoCloseable {
         ClipTextConfig text = cfg.text();
         ClipTextTransformer textModel = ClipTextTransformer.load(root.child("text_model"), text);
         Linear textProjection = Linear.load(root.child("text_projection"), text.hiddenSize(), cfg.projectionDim(), false);
-        root.tensor("logit_scale", new long[0]);
-        float logitScale = root.isRecording() ? Float.NaN : root.read("logit_scale").data()[0];
+        float logitScale = root.read("logit_scale").data()[0];   // NaN when only shapes are recorded
         ClipVisionModel vision = ClipVisionModel.build(root, cfg.vision(), cfg.projectionDim(), engine);
 
         Graph g = engine.graph("clip_text_features");
@@ -110,10 +106,7 @@ public final class ClipModel implements AutoCloseable {
      */
     public Tensor textFeatures(LongTensor inputIds) {
         ClipTextTransformer.checkInputIds(inputIds, config.text());
-        if (textNetwork == null) {
-            textNetwork = engine.load(textGraph);
-        }
-        return textNetwork.run(Map.of("input_ids", inputIds), Set.of(TEXT_EMBEDS)).get(TEXT_EMBEDS);
+        return textNetwork.get().run(Map.of("input_ids", inputIds), Set.of(TEXT_EMBEDS)).get(TEXT_EMBEDS);
     }
 
     /** The trained {@code logit_scale} weight (its exponential multiplies the cosines). */
@@ -205,9 +198,7 @@ public final class ClipModel implements AutoCloseable {
 
     @Override
     public void close() {
-        if (textNetwork != null) {
-            textNetwork.close();
-        }
+        textNetwork.close();
         vision.close();
     }
 }

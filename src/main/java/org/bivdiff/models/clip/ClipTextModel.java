@@ -8,9 +8,9 @@ import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.Checkpoint;
@@ -32,14 +32,13 @@ public final class ClipTextModel implements AutoCloseable {
     private static final String CLIP_SKIP = "clip_skip_";
 
     private final ClipTextConfig config;
-    private final Engine engine;
     private final Model model;
-    private Network network;
+    private final LazySessions<Void> network;
 
     private ClipTextModel(ClipTextConfig config, Engine engine, Model model) {
         this.config = config;
-        this.engine = engine;
         this.model = model;
+        this.network = LazySessions.single(engine, () -> model);
     }
 
     /**
@@ -134,16 +133,11 @@ public final class ClipTextModel implements AutoCloseable {
 
     private Map<String, Tensor> run(LongTensor inputIds, Set<String> outputs) {
         ClipTextTransformer.checkInputIds(inputIds, config);
-        if (network == null) {
-            network = engine.load(model);
-        }
-        return network.run(Map.of("input_ids", inputIds), outputs);
+        return network.get().run(Map.of("input_ids", inputIds), outputs);
     }
 
     @Override
     public void close() {
-        if (network != null) {
-            network.close();
-        }
+        network.close();
     }
 }

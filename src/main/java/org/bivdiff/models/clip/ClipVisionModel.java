@@ -8,8 +8,8 @@ import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.ConfigJson;
@@ -30,15 +30,14 @@ public final class ClipVisionModel implements AutoCloseable {
 
     private final ClipVisionConfig config;
     private final int projectionDim;
-    private final Engine engine;
     private final Model model;
-    private Network network;
+    private final LazySessions<Void> network;
 
     private ClipVisionModel(ClipVisionConfig config, int projectionDim, Engine engine, Model model) {
         this.config = config;
         this.projectionDim = projectionDim;
-        this.engine = engine;
         this.model = model;
+        this.network = LazySessions.single(engine, () -> model);
     }
 
     /**
@@ -117,16 +116,11 @@ public final class ClipVisionModel implements AutoCloseable {
                     + size + ") with B >= 1 (the model's image_size; resize with its image processor), got "
                     + Arrays.toString(s));
         }
-        if (network == null) {
-            network = engine.load(model);
-        }
-        return network.run(Map.of("pixel_values", pixelValues), outputs);
+        return network.get().run(Map.of("pixel_values", pixelValues), outputs);
     }
 
     @Override
     public void close() {
-        if (network != null) {
-            network.close();
-        }
+        network.close();
     }
 }

@@ -9,8 +9,8 @@ import java.util.Map;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
@@ -48,11 +48,12 @@ public final class ControlNetModel implements AutoCloseable {
     private final UNetMidBlock2DCrossAttn midBlock;
     private final List<Conv2d> controlnetDownBlocks = new ArrayList<>();
     private final Conv2d controlnetMidBlock;
-    private Network session;
+    private final LazySessions<Void> session;
 
     private ControlNetModel(Weights w, ControlNetConfig config, Engine engine) {
         this.config = config;
         this.engine = engine;
+        this.session = LazySessions.single(engine, this::graph);
         UNet2DConditionConfig u = config.unet();
         int c0 = u.blockOutChannels()[0];
         convIn = Conv2d.load3x3(w.child("conv_in"), u.inChannels(), c0);
@@ -103,11 +104,8 @@ public final class ControlNetModel implements AutoCloseable {
         UNet2DConditionConfig u = config.unet();
         Tensor t = UNetInputs.check(sample, timestep, encoderHiddenStates, u.inChannels(), u.crossAttentionDim());
         checkCond(sample.shape(), controlnetCond.shape());
-        if (session == null) {
-            session = engine.load(graph());
-        }
         int n = controlnetDownBlocks.size();
-        Map<String, Tensor> out = session.run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states",
+        Map<String, Tensor> out = session.get().run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states",
                 encoderHiddenStates, "controlnet_cond", controlnetCond, "conditioning_scales",
                 scales(n, conditioningScale, guessMode)));
         List<Tensor> down = new ArrayList<>();
@@ -173,9 +171,6 @@ public final class ControlNetModel implements AutoCloseable {
 
     @Override
     public void close() {
-        if (session != null) {
-            session.close();
-            session = null;
-        }
+        session.close();
     }
 }

@@ -12,8 +12,8 @@ import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.Checkpoint;
@@ -53,12 +53,12 @@ public final class DptForDepthEstimation implements AutoCloseable {
     private final Conv2d head0;
     private final Conv2d head2;
     private final Conv2d head4;
-    private Network session;
-    private Network tracing;
+    private final LazySessions<Boolean> sessions;
 
     private DptForDepthEstimation(Weights w, DptConfig config, Engine engine) {
         this.config = config;
         this.engine = engine;
+        this.sessions = new LazySessions<>(engine, this::graph);
         Weights dpt = w.child("dpt");
         embeddings = new DptViTHybridEmbeddings(dpt.child("embeddings"), config);
         for (int i = 0; i < config.numHiddenLayers(); i++) {
@@ -154,10 +154,7 @@ public final class DptForDepthEstimation implements AutoCloseable {
      */
     public Tensor predictDepth(Tensor pixelValues) {
         check(pixelValues);
-        if (session == null) {
-            session = engine.load(graph(false));
-        }
-        return session.run(Map.of("pixel_values", pixelValues)).get("predicted_depth");
+        return sessions.get(false).run(Map.of("pixel_values", pixelValues)).get("predicted_depth");
     }
 
     /**
@@ -166,10 +163,7 @@ public final class DptForDepthEstimation implements AutoCloseable {
      */
     public Map<String, Tensor> trace(Tensor pixelValues) {
         check(pixelValues);
-        if (tracing == null) {
-            tracing = engine.load(graph(true));
-        }
-        return tracing.run(Map.of("pixel_values", pixelValues));
+        return sessions.get(true).run(Map.of("pixel_values", pixelValues));
     }
 
     private void check(Tensor pixelValues) {
@@ -228,12 +222,6 @@ public final class DptForDepthEstimation implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Network n : new Network[] {session, tracing}) {
-            if (n != null) {
-                n.close();
-            }
-        }
-        session = null;
-        tracing = null;
+        sessions.close();
     }
 }

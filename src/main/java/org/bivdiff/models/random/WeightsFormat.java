@@ -1,8 +1,7 @@
 package org.bivdiff.models.random;
 
-import java.util.Locale;
-
 import org.bivdiff.io.DType;
+import org.bivdiff.io.Spellings;
 
 /**
  * How random full-size weights are stored: float32 or float16 safetensors (the diffusers {@code fp16}
@@ -43,7 +42,7 @@ public enum WeightsFormat {
 
     /** The suffix of a cached model folder holding this format ({@code ""}, {@code -f16}, {@code -bin}). */
     public String folderSuffix() {
-        return this == F32 ? "" : "-" + name().toLowerCase(Locale.ROOT);
+        return this == F32 ? "" : "-" + Spellings.lower(this);
     }
 
     /** True for PyTorch pickles. */
@@ -57,11 +56,7 @@ public enum WeightsFormat {
      * @throws IllegalArgumentException naming the spellings
      */
     public static WeightsFormat parse(String flag) {
-        for (WeightsFormat f : values()) {
-            if (f.name().toLowerCase(Locale.ROOT).equals(flag)) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("--weights takes f32, f16 or bin, got '" + flag + "'");
+        return Spellings.find(WeightsFormat.class, Spellings::lower, flag).orElseThrow(() ->
+                new IllegalArgumentException("--weights takes f32, f16 or bin, got '" + flag + "'"));
     }
 }

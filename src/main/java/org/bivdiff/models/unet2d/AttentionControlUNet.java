@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
@@ -77,10 +77,11 @@ public final class AttentionControlUNet implements AutoCloseable {
     }
 
     private final UNet2DConditionModel unet;
-    private final Map<Plan, Network> sessions = new HashMap<>();
+    private final LazySessions<Plan> sessions;
 
     public AttentionControlUNet(UNet2DConditionModel unet) {
         this.unet = Objects.requireNonNull(unet, "unet");
+        this.sessions = new LazySessions<>(unet.engine(), this::graph);
     }
 
     /** The attention layers a call on (*, *, h, w) latents meets, in call order. */
@@ -114,7 +115,7 @@ public final class AttentionControlUNet implements AutoCloseable {
         feed.put("self_replace", Tensor.full(edit.replaceSelf() ? 1f : 0f, 1));
         feed.put("edit_mapper", edit.mapper());
         feed.put("edit_mapper_alphas", edit.mapperAlphas());
-        Map<String, Tensor> out = sessions.computeIfAbsent(plan, p -> unet.engine().load(graph(p))).run(feed);
+        Map<String, Tensor> out = sessions.get(plan).run(feed);
         Map<Integer, Tensor> probs = new LinkedHashMap<>();
         for (int i : new TreeSet<>(plan.returned())) {
             probs.put(i, out.get(probsName(i)));
@@ -163,7 +164,6 @@ public final class AttentionControlUNet implements AutoCloseable {
 
     @Override
     public void close() {
-        sessions.values().forEach(Network::close);
-        sessions.clear();
+        sessions.close();
     }
 }

@@ -3,19 +3,19 @@ package org.bivdiff.models.unet2d;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.DType;
+import org.bivdiff.io.Spellings;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.Activation;
 import org.bivdiff.models.blocks.AttentionProcessor;
@@ -57,13 +57,14 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
     private final UNet2DConditionConfig config;
     private final Engine engine;
     private final UNetLayers layers;
-    private final Map<FrameNorm, Network> sessions = new EnumMap<>(FrameNorm.class);
+    private final LazySessions<FrameNorm> sessions;
 
     private InflatedUNet3DConditionModel(String name, UNet2DConditionConfig config, Engine engine, UNetLayers layers) {
         this.name = name;
         this.config = config;
         this.engine = engine;
         this.layers = layers;
+        this.sessions = new LazySessions<>(engine, this::graph);
     }
 
     /**
@@ -131,8 +132,7 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
         }
         UNetInputs.checkText(encoderHiddenStates, s[0], config.crossAttentionDim());
         Tensor t = UNetInputs.broadcast(timestep, s[0]);
-        Network net = sessions.computeIfAbsent(frameNorm, n -> engine.load(graph(n)));
-        return net.run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states", encoderHiddenStates))
+        return sessions.get(frameNorm).run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states", encoderHiddenStates))
                 .get("sample_out");
     }
 
@@ -143,7 +143,7 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
 
     /** The graph for {@code frameNorm}, for inspection or a custom session. */
     public Model graph(FrameNorm frameNorm) {
-        Graph g = engine.graph(name + "_" + frameNorm.name().toLowerCase(java.util.Locale.ROOT));
+        Graph g = engine.graph(name + "_" + Spellings.lower(frameNorm));
         Value sample = g.computeInput("sample", "batch", config.inChannels(), "frames", "height", "width");
         Value timestep = g.input("timestep", DType.F32, "batch");
         Value ehs = g.computeInput("encoder_hidden_states", "batch", "sequence", config.crossAttentionDim());
@@ -160,7 +160,6 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
 
     @Override
     public void close() {
-        sessions.values().forEach(Network::close);
-        sessions.clear();
+        sessions.close();
     }
 }

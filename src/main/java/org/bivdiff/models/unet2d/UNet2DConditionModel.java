@@ -3,7 +3,6 @@ package org.bivdiff.models.unet2d;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,11 +10,12 @@ import java.util.Optional;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
+import org.bivdiff.io.Spellings;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.NormScope;
 
@@ -43,12 +43,13 @@ public final class UNet2DConditionModel implements AutoCloseable {
     private final UNet2DConditionConfig config;
     private final Engine engine;
     private final UNetLayers layers;
-    private final Map<Conditioning, Network> sessions = new EnumMap<>(Conditioning.class);
+    private final LazySessions<Conditioning> sessions;
 
     private UNet2DConditionModel(UNet2DConditionConfig config, Engine engine, UNetLayers layers) {
         this.config = config;
         this.engine = engine;
         this.layers = layers;
+        this.sessions = new LazySessions<>(engine, this::graph);
     }
 
     /** Loads the UNet of a diffusers folder ({@code config.json} + weights); every weight must be used. */
@@ -143,7 +144,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
 
     /** The graph of {@code conditioning}, for inspection or a custom session. */
     public Model graph(Conditioning conditioning) {
-        Graph g = engine.graph("unet2d_" + conditioning.name().toLowerCase(java.util.Locale.ROOT));
+        Graph g = engine.graph("unet2d_" + Spellings.lower(conditioning));
         Value sample = g.computeInput("sample", "batch", config.inChannels(), "height", "width");
         Value timestep = g.input("timestep", DType.F32, "batch");
         Value ehs = g.computeInput("encoder_hidden_states", "batch", "sequence", config.crossAttentionDim());
@@ -187,8 +188,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
     }
 
     private Tensor run(Conditioning conditioning, Map<String, Tensor> feed) {
-        Network net = sessions.computeIfAbsent(conditioning, c -> engine.load(graph(c)));
-        return net.run(feed).get("sample_out");
+        return sessions.get(conditioning).run(feed).get("sample_out");
     }
 
     private static String downResidualName(int i) {
@@ -201,7 +201,6 @@ public final class UNet2DConditionModel implements AutoCloseable {
 
     @Override
     public void close() {
-        sessions.values().forEach(Network::close);
-        sessions.clear();
+        sessions.close();
     }
 }

@@ -10,8 +10,8 @@ import java.util.Optional;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
@@ -60,11 +60,12 @@ public final class UNet3DConditionModel implements VideoUNet {
     private final List<UpBlock> upBlocks;
     private final GroupNorm convNormOut;
     private final Conv2d convOut;
-    private Network session;
+    private final LazySessions<Void> session;
 
     private UNet3DConditionModel(UNet3DConditionConfig config, Engine engine, Weights w) {
         this.config = config;
         this.engine = engine;
+        this.session = LazySessions.single(engine, this::graph);
         UNet2DConditionConfig spatial = config.spatialLayout();
         int c0 = config.blockOutChannels()[0];
         convIn = Conv2d.load3x3(w.child("conv_in"), config.inChannels(), c0);
@@ -115,10 +116,7 @@ public final class UNet3DConditionModel implements VideoUNet {
      */
     public Tensor forward(Tensor sample, Tensor timestep, Tensor encoderHiddenStates) {
         Tensor t = checkInputs(sample, timestep, encoderHiddenStates);
-        if (session == null) {
-            session = engine.load(graph());
-        }
-        return session.run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states", encoderHiddenStates))
+        return session.get().run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states", encoderHiddenStates))
                 .get("sample_out");
     }
 
@@ -175,9 +173,6 @@ public final class UNet3DConditionModel implements VideoUNet {
 
     @Override
     public void close() {
-        if (session != null) {
-            session.close();
-            session = null;
-        }
+        session.close();
     }
 }

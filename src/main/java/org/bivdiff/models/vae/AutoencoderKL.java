@@ -9,8 +9,8 @@ import java.util.Map;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
+import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.Checkpoint;
@@ -29,20 +29,20 @@ import org.bivdiff.models.blocks.Conv2d;
 public final class AutoencoderKL implements AutoCloseable {
 
     private final AutoencoderKLConfig config;
-    private final Engine engine;
     private final int sliceSize;
     private final Model encodeModel;
     private final Model decodeModel;
-    private Network encoder;
-    private Network decoder;
+    private final LazySessions<Void> encoder;
+    private final LazySessions<Void> decoder;
 
     private AutoencoderKL(AutoencoderKLConfig config, Engine engine, int sliceSize, Model encodeModel,
                           Model decodeModel) {
         this.config = config;
-        this.engine = engine;
         this.sliceSize = sliceSize;
         this.encodeModel = encodeModel;
         this.decodeModel = decodeModel;
+        this.encoder = LazySessions.single(engine, () -> encodeModel);
+        this.decoder = LazySessions.single(engine, () -> decodeModel);
     }
 
     /** Loads the VAE of a diffusers folder ({@code config.json} + weights), no batch slicing. */
@@ -142,14 +142,11 @@ public final class AutoencoderKL implements AutoCloseable {
      */
     public LatentDistribution encode(Tensor image) {
         check(image, config.inChannels(), config.scaleFactor(), "image");
-        if (encoder == null) {
-            encoder = engine.load(encodeModel);
-        }
         List<Tensor> mean = new ArrayList<>();
         List<Tensor> logvar = new ArrayList<>();
         List<Tensor> std = new ArrayList<>();
         for (Tensor slice : slices(image)) {
-            Map<String, Tensor> out = encoder.run(Map.of("image", slice));
+            Map<String, Tensor> out = encoder.get().run(Map.of("image", slice));
             mean.add(out.get("mean"));
             logvar.add(out.get("logvar"));
             std.add(out.get("std"));
@@ -165,12 +162,9 @@ public final class AutoencoderKL implements AutoCloseable {
      */
     public Tensor decode(Tensor z) {
         check(z, config.latentChannels(), 1, "latents");
-        if (decoder == null) {
-            decoder = engine.load(decodeModel);
-        }
         List<Tensor> out = new ArrayList<>();
         for (Tensor slice : slices(z)) {
-            out.add(decoder.run(Map.of("z", slice)).get("sample"));
+            out.add(decoder.get().run(Map.of("z", slice)).get("sample"));
         }
         return Tensor.concat0(out);
     }
@@ -196,11 +190,7 @@ public final class AutoencoderKL implements AutoCloseable {
 
     @Override
     public void close() {
-        if (encoder != null) {
-            encoder.close();
-        }
-        if (decoder != null) {
-            decoder.close();
-        }
+        encoder.close();
+        decoder.close();
     }
 }

@@ -16,7 +16,7 @@ import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.io.hub.HubSettings;
 import org.bivdiff.io.hub.ModelLocator;
-import org.bivdiff.pipelines.AttentionEdit;
+import org.bivdiff.pipelines.p2p.AttentionEdit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package org.bivdiff.pipelines;
+package org.bivdiff.pipelines.p2p;
 
 import java.util.Arrays;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package org.bivdiff.pipelines;
+package org.bivdiff.pipelines.p2p;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +9,16 @@ import java.util.Set;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.unet2d.AttentionControlUNet;
 import org.bivdiff.models.unet2d.AttentionLayer;
+import org.bivdiff.pipelines.DenoisingLoop;
+import org.bivdiff.pipelines.Guidance;
+import org.bivdiff.pipelines.ImageResult;
+import org.bivdiff.pipelines.PipelineSteps;
+import org.bivdiff.pipelines.Prompt;
+import org.bivdiff.pipelines.PromptEmbeddings;
+import org.bivdiff.pipelines.Sampling;
+import org.bivdiff.pipelines.StableDiffusionModels;
+import org.bivdiff.pipelines.Tensors;
+import org.bivdiff.pipelines.Trace;
 import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 

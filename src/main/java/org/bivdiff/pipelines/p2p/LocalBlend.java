@@ -1,4 +1,4 @@
-package org.bivdiff.pipelines;
+package org.bivdiff.pipelines.p2p;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,6 +6,7 @@ import java.util.List;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.unet2d.AttentionLayer;
+import org.bivdiff.pipelines.Tensors;
 
 /**
  * Port of BIVDiff models/Prompt2Prompt/pipeline_prompt2prompt.py::LocalBlend, the controller's step callback:

@@ -1,4 +1,4 @@
-package org.bivdiff.pipelines;
+package org.bivdiff.pipelines.p2p;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
