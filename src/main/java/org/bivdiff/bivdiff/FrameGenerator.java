@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import org.bivdiff.graph.Provider;
 import org.bivdiff.graph.Tensor;
@@ -12,8 +13,12 @@ import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.pipelines.Sampling;
+import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
+import org.bivdiff.schedulers.SchedulerConfig;
+import org.bivdiff.schedulers.SchedulerKind;
 
 /**
  * Stage 1 of BIVDiff, frame-wise generation: a task-specific image diffusion model makes each frame.
@@ -43,16 +48,25 @@ public interface FrameGenerator {
     /**
      * What a generator works from.
      *
-     * @param source    (F, 3, H, W) source frames in [-1, 1]
-     * @param condition (F, C, H, W) in [0, 1]: ControlNet / T2I-Adapter conditions, or null
-     * @param masks     (F, 1, H, W) in [0, 1], 1 = repaint: inpainting / outpainting masks, or null
+     * @param source     (F, 3, H, W) in [-1, 1]
+     * @param condition  (F, C, H, W) in [0, 1]: ControlNet / T2I-Adapter conditions, or null
+     * @param masks      (F, 1, H, W) in [0, 1], 1 = repaint: inpainting / outpainting masks, or null
+     * @param sourceUnit the source in [0, 1] as the image pipelines take it: {@code (source + 1) / 2}, or the
+     *                   8-bit images / 255 exactly when the inputs were made from them ({@link #ofUnit})
      */
-    record Inputs(Tensor source, Tensor condition, Tensor masks) {
+    record Inputs(Tensor source, Tensor condition, Tensor masks, Tensor sourceUnit) {
 
         public Inputs {
             Objects.requireNonNull(source, "source");
             checkFrames("condition", source, condition);
             checkFrames("masks", source, masks);
+            sourceUnit = sourceUnit == null ? ImageModelFrames.toUnit(source) : sourceUnit;
+            checkFrames("source in [0, 1]", source, sourceUnit);
+        }
+
+        /** Source frames in [-1, 1] with their conditions or masks. */
+        public Inputs(Tensor source, Tensor condition, Tensor masks) {
+            this(source, condition, masks, null);
         }
 
         /** Source frames only. */
@@ -60,12 +74,28 @@ public interface FrameGenerator {
             return new Inputs(source, null, null);
         }
 
+        /** Inputs from images in [0, 1] (F, 3, H, W), which the pipelines then take exactly as given. */
+        public static Inputs ofUnit(Tensor sourceUnit, Tensor condition, Tensor masks) {
+            float[] in = sourceUnit.data();
+            float[] signed = new float[in.length];
+            for (int i = 0; i < in.length; i++) {
+                signed[i] = in[i] * 2f - 1f;
+            }
+            return new Inputs(new Tensor(sourceUnit.shape(), signed), condition, masks, sourceUnit);
+        }
+
+        /** These inputs with other masks. */
+        public Inputs withMasks(Tensor m) {
+            return new Inputs(source, condition, m, sourceUnit);
+        }
+
         /** The frames {@code batch} of the source and of the conditions or masks. */
         public Inputs rows(FrameRange batch) {
             if (batch.isWhole(source.dim(0))) {
                 return this;
             }
-            return new Inputs(slice(source, batch), slice(condition, batch), slice(masks, batch));
+            return new Inputs(slice(source, batch), slice(condition, batch), slice(masks, batch),
+                    slice(sourceUnit, batch));
         }
 
         private static Tensor slice(Tensor t, FrameRange batch) {
@@ -93,11 +123,24 @@ public interface FrameGenerator {
      * @param guidanceScale classifier-free guidance
      * @param noise         the run's random draws
      * @param maxBatch      most rows per UNet call, 0 = all
+     * @param scheduler     the scheduler class, or empty for the pipeline folder's own
+     * @param eta           DDIM's eta (other schedulers ignore it)
      * @param progress      per-step events
      * @param cancellation  checked between steps
      */
     record Settings(Prompt prompt, int steps, double guidanceScale, RunNoise noise, int maxBatch,
-                    ProgressListener progress, Cancellation cancellation) {
+                    Optional<SchedulerKind> scheduler, double eta, ProgressListener progress,
+                    Cancellation cancellation) {
+
+        public Settings {
+            Objects.requireNonNull(scheduler, "scheduler");
+        }
+
+        /** The folder's scheduler, deterministic DDIM. */
+        public Settings(Prompt prompt, int steps, double guidanceScale, RunNoise noise, int maxBatch,
+                        ProgressListener progress, Cancellation cancellation) {
+            this(prompt, steps, guidanceScale, noise, maxBatch, Optional.empty(), 0.0, progress, cancellation);
+        }
 
         /**
          * These settings for the frames {@code batch} of a video of {@code frames} frames: the noise is rows
@@ -111,8 +154,16 @@ public interface FrameGenerator {
                     : " (frames " + (batch.from() + 1) + "-" + batch.to() + " of " + frames + ")";
             ProgressListener labelled = p -> progress.onStep(new ProgressListener.Progress(p.stage() + frameRange,
                     p.step(), p.total(), p.timestep(), p.elapsed()));
-            return new Settings(prompt, steps, guidanceScale, noise.rows(batch.from()), maxBatch, labelled,
-                    cancellation);
+            return new Settings(prompt, steps, guidanceScale, noise.rows(batch.from()), maxBatch, scheduler, eta,
+                    labelled, cancellation);
+        }
+
+        /** An image pipeline's sampling with these settings, on the pipeline folder {@code folder}'s scheduler. */
+        public Sampling sampling(Path folder, SchedulerConfig folderScheduler) throws IOException {
+            SchedulerConfig config = scheduler.isEmpty() ? folderScheduler
+                    : SchedulerConfig.read(StableDiffusionModels.schedulerConfigFile(folder), scheduler.get());
+            return Sampling.of(config, steps, guidanceScale, noise).withEta(eta).withMaxBatch(maxBatch)
+                    .withProgress(progress).withCancellation(cancellation);
         }
     }
 
@@ -206,28 +257,26 @@ public interface FrameGenerator {
         throw new UnsupportedOperationException(describe() + " has no image model to predict noise with");
     }
 
-    /** Frames made elsewhere (by any image model): returned as they are. */
-    static FrameGenerator given(Tensor frames) {
-        return new FrameGenerator() {
-            @Override
-            public String describe() {
-                return "frames from a file";
-            }
+    /** Frames made elsewhere (by any image model): the source frames, handed back as they are. */
+    FrameGenerator GIVEN = new FrameGenerator() {
+        @Override
+        public String describe() {
+            return "frames from a file";
+        }
 
-            @Override
-            public Tensor generate(Inputs inputs, Settings settings) {
-                return frames;
-            }
+        @Override
+        public Tensor generate(Inputs inputs, Settings settings) {
+            return inputs.source();
+        }
 
-            @Override
-            public void generate(Inputs inputs, Settings settings, List<FrameRange> batches, BatchSink sink)
-                    throws IOException {
-                for (FrameRange batch : batches) {
-                    sink.accept(batch, frames.slice0(batch.from(), batch.to()));
-                }
+        @Override
+        public void generate(Inputs inputs, Settings settings, List<FrameRange> batches, BatchSink sink)
+                throws IOException {
+            for (FrameRange batch : batches) {
+                sink.accept(batch, inputs.rows(batch).source());
             }
-        };
-    }
+        }
+    };
 
     /**
      * Images in [0, 1] as the frames the reference hands to the next stage: rounded to 8 bits

@@ -45,7 +45,7 @@ class FrameBatchesTest {
     void givenFramesAreHandedOverBatchByBatch() throws Exception {
         Tensor frames = StepNoise.seeded(3).draw(0, 5, 3, 2, 2);
         List<Tensor> got = new ArrayList<>();
-        FrameGenerator.given(frames).generate(FrameGenerator.Inputs.of(frames), null, FrameRange.batches(5, 2),
+        FrameGenerator.GIVEN.generate(FrameGenerator.Inputs.of(frames), null, FrameRange.batches(5, 2),
                 (batch, images) -> {
                     assertEquals(batch.length(), images.dim(0));
                     got.add(images);

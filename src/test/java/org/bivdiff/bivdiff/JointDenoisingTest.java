@@ -73,8 +73,8 @@ class JointDenoisingTest {
     }
 
     private static FrameGenerator.Predictor controlNet(DdimScheduler scheduler) throws Exception {
-        FrameGenerator generator = ImageModelFrames.controlNet(MODELS.resolve("tiny-sd15"),
-                MODELS.resolve("tiny-controlnet"), ENGINE);
+        FrameGenerator generator = Task.CONTROLNET.generator(ImageModels.withNetwork(MODELS.resolve("tiny-sd15"),
+                MODELS.resolve("tiny-controlnet")), Task.CONTROLNET.defaultOptions(), ENGINE);
         Tensor source = StepNoise.seeded(3).draw(0, FRAMES, 3, 32, 32);
         Tensor condition = Tensor.full(0.5f, FRAMES, 3, 32, 32);
         var settings = new FrameGenerator.Settings(new Prompt("a car", ""), STEPS, 7.5, RunNoise.seeded(1), 0,
@@ -156,7 +156,7 @@ class JointDenoisingTest {
         var missing = assertThrows(IllegalArgumentException.class, () -> JointDenoising.fuse(null, VIDEO, 0.5));
         assertTrue(missing.getMessage().contains("both models"), missing.getMessage());
         assertThrows(IllegalArgumentException.class, () -> JointDenoising.fuse(VIDEO, VIDEO, 1.5));
-        var noModel = assertThrows(UnsupportedOperationException.class, () -> FrameGenerator.given(start())
+        var noModel = assertThrows(UnsupportedOperationException.class, () -> FrameGenerator.GIVEN
                 .predictor(FrameGenerator.Inputs.of(Tensor.zeros(1, 3, 8, 8)), null, null));
         assertTrue(noModel.getMessage().contains("no image model"), noModel.getMessage());
     }

@@ -83,6 +83,11 @@ class LongVideoTest {
         return Tensor.of(px, frames, 3, SIDE, SIDE);
     }
 
+    private static FrameGenerator controlNetFrames() {
+        return Task.CONTROLNET.generator(ImageModels.withNetwork(sd, controlNet), Task.CONTROLNET.defaultOptions(),
+                ENGINE);
+    }
+
     private static FrameGenerator.Inputs inputs(int frames) {
         Tensor source = clip(frames);
         return new FrameGenerator.Inputs(source, ImageModelFrames.toUnit(source), null);
@@ -102,7 +107,7 @@ class LongVideoTest {
     @Test
     void aWindowAtLeastAsLongAsTheVideoChangesNoBit() throws Exception {
         var models = InversionAndSmoothing.Models.ofPipelines(sd, VideoModel.of(video, null));
-        FrameGenerator generator = ImageModelFrames.controlNet(sd, controlNet, ENGINE);
+        FrameGenerator generator = controlNetFrames();
         var pipeline = new BivdiffPipeline(models, ENGINE);
         var bivdiff = pipeline.run(request(generator, 4, Strategy.SEQUENTIAL, InversionAndSmoothing.Options.BIVDIFF,
                 ProgressListener.NONE), StageStore.NONE);
@@ -262,7 +267,7 @@ class LongVideoTest {
 
     @Test
     void theFrameStageMakesTheSameFramesInBatchesAndAResumedRunKeepsFinishedBatches() throws Exception {
-        FrameGenerator controlNetFrames = ImageModelFrames.controlNet(sd, controlNet, ENGINE);
+        FrameGenerator controlNetFrames = controlNetFrames();
         Tensor allAtOnce = controlNetFrames.generate(inputs(4), settings(ProgressListener.NONE));
         List<List<FrameRange>> asked = new ArrayList<>();
         FrameGenerator recording = new FrameGenerator() {

@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.bivdiff.Task;
 import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.media.VideoSampler;
 import org.bivdiff.pipelines.AttentionEdit;
+import org.bivdiff.pipelines.Outpainting;
 
 /**
  * One BIVDiff run as a config file describes it: every path resolved, every default filled in.
@@ -48,7 +50,7 @@ import org.bivdiff.pipelines.AttentionEdit;
  */
 public record RunConfig(Task task, Condition condition, String prompt, String videoPrompt, String promptSuffix,
                         String negativePrompt, Path video, Path conditionVideo, ConditionInput conditionInput,
-                        Path maskVideo, MaskType maskType,
+                        Path maskVideo, Outpainting.Direction maskType,
                         Path frames, Edit edit, Models models, int videoLength, int frameRate, int width, int height, int steps,
                         double guidanceScale, double imageGuidanceScale, double mixingRatio, long seed,
                         Strategy strategy, boolean perFrameInversion, Path output, String outputKey, double fps,
@@ -72,9 +74,6 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
      * {@link org.bivdiff.media.annotators.ConditionFrames.FrameInput}.
      */
     public enum ConditionInput { CLEAN, REFERENCE_WRAP }
-
-    /** Outpainting borders, as BIVDiff's {@code prepare_outpainting_mask}: a quarter of each side. */
-    public enum MaskType { HORIZONTAL, VERTICAL }
 
     /**
      * A Prompt-to-Prompt edit: the frame prompt ({@code prompt}) is the source, {@code prompt} here the

@@ -14,11 +14,13 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.bivdiff.Task;
 import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.io.hub.CheckpointRepos;
 import org.bivdiff.io.hub.HubSettings;
 import org.bivdiff.io.hub.ModelLocator;
 import org.bivdiff.pipelines.AttentionEdit;
+import org.bivdiff.pipelines.Outpainting;
 import org.bivdiff.pipelines.Prompt2PromptPipeline;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -174,7 +176,7 @@ public final class RunConfigReader {
                 v.path("video"), v.path("condition_video"),
                 v.choice("condition_input", RunConfig.ConditionInput.class, RunConfig.ConditionInput.CLEAN, null),
                 v.path("mask_video"),
-                v.choice("mask_type", RunConfig.MaskType.class, RunConfig.MaskType.HORIZONTAL, null),
+                v.choice("mask_type", Outpainting.Direction.class, Outpainting.Direction.HORIZONTAL, null),
                 v.path("frames"),
                 new RunConfig.Edit(editedPrompt, e.choice("type", AttentionEdit.Type.class,
                         AttentionEdit.Type.REFINE, null), e.strings("local_blend_words"),
