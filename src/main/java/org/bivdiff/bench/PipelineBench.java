@@ -20,6 +20,7 @@ import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
+import org.bivdiff.pipelines.RunEvents;
 
 /**
  * One whole BIVDiff run on full-size random-weight models, as {@code bivdiff run} does it for the
@@ -124,7 +125,7 @@ public final class PipelineBench {
                     .network(folders.controlNet()).prompt(PROMPT).promptSuffix("").negativePrompt("")
                     .steps(spec.steps()).guidanceScale(7.5).mixingRatio(0.5).seed(SEED).maxBatch(spec.maxBatch())
                     .options(InversionAndSmoothing.Options.BIVDIFF.withWindows(spec.windows()))
-                    .events(progress, Cancellation.NONE).source(source).condition(condition).request(engine);
+                    .events(RunEvents.of(progress, Cancellation.NONE)).source(source).condition(condition).request(engine);
             BivdiffPipeline.Result result = new BivdiffPipeline(models, engine).run(request, StageStore.NONE);
             timeline.mark("after the last step (VAE decode)");
             result.stageTimes().forEach((k, v) -> seconds.put(k, v.toNanos() / 1e9));

@@ -6,10 +6,8 @@ import java.util.Objects;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.pipelines.Cancellation;
-import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
-import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.pipelines.RunEvents;
 
 /**
  * BIVDiff in a few lines: a task of the {@link Task} catalogue, its models and inputs, every other setting at the
@@ -47,8 +45,7 @@ public final class Bivdiff {
     private InversionAndSmoothing.Options options = InversionAndSmoothing.Options.BIVDIFF;
     private TaskOptions taskOptions;
     private int maxBatch = FrameGenerator.DEFAULT_MAX_BATCH;
-    private ProgressListener progress = ProgressListener.NONE;
-    private Cancellation cancellation = Cancellation.NONE;
+    private RunEvents events = RunEvents.NONE;
     private Tensor source;
     private Tensor condition;
     private Tensor masks;
@@ -168,10 +165,9 @@ public final class Bivdiff {
         return this;
     }
 
-    /** Per-step events of every stage, and the cancellation checked between steps. */
-    public Bivdiff events(ProgressListener p, Cancellation c) {
-        this.progress = Objects.requireNonNull(p, "progress");
-        this.cancellation = Objects.requireNonNull(c, "cancellation");
+    /** Per-step events of every stage, the cancellation checked between steps, the smoothing's step observer. */
+    public Bivdiff events(RunEvents e) {
+        this.events = Objects.requireNonNull(e, "events");
         return this;
     }
 
@@ -207,7 +203,7 @@ public final class Bivdiff {
     /** How the frame stage samples: the frame prompt with the suffix, and every other setting of the run. */
     public FrameGenerator.Settings frameSettings() {
         return new FrameGenerator.Settings(new Prompt(prompt + promptSuffix, negativePrompt), steps, guidanceScale,
-                RunNoise.seeded(seed), maxBatch, progress, cancellation);
+                seed, maxBatch, events);
     }
 
     /** The models of inversion and smoothing: the Stable Diffusion pipeline and the video model. */
@@ -220,8 +216,8 @@ public final class Bivdiff {
         String smoothTowards = videoPrompt != null ? videoPrompt
                 : task == Task.PROMPT2PROMPT ? taskOptions.edit().editedPrompt() : prompt;
         return new BivdiffPipeline.Request(generator(engine), task.inputs(require(source, "source"), condition, masks,
-                taskOptions), frameSettings(), smoothTowards + promptSuffix, negativePrompt, steps, guidanceScale,
-                mixingRatio, strategy, options, seed, progress, cancellation);
+                taskOptions), frameSettings(), smoothTowards + promptSuffix, negativePrompt, mixingRatio, strategy,
+                options);
     }
 
     /** Runs BIVDiff without storing its stages. */

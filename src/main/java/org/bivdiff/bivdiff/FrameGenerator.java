@@ -9,9 +9,8 @@ import java.util.Optional;
 
 import org.bivdiff.graph.Provider;
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.pipelines.Cancellation;
-import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
@@ -116,35 +115,41 @@ public interface FrameGenerator {
     }
 
     /**
-     * How the image model samples.
+     * How the image model samples; BIVDiff's later stages take their steps, guidance, seed and events from here too.
      *
      * @param prompt        the frame prompt and negative prompt
      * @param steps         inference steps
      * @param guidanceScale classifier-free guidance
-     * @param noise         the run's random draws
+     * @param seed          every random draw of the run derives from it ({@link #noise()})
+     * @param firstRow      the first frame of the rows these settings make: their noise is those rows of the whole
+     *                      video's (0 for a whole video, see {@link #forBatch})
      * @param maxBatch      most rows per UNet call, 0 = all
      * @param scheduler     the scheduler class, or empty for the pipeline folder's own
      * @param eta           DDIM's eta (other schedulers ignore it)
-     * @param progress      per-step events
-     * @param cancellation  checked between steps
+     * @param events        progress, cancellation and step observer
      */
-    record Settings(Prompt prompt, int steps, double guidanceScale, RunNoise noise, int maxBatch,
-                    Optional<SchedulerKind> scheduler, double eta, ProgressListener progress,
-                    Cancellation cancellation) {
+    record Settings(Prompt prompt, int steps, double guidanceScale, long seed, int firstRow, int maxBatch,
+                    Optional<SchedulerKind> scheduler, double eta, RunEvents events) {
 
         public Settings {
+            Objects.requireNonNull(prompt, "prompt");
             Objects.requireNonNull(scheduler, "scheduler");
+            Objects.requireNonNull(events, "events");
         }
 
-        /** The folder's scheduler, deterministic DDIM. */
-        public Settings(Prompt prompt, int steps, double guidanceScale, RunNoise noise, int maxBatch,
-                        ProgressListener progress, Cancellation cancellation) {
-            this(prompt, steps, guidanceScale, noise, maxBatch, Optional.empty(), 0.0, progress, cancellation);
+        /** A whole video's settings on the folder's scheduler, deterministic DDIM. */
+        public Settings(Prompt prompt, int steps, double guidanceScale, long seed, int maxBatch, RunEvents events) {
+            this(prompt, steps, guidanceScale, seed, 0, maxBatch, Optional.empty(), 0.0, events);
+        }
+
+        /** The random draws of these rows: rows {@code [firstRow, ...)} of the seed's ({@link RunNoise#rows}). */
+        public RunNoise noise() {
+            return RunNoise.seeded(seed).rows(firstRow);
         }
 
         /**
          * These settings for the frames {@code batch} of a video of {@code frames} frames: the noise is rows
-         * {@code [from, to)} of the whole video's ({@link RunNoise#rows}), and progress events name the batch.
+         * {@code [from, to)} of the whole video's, and progress events name the batch.
          */
         public Settings forBatch(FrameRange batch, int frames) {
             if (batch.isWhole(frames)) {
@@ -152,18 +157,21 @@ public interface FrameGenerator {
             }
             String frameRange = batch.length() == 1 ? " (frame " + batch.to() + " of " + frames + ")"
                     : " (frames " + (batch.from() + 1) + "-" + batch.to() + " of " + frames + ")";
-            ProgressListener labelled = p -> progress.onStep(new ProgressListener.Progress(p.stage() + frameRange,
-                    p.step(), p.total(), p.timestep(), p.elapsed()));
-            return new Settings(prompt, steps, guidanceScale, noise.rows(batch.from()), maxBatch, scheduler, eta,
-                    labelled, cancellation);
+            return new Settings(prompt, steps, guidanceScale, seed, firstRow + batch.from(), maxBatch, scheduler, eta,
+                    events.renamed(stage -> stage + frameRange));
+        }
+
+        /** The row {@code i} of these settings alone, with the same events. */
+        public Settings row(int i) {
+            return new Settings(prompt, steps, guidanceScale, seed, firstRow + i, maxBatch, scheduler, eta, events);
         }
 
         /** An image pipeline's sampling with these settings, on the pipeline folder {@code folder}'s scheduler. */
         public Sampling sampling(Path folder, SchedulerConfig folderScheduler) throws IOException {
             SchedulerConfig config = scheduler.isEmpty() ? folderScheduler
                     : SchedulerConfig.read(StableDiffusionModels.schedulerConfigFile(folder), scheduler.get());
-            return Sampling.of(config, steps, guidanceScale, noise).withEta(eta).withMaxBatch(maxBatch)
-                    .withProgress(progress).withCancellation(cancellation);
+            return Sampling.of(config, steps, guidanceScale, noise()).withEta(eta).withMaxBatch(maxBatch)
+                    .withProgress(events.progress()).withCancellation(events.cancellation());
         }
     }
 

@@ -136,16 +136,14 @@ public final class Prompt2PromptFrames implements FrameGenerator {
         List<Tensor> edited = new ArrayList<>();
         for (int i = 0; i < source.dim(0); i++) {
             int f = first + i;
-            settings.cancellation().check("Prompt-to-Prompt, frame " + (f + 1) + "/" + frames);
+            settings.events().cancellation().check("Prompt-to-Prompt, frame " + (f + 1) + "/" + frames);
             Optional<Tensor> pair = Optional.empty();
             Settings frame = settings;
             if (inverted != null) {
                 Tensor z = inverted.slice0(i, i + 1);                                    // (1, 4, h, w)
                 pair = Optional.of(Tensor.concat0(List.of(z, z)));                       // (2, 4, h, w)
             } else {
-                frame = new Settings(settings.prompt(), settings.steps(), settings.guidanceScale(),
-                        settings.noise().rows(i), settings.maxBatch(), settings.scheduler(), settings.eta(),
-                        settings.progress(), settings.cancellation());                   // the frame's own draw
+                frame = settings.row(i);                                                 // the frame's own draw
             }
             Tensor images = pipeline.run(request(sd, source.dim(2), source.dim(3), frame, pair, f, frames))
                     .images().image();                                                   // (2, 3, H, W): source, edited
@@ -172,7 +170,7 @@ public final class Prompt2PromptFrames implements FrameGenerator {
     private Prompt2PromptPipeline.Request request(StableDiffusionModels sd, int height, int width, Settings settings,
                                                   Optional<Tensor> latents, int frame, int frames) throws IOException {
         Sampling sampling = settings.sampling(stableDiffusion, sd.scheduler())
-                .withProgress(labelled(settings.progress(), frame, frames));
+                .withProgress(labelled(settings.events().progress(), frame, frames));
         return new Prompt2PromptPipeline.Request(settings.prompt().prompt(), edit.editedPrompt(),
                 settings.prompt().negativePrompt(), edit.type(), edit.crossReplaceSteps(), edit.selfReplaceSteps(),
                 edit.localBlend(), latents, height, width, sampling);
@@ -184,7 +182,7 @@ public final class Prompt2PromptFrames implements FrameGenerator {
                 source.dim(3));
         var request = InversionAndSmoothing.Request.of(source, settings.noise().vae().draw(0, latentShape),
                 source.dim(0), settings.prompt().prompt(), Optional.empty(), settings.steps(),
-                settings.guidanceScale(), 1.0).withEvents(settings.progress(), settings.cancellation());
+                settings.guidanceScale(), 1.0).withEvents(settings.events());
         return new InversionAndSmoothing(models, engine).invertWithImageModel(request);
     }
 

@@ -25,13 +25,11 @@ import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.models.adapter.T2IAdapterConfig;
 import org.bivdiff.pipelines.AttentionEdit;
-import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.Outpainting;
-import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.Prompt2PromptPipeline;
 import org.bivdiff.pipelines.PromptEncoder;
-import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.schedulers.SchedulerKind;
 
@@ -258,9 +256,8 @@ final class ImageCommand {
     private static FrameGenerator.Settings settings(Args args, Prompt prompt) throws Exception {
         String kind = args.one("scheduler", null);
         return new FrameGenerator.Settings(prompt, args.integer("steps", 50), args.number("guidance", 7.5),
-                RunNoise.seeded(args.longInteger("seed", 0)), args.integer("max-batch", 0),
-                Optional.ofNullable(kind).map(SchedulerKind::byClassName), args.number("eta", 0.0),
-                ProgressListener.NONE, Cancellation.NONE);
+                args.longInteger("seed", 0), 0, args.integer("max-batch", 0),
+                Optional.ofNullable(kind).map(SchedulerKind::byClassName), args.number("eta", 0.0), RunEvents.NONE);
     }
 
     private static void warn(PrintStream err, String message) {

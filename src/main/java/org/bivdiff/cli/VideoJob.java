@@ -33,6 +33,7 @@ import org.bivdiff.models.adapter.T2IAdapterConfig;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.Prompt2PromptPipeline;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
 
@@ -155,7 +156,7 @@ final class VideoJob {
     /** The pipeline request for {@code c}. */
     static BivdiffPipeline.Request request(RunConfig c, Prepared p, Engine engine, int maxBatch,
                                            ProgressListener progress, Cancellation cancel) {
-        return bivdiff(c, maxBatch).events(progress, cancel).source(p.source()).condition(p.condition())
+        return bivdiff(c, maxBatch).events(RunEvents.of(progress, cancel)).source(p.source()).condition(p.condition())
                 .masks(p.masks()).request(engine);
     }
 

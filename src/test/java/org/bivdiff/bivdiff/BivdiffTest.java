@@ -15,11 +15,9 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.models.random.TinyModels;
-import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.Outpainting;
-import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
-import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.pipelines.RunEvents;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,13 +79,11 @@ class BivdiffTest {
 
         // The same run spelled out: ControlNet's ratio 1, BIVDiff's tags and negative prompt, guidance 7.5, seed 42.
         var settings = new FrameGenerator.Settings(new Prompt("a red car turning on a snowy road" + Task.QUALITY_SUFFIX,
-                Task.QUALITY_NEGATIVE), STEPS, 7.5, RunNoise.seeded(42), FrameGenerator.DEFAULT_MAX_BATCH,
-                ProgressListener.NONE, Cancellation.NONE);
+                Task.QUALITY_NEGATIVE), STEPS, 7.5, 42, FrameGenerator.DEFAULT_MAX_BATCH, RunEvents.NONE);
         var explicit = new BivdiffPipeline.Request(Task.CONTROLNET.generator(ImageModels.withNetwork(sd, controlNet),
                 Task.CONTROLNET.defaultOptions(), engine), new FrameGenerator.Inputs(frames, edges, null), settings,
-                "a red car turning on a snowy road" + Task.QUALITY_SUFFIX, Task.QUALITY_NEGATIVE, STEPS, 7.5, 1.0,
-                Strategy.SEQUENTIAL, InversionAndSmoothing.Options.BIVDIFF, 42, ProgressListener.NONE,
-                Cancellation.NONE);
+                "a red car turning on a snowy road" + Task.QUALITY_SUFFIX, Task.QUALITY_NEGATIVE, 1.0,
+                Strategy.SEQUENTIAL, InversionAndSmoothing.Options.BIVDIFF);
         var models = InversionAndSmoothing.Models.ofPipelines(sd, VideoModel.of(zeroscope, null));
         BivdiffPipeline.Result expected = new BivdiffPipeline(models, engine).run(explicit, StageStore.NONE);
         assertArrayEquals(expected.video().data(), video.data());

@@ -13,11 +13,9 @@ import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.DenoisingLoop;
-import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
-import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.schedulers.DdimScheduler;
 import org.bivdiff.schedulers.NoisePredictor;
@@ -77,8 +75,7 @@ class JointDenoisingTest {
                 MODELS.resolve("tiny-controlnet")), Task.CONTROLNET.defaultOptions(), ENGINE);
         Tensor source = StepNoise.seeded(3).draw(0, FRAMES, 3, 32, 32);
         Tensor condition = Tensor.full(0.5f, FRAMES, 3, 32, 32);
-        var settings = new FrameGenerator.Settings(new Prompt("a car", ""), STEPS, 7.5, RunNoise.seeded(1), 0,
-                ProgressListener.NONE, Cancellation.NONE);
+        var settings = new FrameGenerator.Settings(new Prompt("a car", ""), STEPS, 7.5, 1, 0, RunEvents.NONE);
         return generator.predictor(new FrameGenerator.Inputs(source, condition, null), settings, scheduler);
     }
 
