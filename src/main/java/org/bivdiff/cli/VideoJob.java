@@ -30,7 +30,6 @@ import org.bivdiff.media.annotators.ConditionFrames;
 import org.bivdiff.media.annotators.MidasDetector;
 import org.bivdiff.models.dpt.DptForDepthEstimation;
 import org.bivdiff.models.adapter.T2IAdapterConfig;
-import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.RunEvents;
@@ -148,8 +147,7 @@ final class VideoJob {
                 .negativePrompt(c.negativePrompt()).steps(c.steps()).guidanceScale(c.guidanceScale())
                 .mixingRatio(c.mixingRatio()).seed(c.seed()).strategy(c.strategy())
                 .options(new InversionAndSmoothing.Options(InversionKind.BIVDIFF_REVERSE_STEP,
-                        c.perFrameInversion() ? FrameNorm.PER_FRAME : FrameNorm.ACROSS_FRAMES,
-                        LatentScaling.BIVDIFF_HARD_CODED, c.window()))
+                        c.inversionNorm(), LatentScaling.BIVDIFF_HARD_CODED, c.window()))
                 .maxBatch(maxBatch);
     }
 
@@ -177,8 +175,7 @@ final class VideoJob {
      */
     private static Tensor annotate(RunConfig c, Tensor source, Engine engine, ProgressListener progress)
             throws IOException {
-        ConditionFrames.FrameInput input = c.conditionInput() == RunConfig.ConditionInput.CLEAN
-                ? ConditionFrames.FrameInput.CLEAN : ConditionFrames.FrameInput.REFERENCE_WRAP;
+        ConditionFrames.FrameInput input = c.conditionInput();
         Instant start = Instant.now();
         int total = source.dim(0);
         IntConsumer onFrame = n -> progress.onStep(new ProgressListener.Progress("depth", n, total, Double.NaN,

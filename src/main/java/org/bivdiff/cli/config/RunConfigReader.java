@@ -19,6 +19,8 @@ import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.io.hub.CheckpointRepos;
 import org.bivdiff.io.hub.HubSettings;
 import org.bivdiff.io.hub.ModelLocator;
+import org.bivdiff.media.annotators.ConditionFrames.FrameInput;
+import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.pipelines.AttentionEdit;
 import org.bivdiff.pipelines.Outpainting;
 import org.bivdiff.pipelines.Prompt2PromptPipeline;
@@ -174,7 +176,7 @@ public final class RunConfigReader {
                 prompt, videoPrompt, v.string("prompt_suffix", task.defaultPromptSuffix()),
                 v.string("negative_prompt", task.defaultNegativePrompt()),
                 v.path("video"), v.path("condition_video"),
-                v.choice("condition_input", RunConfig.ConditionInput.class, RunConfig.ConditionInput.CLEAN, null),
+                v.choice("condition_input", FrameInput.class, FrameInput.CLEAN, null),
                 v.path("mask_video"),
                 v.choice("mask_type", Outpainting.Direction.class, Outpainting.Direction.HORIZONTAL, null),
                 v.path("frames"),
@@ -187,7 +189,7 @@ public final class RunConfigReader {
                 v.integer("steps", 50), v.number("guidance_scale", 7.5), v.number("image_guidance_scale", 1.5),
                 v.number("mixing_ratio", task.defaultMixingRatio()), v.integer("seed", 42),
                 v.choice("strategy", Strategy.class, Strategy.SEQUENTIAL, null),
-                v.choice("inversion_norm", InversionNorm.class, InversionNorm.ACROSS_FRAMES, null) == InversionNorm.PER_FRAME,
+                v.choice("inversion_norm", FrameNorm.class, FrameNorm.ACROSS_FRAMES, null),
                 v.pathOr("output", base.resolve("outputs")), outputKey, v.number("fps", RunConfig.FPS_FROM_SOURCE),
                 windows(v.map("window"), file, base));
     }
@@ -262,8 +264,6 @@ public final class RunConfigReader {
     }
 
     /** How the image model normalises over frames during inversion. */
-    enum InversionNorm { ACROSS_FRAMES, PER_FRAME }
-
     private static void unknown(Set<String> keys, Set<String> known, String prefix, Path file) throws ConfigFileException {
         Set<String> extra = new TreeSet<>(keys);
         extra.removeAll(known);
