@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import org.bivdiff.bivdiff.Bivdiff;
 import org.bivdiff.bivdiff.BivdiffPipeline;
 import org.bivdiff.bivdiff.FrameGenerator;
-import org.bivdiff.bivdiff.ImageModelFrames;
 import org.bivdiff.bivdiff.InversionAndSmoothing;
 import org.bivdiff.bivdiff.StageStore;
-import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.bivdiff.Task;
 import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.graph.Engine;
@@ -20,8 +20,7 @@ import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
-import org.bivdiff.pipelines.Prompt;
-import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.pipelines.RunEvents;
 
 /**
  * One whole BIVDiff run on full-size random-weight models, as {@code bivdiff run} does it for the
@@ -121,14 +120,12 @@ public final class PipelineBench {
                 log.accept(String.format(java.util.Locale.ROOT, "%s %d/%d (%.1f s)", p.stage(), p.step(), p.total(),
                         p.elapsed().toNanos() / 1e9));
             };
-            FrameGenerator generator = ImageModelFrames.controlNet(folders.stableDiffusion(), folders.controlNet(),
-                    engine);
-            Prompt prompt = new Prompt(PROMPT, "");
-            var settings = new FrameGenerator.Settings(prompt, spec.steps(), 7.5, RunNoise.seeded(SEED), spec.maxBatch(),
-                    progress, Cancellation.NONE);
-            var request = new BivdiffPipeline.Request(generator, new FrameGenerator.Inputs(source, condition, null),
-                    settings, PROMPT, "", spec.steps(), 7.5, 0.5, Strategy.SEQUENTIAL,
-                    InversionAndSmoothing.Options.BIVDIFF.withWindows(spec.windows()), SEED, progress, Cancellation.NONE);
+            // the reference harness's prompts: no quality tags, no negative prompt
+            var request = Bivdiff.task(Task.CONTROLNET).stableDiffusion(folders.stableDiffusion())
+                    .network(folders.controlNet()).prompt(PROMPT).promptSuffix("").negativePrompt("")
+                    .steps(spec.steps()).guidanceScale(7.5).mixingRatio(0.5).seed(SEED).maxBatch(spec.maxBatch())
+                    .options(InversionAndSmoothing.Options.BIVDIFF.withWindows(spec.windows()))
+                    .events(RunEvents.of(progress, Cancellation.NONE)).source(source).condition(condition).request(engine);
             BivdiffPipeline.Result result = new BivdiffPipeline(models, engine).run(request, StageStore.NONE);
             timeline.mark("after the last step (VAE decode)");
             result.stageTimes().forEach((k, v) -> seconds.put(k, v.toNanos() / 1e9));

@@ -16,8 +16,6 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.models.vae.AutoencoderKLConfig;
-import org.bivdiff.pipelines.Cancellation;
-import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.RunNoise;
 
 /**
@@ -40,34 +38,29 @@ public final class BivdiffPipeline {
      *
      * @param generator      the image model of stage 1
      * @param inputs         source frames (F, 3, H, W) in [-1, 1] with conditions or masks
-     * @param frameSettings  how the image model samples (its prompt carries the frame prompt)
+     * @param frameSettings  how the image model samples (its prompt carries the frame prompt); its steps, guidance,
+     *                       seed and events are those of every stage
      * @param videoPrompt    the prompt of inversion and smoothing (and of the video model in the one-loop baselines)
      * @param negativePrompt their negative prompt
-     * @param steps          DDIM steps of inversion and smoothing (and of the one-loop baselines)
-     * @param guidanceScale  smoothing guidance
      * @param mixingRatio    a in z = a z_img + (1 - a) z_video; for FUSE, in eps = a eps_IDM + (1 - a) eps_VDM
      * @param strategy       the bridging scheme
      * @param options        BIVDiff's quirks or their clean variants
-     * @param seed           the seed of the VAE and text-to-video draws (the frame stage has its own noise)
-     * @param progress       per-step events of every stage
-     * @param cancellation   checked between steps
      */
     public record Request(FrameGenerator generator, FrameGenerator.Inputs inputs, FrameGenerator.Settings frameSettings,
-                          String videoPrompt, String negativePrompt, int steps, double guidanceScale,
-                          double mixingRatio, Strategy strategy, InversionAndSmoothing.Options options, long seed,
-                          ProgressListener progress, Cancellation cancellation) {
+                          String videoPrompt, String negativePrompt, double mixingRatio, Strategy strategy,
+                          InversionAndSmoothing.Options options) {
 
         public Request {
             Objects.requireNonNull(generator, "generator");
             Objects.requireNonNull(inputs, "inputs");
+            Objects.requireNonNull(frameSettings, "frameSettings");
             Objects.requireNonNull(strategy, "strategy");
             MixedInversion.checkRatio(mixingRatio);
         }
 
         /** This run with another bridging scheme and mixing ratio (an ablation's variant). */
         public Request with(Strategy s, double ratio) {
-            return new Request(generator, inputs, frameSettings, videoPrompt, negativePrompt, steps, guidanceScale,
-                    ratio, s, options, seed, progress, cancellation);
+            return new Request(generator, inputs, frameSettings, videoPrompt, negativePrompt, ratio, s, options);
         }
     }
 
@@ -118,7 +111,7 @@ public final class BivdiffPipeline {
         int frames = source.dim(0);
         int[] latentShape = AutoencoderKLConfig.read(models.vae()).latentShape(frames, source.dim(2),
                 source.dim(3));
-        RunNoise noise = RunNoise.seeded(r.seed());
+        RunNoise noise = r.frameSettings().noise();
         InversionAndSmoothing stages23 = new InversionAndSmoothing(models, engine);
         if (r.strategy() == Strategy.VDM_ONLY) {
             // The baseline without the image model: text-to-video from noise.
@@ -132,8 +125,8 @@ public final class BivdiffPipeline {
             // The baselines bridging both models inside one loop, from the noise text-to-video starts from.
             long t0 = System.nanoTime();
             Tensor start = VideoLatents.toVideo(noise.latents().draw(0, latentShape), frames);   // (1, 4, F, h, w)
-            Tensor video = new JointDenoising(models, engine).run(r, stageRequest(r, source, noise, latentShape),
-                    start);
+            Tensor video = new JointDenoising(models, engine).run(new JointDenoising.Request(r.strategy(),
+                    r.generator(), r.inputs(), r.frameSettings(), stageRequest(r, source, noise, latentShape), start));
             times.put("joint denoising (" + Spellings.lower(r.strategy()) + ")",
                     Duration.ofNanos(System.nanoTime() - t0));
             return new Result(Optional.empty(), Optional.empty(), video, times, resumed);
@@ -199,14 +192,15 @@ public final class BivdiffPipeline {
     private static String frameFingerprint(Request r, FrameRange batch) {
         FrameGenerator.Inputs rows = r.inputs().rows(batch);
         return Fingerprint.of(STAGE_FRAMES, r.generator().describe(), rows.source(), rows.condition(), rows.masks(),
-                r.frameSettings().prompt(), r.frameSettings().steps(), r.frameSettings().guidanceScale(), r.seed(),
-                batch.from());
+                r.frameSettings().prompt(), r.frameSettings().steps(), r.frameSettings().guidanceScale(),
+                r.frameSettings().seed(), batch.from());
     }
 
     private static InversionAndSmoothing.Request stageRequest(Request r, Tensor frames, RunNoise noise, int[] latentShape) {
+        FrameGenerator.Settings s = r.frameSettings();
         return InversionAndSmoothing.Request.of(frames, noise.vae().draw(0, latentShape), frames.dim(0),
-                r.videoPrompt(), Optional.of(r.negativePrompt()), r.steps(), r.guidanceScale(), r.mixingRatio())
-                .withOptions(r.options()).withEvents(r.progress(), r.cancellation());
+                r.videoPrompt(), Optional.of(r.negativePrompt()), s.steps(), s.guidanceScale(), r.mixingRatio())
+                .withOptions(r.options()).withEvents(s.events());
     }
 
     /** {@code store}, noting in {@code resumed} every stage it hands back. */

@@ -5,15 +5,19 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import org.bivdiff.graph.Provider;
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.pipelines.Cancellation;
-import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.pipelines.Sampling;
+import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
+import org.bivdiff.schedulers.SchedulerConfig;
+import org.bivdiff.schedulers.SchedulerKind;
 
 /**
  * Stage 1 of BIVDiff, frame-wise generation: a task-specific image diffusion model makes each frame.
@@ -43,16 +47,25 @@ public interface FrameGenerator {
     /**
      * What a generator works from.
      *
-     * @param source    (F, 3, H, W) source frames in [-1, 1]
-     * @param condition (F, C, H, W) in [0, 1]: ControlNet / T2I-Adapter conditions, or null
-     * @param masks     (F, 1, H, W) in [0, 1], 1 = repaint: inpainting / outpainting masks, or null
+     * @param source     (F, 3, H, W) in [-1, 1]
+     * @param condition  (F, C, H, W) in [0, 1]: ControlNet / T2I-Adapter conditions, or null
+     * @param masks      (F, 1, H, W) in [0, 1], 1 = repaint: inpainting / outpainting masks, or null
+     * @param sourceUnit the source in [0, 1] as the image pipelines take it: {@code (source + 1) / 2}, or the
+     *                   8-bit images / 255 exactly when the inputs were made from them ({@link #ofUnit})
      */
-    record Inputs(Tensor source, Tensor condition, Tensor masks) {
+    record Inputs(Tensor source, Tensor condition, Tensor masks, Tensor sourceUnit) {
 
         public Inputs {
             Objects.requireNonNull(source, "source");
             checkFrames("condition", source, condition);
             checkFrames("masks", source, masks);
+            sourceUnit = sourceUnit == null ? ImageModelFrames.toUnit(source) : sourceUnit;
+            checkFrames("source in [0, 1]", source, sourceUnit);
+        }
+
+        /** Source frames in [-1, 1] with their conditions or masks. */
+        public Inputs(Tensor source, Tensor condition, Tensor masks) {
+            this(source, condition, masks, null);
         }
 
         /** Source frames only. */
@@ -60,12 +73,28 @@ public interface FrameGenerator {
             return new Inputs(source, null, null);
         }
 
+        /** Inputs from images in [0, 1] (F, 3, H, W), which the pipelines then take exactly as given. */
+        public static Inputs ofUnit(Tensor sourceUnit, Tensor condition, Tensor masks) {
+            float[] in = sourceUnit.data();
+            float[] signed = new float[in.length];
+            for (int i = 0; i < in.length; i++) {
+                signed[i] = in[i] * 2f - 1f;
+            }
+            return new Inputs(new Tensor(sourceUnit.shape(), signed), condition, masks, sourceUnit);
+        }
+
+        /** These inputs with other masks. */
+        public Inputs withMasks(Tensor m) {
+            return new Inputs(source, condition, m, sourceUnit);
+        }
+
         /** The frames {@code batch} of the source and of the conditions or masks. */
         public Inputs rows(FrameRange batch) {
             if (batch.isWhole(source.dim(0))) {
                 return this;
             }
-            return new Inputs(slice(source, batch), slice(condition, batch), slice(masks, batch));
+            return new Inputs(slice(source, batch), slice(condition, batch), slice(masks, batch),
+                    slice(sourceUnit, batch));
         }
 
         private static Tensor slice(Tensor t, FrameRange batch) {
@@ -86,22 +115,41 @@ public interface FrameGenerator {
     }
 
     /**
-     * How the image model samples.
+     * How the image model samples; BIVDiff's later stages take their steps, guidance, seed and events from here too.
      *
      * @param prompt        the frame prompt and negative prompt
      * @param steps         inference steps
      * @param guidanceScale classifier-free guidance
-     * @param noise         the run's random draws
+     * @param seed          every random draw of the run derives from it ({@link #noise()})
+     * @param firstRow      the first frame of the rows these settings make: their noise is those rows of the whole
+     *                      video's (0 for a whole video, see {@link #forBatch})
      * @param maxBatch      most rows per UNet call, 0 = all
-     * @param progress      per-step events
-     * @param cancellation  checked between steps
+     * @param scheduler     the scheduler class, or empty for the pipeline folder's own
+     * @param eta           DDIM's eta (other schedulers ignore it)
+     * @param events        progress, cancellation and step observer
      */
-    record Settings(Prompt prompt, int steps, double guidanceScale, RunNoise noise, int maxBatch,
-                    ProgressListener progress, Cancellation cancellation) {
+    record Settings(Prompt prompt, int steps, double guidanceScale, long seed, int firstRow, int maxBatch,
+                    Optional<SchedulerKind> scheduler, double eta, RunEvents events) {
+
+        public Settings {
+            Objects.requireNonNull(prompt, "prompt");
+            Objects.requireNonNull(scheduler, "scheduler");
+            Objects.requireNonNull(events, "events");
+        }
+
+        /** A whole video's settings on the folder's scheduler, deterministic DDIM. */
+        public Settings(Prompt prompt, int steps, double guidanceScale, long seed, int maxBatch, RunEvents events) {
+            this(prompt, steps, guidanceScale, seed, 0, maxBatch, Optional.empty(), 0.0, events);
+        }
+
+        /** The random draws of these rows: rows {@code [firstRow, ...)} of the seed's ({@link RunNoise#rows}). */
+        public RunNoise noise() {
+            return RunNoise.seeded(seed).rows(firstRow);
+        }
 
         /**
          * These settings for the frames {@code batch} of a video of {@code frames} frames: the noise is rows
-         * {@code [from, to)} of the whole video's ({@link RunNoise#rows}), and progress events name the batch.
+         * {@code [from, to)} of the whole video's, and progress events name the batch.
          */
         public Settings forBatch(FrameRange batch, int frames) {
             if (batch.isWhole(frames)) {
@@ -109,10 +157,21 @@ public interface FrameGenerator {
             }
             String frameRange = batch.length() == 1 ? " (frame " + batch.to() + " of " + frames + ")"
                     : " (frames " + (batch.from() + 1) + "-" + batch.to() + " of " + frames + ")";
-            ProgressListener labelled = p -> progress.onStep(new ProgressListener.Progress(p.stage() + frameRange,
-                    p.step(), p.total(), p.timestep(), p.elapsed()));
-            return new Settings(prompt, steps, guidanceScale, noise.rows(batch.from()), maxBatch, labelled,
-                    cancellation);
+            return new Settings(prompt, steps, guidanceScale, seed, firstRow + batch.from(), maxBatch, scheduler, eta,
+                    events.renamed(stage -> stage + frameRange));
+        }
+
+        /** The row {@code i} of these settings alone, with the same events. */
+        public Settings row(int i) {
+            return new Settings(prompt, steps, guidanceScale, seed, firstRow + i, maxBatch, scheduler, eta, events);
+        }
+
+        /** An image pipeline's sampling with these settings, on the pipeline folder {@code folder}'s scheduler. */
+        public Sampling sampling(Path folder, SchedulerConfig folderScheduler) throws IOException {
+            SchedulerConfig config = scheduler.isEmpty() ? folderScheduler
+                    : SchedulerConfig.read(StableDiffusionModels.schedulerConfigFile(folder), scheduler.get());
+            return Sampling.of(config, steps, guidanceScale, noise()).withEta(eta).withMaxBatch(maxBatch)
+                    .withProgress(events.progress()).withCancellation(events.cancellation());
         }
     }
 
@@ -206,28 +265,26 @@ public interface FrameGenerator {
         throw new UnsupportedOperationException(describe() + " has no image model to predict noise with");
     }
 
-    /** Frames made elsewhere (by any image model): returned as they are. */
-    static FrameGenerator given(Tensor frames) {
-        return new FrameGenerator() {
-            @Override
-            public String describe() {
-                return "frames from a file";
-            }
+    /** Frames made elsewhere (by any image model): the source frames, handed back as they are. */
+    FrameGenerator GIVEN = new FrameGenerator() {
+        @Override
+        public String describe() {
+            return "frames from a file";
+        }
 
-            @Override
-            public Tensor generate(Inputs inputs, Settings settings) {
-                return frames;
-            }
+        @Override
+        public Tensor generate(Inputs inputs, Settings settings) {
+            return inputs.source();
+        }
 
-            @Override
-            public void generate(Inputs inputs, Settings settings, List<FrameRange> batches, BatchSink sink)
-                    throws IOException {
-                for (FrameRange batch : batches) {
-                    sink.accept(batch, frames.slice0(batch.from(), batch.to()));
-                }
+        @Override
+        public void generate(Inputs inputs, Settings settings, List<FrameRange> batches, BatchSink sink)
+                throws IOException {
+            for (FrameRange batch : batches) {
+                sink.accept(batch, inputs.rows(batch).source());
             }
-        };
-    }
+        }
+    };
 
     /**
      * Images in [0, 1] as the frames the reference hands to the next stage: rounded to 8 bits

@@ -1,6 +1,7 @@
 package org.bivdiff.bivdiff;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -13,17 +14,19 @@ import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.pipelines.AdapterPipeline;
 import org.bivdiff.pipelines.ControlImage;
 import org.bivdiff.pipelines.ControlNetPipeline;
+import org.bivdiff.pipelines.ImageToImagePipeline;
 import org.bivdiff.pipelines.InpaintPipeline;
 import org.bivdiff.pipelines.InstructPix2PixPipeline;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
+import org.bivdiff.pipelines.TextToImagePipeline;
 import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /**
- * The image models BIVDiff bridges, as {@link FrameGenerator}s over the image pipelines: ControlNet,
- * T2I-Adapter, InstructPix2Pix and Stable Diffusion inpainting (which also outpaints, given border
- * masks). Each loads its models when it runs and releases them when done. A generator makes its frames
+ * The image models of the {@link Task} catalogue, as {@link FrameGenerator}s over the image pipelines: text- and
+ * image-to-image, ControlNet, T2I-Adapter, InstructPix2Pix and Stable Diffusion inpainting (which also outpaints,
+ * given border masks). Each loads its models when it runs and releases them when done. A generator makes its frames
  * with its pipeline's {@code run} and hands out the guided noise predictor of the same pipeline, built
  * from the same request, with {@link FrameGenerator#predictor}.
  */
@@ -32,59 +35,94 @@ public final class ImageModelFrames {
     private ImageModelFrames() {
     }
 
+    /** Stable Diffusion from text, one image per frame of the inputs (only their count and size are used). */
+    static FrameGenerator textToImage(ImageModels m, Engine engine) {
+        return generator("text-to-image " + m.pipeline().getFileName(), m, () -> {
+            StableDiffusionModels sd = load(m, engine);
+            var pipeline = new TextToImagePipeline(sd);
+            return new Loaded<>(sd::close,
+                    (inputs, settings) -> new TextToImagePipeline.Request(settings.prompt(), inputs.source().dim(0),
+                            height(inputs), width(inputs), sampling(m, sd, settings)),
+                    request -> pipeline.run(request).image(), ImageModelFrames::noPredictor);
+        });
+    }
+
+    /** Stable Diffusion image-to-image on each source frame. */
+    static FrameGenerator imageToImage(ImageModels m, double strength, Engine engine) {
+        return generator("image-to-image " + m.pipeline().getFileName(), m, () -> {
+            StableDiffusionModels sd = load(m, engine);
+            var pipeline = new ImageToImagePipeline(sd);
+            return new Loaded<>(sd::close,
+                    (inputs, settings) -> new ImageToImagePipeline.Request(settings.prompt(), inputs.sourceUnit(),
+                            strength, sampling(m, sd, settings)),
+                    request -> pipeline.run(request).image(), ImageModelFrames::noPredictor);
+        });
+    }
+
     /** ControlNet on a Stable Diffusion pipeline folder; the inputs carry the condition images. */
-    public static FrameGenerator controlNet(Path stableDiffusion, Path controlNet, Engine engine) {
-        return generator("ControlNet " + controlNet.getFileName(), footprint(stableDiffusion, null, controlNet), () -> {
-            ControlNetModel net = ControlNetModel.load(controlNet, engine);
-            StableDiffusionModels sd = closingOnFailure(net::close, () -> StableDiffusionModels.load(stableDiffusion,
-                    engine));
+    static FrameGenerator controlNet(ImageModels m, double conditioningScale, Engine engine) {
+        return generator("ControlNet " + m.network().getFileName(), m, () -> {
+            ControlNetModel net = ControlNetModel.load(m.network(), engine);
+            StableDiffusionModels sd = closingOnFailure(net::close, () -> load(m, engine));
             var pipeline = closingOnFailure(() -> closeBoth(sd, net::close), () -> new ControlNetPipeline(sd,
                     List.of(net)));
             return new Loaded<>(() -> closeBoth(sd, net::close),
-                    (inputs, settings) -> new ControlNetPipeline.Request(settings.prompt(), List.of(ControlImage.of(
-                            require(inputs.condition(), "ControlNet", "condition images"))), height(inputs),
-                            width(inputs), sampling(sd, settings)),
+                    (inputs, settings) -> new ControlNetPipeline.Request(settings.prompt(), List.of(new ControlImage(
+                            inputs.condition(), conditioningScale, 0.0, 1.0)), height(inputs), width(inputs),
+                            sampling(m, sd, settings)),
                     request -> pipeline.run(request).image(), pipeline::predictor);
         });
     }
 
     /** A T2I-Adapter on a Stable Diffusion pipeline folder; the inputs carry its (F, 1 or 3, H, W) images. */
-    public static FrameGenerator t2iAdapter(Path stableDiffusion, Path adapter, Engine engine) {
-        return generator("T2I-Adapter " + adapter.getFileName(), footprint(stableDiffusion, null, adapter), () -> {
-            T2IAdapter net = T2IAdapter.load(adapter, engine);
-            StableDiffusionModels sd = closingOnFailure(net::close, () -> StableDiffusionModels.load(stableDiffusion,
-                    engine));
+    static FrameGenerator t2iAdapter(ImageModels m, double conditioningScale, Engine engine) {
+        return generator("T2I-Adapter " + m.network().getFileName(), m, () -> {
+            T2IAdapter net = T2IAdapter.load(m.network(), engine);
+            StableDiffusionModels sd = closingOnFailure(net::close, () -> load(m, engine));
             var pipeline = closingOnFailure(() -> closeBoth(sd, net::close), () -> new AdapterPipeline(sd, net));
             return new Loaded<>(() -> closeBoth(sd, net::close),
-                    (inputs, settings) -> new AdapterPipeline.Request(settings.prompt(),
-                            require(inputs.condition(), "T2I-Adapter", "condition images"), 1.0, height(inputs),
-                            width(inputs), sampling(sd, settings)),
+                    (inputs, settings) -> new AdapterPipeline.Request(settings.prompt(), inputs.condition(),
+                            conditioningScale, height(inputs), width(inputs), sampling(m, sd, settings)),
                     request -> pipeline.run(request).image(), pipeline::predictor);
         });
     }
 
-    /** InstructPix2Pix (a pipeline folder): edits each source frame. */
-    public static FrameGenerator instructPix2Pix(Path folder, double imageGuidanceScale, Engine engine) {
-        return generator("InstructPix2Pix " + folder.getFileName(), footprint(folder, null, null), () -> {
-            StableDiffusionModels sd = StableDiffusionModels.load(folder, engine);
+    /** InstructPix2Pix: edits each source frame. */
+    static FrameGenerator instructPix2Pix(ImageModels m, double imageGuidanceScale, Engine engine) {
+        return generator("InstructPix2Pix " + name(m), m, () -> {
+            StableDiffusionModels sd = load(m, engine);
             var pipeline = closingOnFailure(sd::close, () -> new InstructPix2PixPipeline(sd));
             return new Loaded<>(sd::close,
-                    (inputs, settings) -> new InstructPix2PixPipeline.Request(settings.prompt(), toUnit(inputs.source()),
-                            imageGuidanceScale, sampling(sd, settings)),
+                    (inputs, settings) -> new InstructPix2PixPipeline.Request(settings.prompt(), inputs.sourceUnit(),
+                            imageGuidanceScale, sampling(m, sd, settings)),
                     request -> pipeline.run(request).images().image(), pipeline::predictor);
         });
     }
 
-    /** Stable Diffusion inpainting (a pipeline folder with a 9-channel UNet); the inputs carry the masks. */
-    public static FrameGenerator inpainting(Path folder, Engine engine) {
-        return generator("inpainting " + folder.getFileName(), footprint(folder, null, null), () -> {
-            StableDiffusionModels sd = StableDiffusionModels.load(folder, engine);
+    /** Stable Diffusion inpainting (a 9-channel UNet); the inputs carry the masks. */
+    static FrameGenerator inpainting(ImageModels m, double strength, Engine engine) {
+        return generator("inpainting " + name(m), m, () -> {
+            StableDiffusionModels sd = load(m, engine);
             var pipeline = closingOnFailure(sd::close, () -> new InpaintPipeline(sd));
             return new Loaded<>(sd::close,
-                    (inputs, settings) -> new InpaintPipeline.Request(settings.prompt(), toUnit(inputs.source()),
-                            require(inputs.masks(), "inpainting", "masks"), 1.0, sampling(sd, settings)),
+                    (inputs, settings) -> new InpaintPipeline.Request(settings.prompt(), inputs.sourceUnit(),
+                            inputs.masks(), strength, sampling(m, sd, settings)),
                     request -> pipeline.run(request).images().image(), pipeline::predictor);
         });
+    }
+
+    /** The folder that names the model: the UNet's when one replaces the pipeline's. */
+    private static Path name(ImageModels m) {
+        return (m.unet() != null ? m.unet() : m.pipeline()).getFileName();
+    }
+
+    private static StableDiffusionModels load(ImageModels m, Engine engine) throws IOException {
+        return StableDiffusionModels.load(m.pipeline(), m.unet(), engine);
+    }
+
+    private static NoisePredictor noPredictor(Object request, Scheduler scheduler) {
+        throw new UnsupportedOperationException("this task's pipeline has no guided predictor for a loop of the "
+                + "caller's");
     }
 
     /** Loads an image model and its pipeline (configs and weight headers: no graph is built until it runs). */
@@ -113,12 +151,22 @@ public final class ImageModelFrames {
                              Function<Q, Tensor> run, BiFunction<Q, Scheduler, ? extends NoisePredictor> predictor)
             implements AutoCloseable {
 
-        Tensor generate(FrameGenerator.Inputs inputs, FrameGenerator.Settings settings) {
-            return run.apply(request.apply(inputs, settings));
+        Tensor generate(FrameGenerator.Inputs inputs, FrameGenerator.Settings settings) throws IOException {
+            return run.apply(request(inputs, settings));
         }
 
-        NoisePredictor predictor(FrameGenerator.Inputs inputs, FrameGenerator.Settings settings, Scheduler scheduler) {
-            return predictor.apply(request.apply(inputs, settings), scheduler);
+        NoisePredictor predictor(FrameGenerator.Inputs inputs, FrameGenerator.Settings settings, Scheduler scheduler)
+                throws IOException {
+            return predictor.apply(request(inputs, settings), scheduler);
+        }
+
+        /** The request; a scheduler config that cannot be read fails as the IOException it is. */
+        private Q request(FrameGenerator.Inputs inputs, FrameGenerator.Settings settings) throws IOException {
+            try {
+                return request.apply(inputs, settings);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
         }
 
         @Override
@@ -131,11 +179,8 @@ public final class ImageModelFrames {
      * The image model's footprint: the component folders resident while it runs (the pipeline's text encoder,
      * UNet and VAE, and the extra network), and its UNet.
      */
-    private static FrameGenerator.Footprint footprint(Path pipeline, Path unet, Path extra) {
-        return new FrameGenerator.Footprint(pipeline, unet, extra);
-    }
-
-    private static FrameGenerator generator(String description, FrameGenerator.Footprint footprint, Loader loader) {
+    private static FrameGenerator generator(String description, ImageModels models, Loader loader) {
+        FrameGenerator.Footprint footprint = models.footprint();
         return new FrameGenerator() {
             @Override
             public String describe() {
@@ -216,9 +261,12 @@ public final class ImageModelFrames {
         }
     }
 
-    private static Sampling sampling(StableDiffusionModels sd, FrameGenerator.Settings s) {
-        return Sampling.of(sd.scheduler(), s.steps(), s.guidanceScale(), s.noise()).withMaxBatch(s.maxBatch())
-                .withProgress(s.progress()).withCancellation(s.cancellation());
+    private static Sampling sampling(ImageModels m, StableDiffusionModels sd, FrameGenerator.Settings s) {
+        try {
+            return s.sampling(m.pipeline(), sd.scheduler());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** (x + 1) / 2, [-1, 1] to [0, 1]: the reference's {@code (frame + 1) / 2} before handing frames to PIL. */
@@ -229,13 +277,6 @@ public final class ImageModelFrames {
             out[i] = (in[i] + 1f) / 2f;
         }
         return new Tensor(signed.shape(), out);
-    }
-
-    private static Tensor require(Tensor t, String model, String what) {
-        if (t == null) {
-            throw new IllegalArgumentException(model + " needs " + what + " for every frame");
-        }
-        return t;
     }
 
     private static int height(FrameGenerator.Inputs inputs) {

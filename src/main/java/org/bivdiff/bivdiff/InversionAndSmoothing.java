@@ -21,12 +21,12 @@ import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.models.vae.LatentDistribution;
 import org.bivdiff.pipelines.Batching;
-import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.Guidance.ConditionedModel;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.PromptEmbeddings;
 import org.bivdiff.pipelines.PromptEncoder;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
@@ -131,11 +131,12 @@ public final class InversionAndSmoothing {
      * @param mixingRatio       the image model's weight in [0, 1]
      * @param eta               DDIM eta of the smoothing
      * @param smoothingNoise    the smoothing's per-step draws when eta > 0
+     * @param options           BIVDiff's quirks or their clean variants, and the temporal windows
+     * @param events            progress and cancellation of every step, the smoothing's step observer
      */
     public record Request(Tensor frames, Tensor vaeNoise, int videoLength, String prompt, Optional<String> negativePrompt,
                           int numInferenceSteps, double guidanceScale, double mixingRatio, double eta,
-                          StepNoise smoothingNoise, Options options, ProgressListener progress,
-                          Cancellation cancellation, DenoisingLoop.StepObserver observer) {
+                          StepNoise smoothingNoise, Options options, RunEvents events) {
 
         public Request {
             Objects.requireNonNull(frames, "frames");
@@ -148,23 +149,17 @@ public final class InversionAndSmoothing {
                                  Optional<String> negativePrompt, int numInferenceSteps, double guidanceScale,
                                  double mixingRatio) {
             return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
-                    mixingRatio, 0.0, StepNoise.NONE, Options.BIVDIFF, ProgressListener.NONE, Cancellation.NONE,
-                    DenoisingLoop.StepObserver.NONE);
+                    mixingRatio, 0.0, StepNoise.NONE, Options.BIVDIFF, RunEvents.NONE);
         }
 
-        public Request withObserver(DenoisingLoop.StepObserver o) {
+        public Request withEvents(RunEvents e) {
             return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
-                    mixingRatio, eta, smoothingNoise, options, progress, cancellation, o);
-        }
-
-        public Request withEvents(ProgressListener p, Cancellation c) {
-            return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
-                    mixingRatio, eta, smoothingNoise, options, p, c, observer);
+                    mixingRatio, eta, smoothingNoise, options, e);
         }
 
         public Request withOptions(Options o) {
             return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
-                    mixingRatio, eta, smoothingNoise, o, progress, cancellation, observer);
+                    mixingRatio, eta, smoothingNoise, o, events);
         }
     }
 
@@ -302,8 +297,8 @@ public final class InversionAndSmoothing {
             DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
             smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(unet),
                     videoEmbeddings, r.guidanceScale(), r.options().windows()).withNoise(r.smoothingNoise())
-                    .withProgress("temporal smoothing", r.progress()).withCancellation(r.cancellation())
-                    .withObserver(r.observer()));
+                    .withProgress("temporal smoothing", r.events().progress())
+                    .withCancellation(r.events().cancellation()).withObserver(r.events().observer()));
         }
         return new Smoothed(smoothed, decode(smoothed, r.options().scaling()));
     }
@@ -353,7 +348,7 @@ public final class InversionAndSmoothing {
         String fingerprint = Fingerprint.of(STAGE_INVERSION_IMAGE, models.imageUnet(), models.scheduler(), latents,
                 embedding, r.numInferenceSteps(), r.options().inversion(), norm, effective(windows, latents));
         return store.loadOrCompute(STAGE_INVERSION_IMAGE, fingerprint, () -> {
-            r.cancellation().check("mixed inversion, image model");
+            r.events().cancellation().check("mixed inversion, image model");
             try (InflatedUNet3DConditionModel unet = InflatedUNet3DConditionModel.load(models.imageUnet(), engine)) {
                 ConditionedModel model = (x, t, e) -> unet.forward(x, t, e, norm);
                 return Map.of("latents", invertBranch(latents, new Branch(model, embedding), windows, inversion,
@@ -369,7 +364,7 @@ public final class InversionAndSmoothing {
         String fingerprint = Fingerprint.of(STAGE_INVERSION_VIDEO, models.requireVideo(), models.scheduler(), latents,
                 embedding, r.numInferenceSteps(), r.options().inversion(), effective(windows, latents));
         return store.loadOrCompute(STAGE_INVERSION_VIDEO, fingerprint, () -> {
-            r.cancellation().check("mixed inversion, video model");
+            r.events().cancellation().check("mixed inversion, video model");
             try (VideoUNet unet = models.requireVideo().loadUnet(engine)) {
                 return Map.of("latents", invertBranch(latents, new Branch(unet::forward, embedding), windows,
                         inversion, "inversion (video)", r));
@@ -401,10 +396,10 @@ public final class InversionAndSmoothing {
         long start = System.nanoTime();
         int[] step = {0};
         return (x, t) -> {
-            r.cancellation().check(stage + " step " + (step[0] + 1) + "/" + r.numInferenceSteps());
+            r.events().cancellation().check(stage + " step " + (step[0] + 1) + "/" + r.numInferenceSteps());
             Tensor out = model.predict(x, t);
             step[0]++;
-            r.progress().onStep(new ProgressListener.Progress(stage, step[0], r.numInferenceSteps(), t,
+            r.events().progress().onStep(new ProgressListener.Progress(stage, step[0], r.numInferenceSteps(), t,
                     Duration.ofNanos(System.nanoTime() - start)));
             return out;
         };

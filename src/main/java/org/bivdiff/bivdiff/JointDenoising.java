@@ -12,6 +12,7 @@ import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.DenoisingLoop.SampleAwarePredictor;
 import org.bivdiff.pipelines.Guidance;
 import org.bivdiff.pipelines.PromptEmbeddings;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.schedulers.DdimScheduler;
 import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.SchedulerConfig;
@@ -51,19 +52,38 @@ public final class JointDenoising {
     /**
      * One baseline run.
      *
-     * @param r     the run: its strategy (ALTERNATE or FUSE), image model, inputs, frame settings, mixing ratio
-     * @param video the video model's side: prompt, negative prompt, steps, guidance, eta, options, events
-     * @param start (1, 4, F, h, w) x_T (DDIM's init_noise_sigma is 1)
+     * @param strategy      ALTERNATE or FUSE
+     * @param generator     the image model
+     * @param inputs        its inputs (source frames with conditions or masks)
+     * @param imageSettings how the image model predicts (its prompt, guidance, noise)
+     * @param video         the video model's side: prompt, negative prompt, steps, guidance, mixing ratio, eta,
+     *                      options, events
+     * @param start         (1, 4, F, h, w) x_T (DDIM's init_noise_sigma is 1)
+     */
+    public record Request(Strategy strategy, FrameGenerator generator, FrameGenerator.Inputs inputs,
+                          FrameGenerator.Settings imageSettings, InversionAndSmoothing.Request video, Tensor start) {
+
+        public Request {
+            Objects.requireNonNull(generator, "generator");
+            Objects.requireNonNull(video, "video");
+            Objects.requireNonNull(start, "start");
+            if (strategy != Strategy.ALTERNATE && strategy != Strategy.FUSE) {
+                throw new IllegalArgumentException("joint denoising runs ALTERNATE or FUSE, not " + strategy);
+            }
+        }
+    }
+
+    /**
+     * One baseline run.
+     *
      * @return (1, 3, F, H, W) in [0, 1]
      */
-    public Tensor run(BivdiffPipeline.Request r, InversionAndSmoothing.Request video, Tensor start) throws IOException {
-        Strategy strategy = r.strategy();
-        if (strategy != Strategy.ALTERNATE && strategy != Strategy.FUSE) {
-            throw new IllegalArgumentException("joint denoising runs ALTERNATE or FUSE, not " + strategy);
-        }
-        boolean alternate = strategy == Strategy.ALTERNATE;
-        boolean useImage = alternate || r.mixingRatio() > 0;
-        boolean useVideo = alternate || r.mixingRatio() < 1;
+    public Tensor run(Request r) throws IOException {
+        InversionAndSmoothing.Request video = r.video();
+        double a = video.mixingRatio();
+        boolean alternate = r.strategy() == Strategy.ALTERNATE;
+        boolean useImage = alternate || a > 0;
+        boolean useVideo = alternate || a < 1;
         // 1. The DDIM scheduler both models share
         DdimScheduler scheduler = DdimScheduler.create(SchedulerConfig.read(models.scheduler()),
                 video.numInferenceSteps(), video.eta());
@@ -72,16 +92,17 @@ public final class JointDenoising {
         // 3. Load both models (both stay resident) and run the one loop
         Tensor latents;
         try (FrameGenerator.Predictor idm = useImage
-                ? r.generator().predictor(r.inputs(), r.frameSettings(), scheduler) : null;
+                ? r.generator().predictor(r.inputs(), r.imageSettings(), scheduler) : null;
              VideoUNet unet = useVideo ? models.requireVideo().loadUnet(engine) : null) {
             NoisePredictor image = idm == null ? null : frameWise(idm.model());
             NoisePredictor vdm = unet == null ? null : video.options().windows().wrap(
                     TemporalSmoothing.predictor(unet::forward, videoEmbeddings, video.guidanceScale()));
-            NoisePredictor model = alternate ? alternate(image, vdm, scheduler.timesteps())
-                    : fuse(image, vdm, r.mixingRatio());
-            latents = DenoisingLoop.run(DenoisingLoop.Request.of(scheduler, start, model)
-                    .withNoise(video.smoothingNoise()).withProgress(Spellings.lower(strategy),
-                            video.progress()).withCancellation(video.cancellation()).withObserver(video.observer()));
+            NoisePredictor model = alternate ? alternate(image, vdm, scheduler.timesteps()) : fuse(image, vdm, a);
+            RunEvents events = video.events();
+            latents = DenoisingLoop.run(DenoisingLoop.Request.of(scheduler, r.start(), model)
+                    .withNoise(video.smoothingNoise()).withProgress(Spellings.lower(r.strategy()),
+                            events.progress()).withCancellation(events.cancellation())
+                    .withObserver(events.observer()));
         }
         // 4. Decode every frame
         return videoSide.decode(latents, video.options().scaling());

@@ -132,10 +132,10 @@ public final class MixedInversion {
     }
 
     /**
-     * r * zImage + (1 - r) * zVideo in float32, as torch computes it; a missing branch must have weight 0.
+     * r * zImage + (1 - r) * zVideo in float32, as torch computes it; a missing branch must have weight 0. The ratio
+     * is the one its caller's request checked.
      */
     public static Tensor mix(Optional<Tensor> zImage, Optional<Tensor> zVideo, double mixingRatio) {
-        checkRatio(mixingRatio);
         if (zVideo.isEmpty() || zImage.isEmpty()) {
             Tensor only = zImage.or(() -> zVideo).orElseThrow(() -> new IllegalArgumentException("no branch to mix"));
             boolean weightOne = zImage.isPresent() ? mixingRatio == 1 : mixingRatio == 0;

@@ -29,6 +29,14 @@ import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
  */
 public final class Prompt2PromptFrames implements FrameGenerator {
 
+    /** Where each frame's edit starts from. */
+    public enum Start {
+        /** the frame's DDIM-inverted latents, for source and edited prompt alike: BIVDiff's video editing */
+        INVERTED_SOURCE,
+        /** one seeded latent shared by both prompts, Prompt-to-Prompt's own text-to-image (the source is unused) */
+        NOISE
+    }
+
     /**
      * The edit.
      *
@@ -37,20 +45,28 @@ public final class Prompt2PromptFrames implements FrameGenerator {
      * @param crossReplaceSteps fraction of the steps with the source's cross-attention (0.4 in the reference)
      * @param selfReplaceSteps  fraction of the steps with the source's self-attention (0.4 in the reference)
      * @param localBlend        the source's and the edited prompt's blend word, with a threshold, or empty
+     * @param start             where each frame starts from
+     * @param sourceFrames      receives the source prompt's frames of each batch too (in [-1, 1], 8 bits), or empty
      */
     public record Edit(String editedPrompt, AttentionEdit.Type type, double crossReplaceSteps, double selfReplaceSteps,
-                       Optional<Prompt2PromptPipeline.Blend> localBlend) {
+                       Optional<Prompt2PromptPipeline.Blend> localBlend, Start start,
+                       Optional<BatchSink> sourceFrames) {
 
         public Edit {
             Objects.requireNonNull(editedPrompt, "editedPrompt");
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(localBlend, "localBlend");
+            Objects.requireNonNull(start, "start");
+            Objects.requireNonNull(sourceFrames, "sourceFrames");
         }
 
-        /** As BIVDiff's infer.py runs it: {@link Prompt2PromptPipeline#DEFAULT_REPLACE_STEPS} for both replacements. */
+        /**
+         * As BIVDiff's infer.py runs it: from the inverted source, {@link Prompt2PromptPipeline#DEFAULT_REPLACE_STEPS}
+         * for both replacements.
+         */
         public static Edit of(String editedPrompt, AttentionEdit.Type type, Optional<Prompt2PromptPipeline.Blend> blend) {
             return new Edit(editedPrompt, type, Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS,
-                    Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS, blend);
+                    Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS, blend, Start.INVERTED_SOURCE, Optional.empty());
         }
     }
 
@@ -113,17 +129,30 @@ public final class Prompt2PromptFrames implements FrameGenerator {
     private Tensor edit(StableDiffusionModels sd, Prompt2PromptPipeline pipeline, Tensor source, Settings settings,
                         int first, int frames) throws IOException {
         // 2. Encode and invert the source frames with the image model alone (mixing ratio 1)
-        Tensor inverted = VideoLatents.toFrames(invert(source, settings));            // (F', 4, h, w)
+        Tensor inverted = edit.start() == Start.NOISE ? null
+                : VideoLatents.toFrames(invert(source, settings));                    // (F', 4, h, w)
         // 3. Edit frame by frame from [z_f, z_f], as infer.py does
+        List<Tensor> sources = new ArrayList<>();
         List<Tensor> edited = new ArrayList<>();
         for (int i = 0; i < source.dim(0); i++) {
             int f = first + i;
-            settings.cancellation().check("Prompt-to-Prompt, frame " + (f + 1) + "/" + frames);
-            Tensor z = inverted.slice0(i, i + 1);                                        // (1, 4, h, w)
-            Tensor pair = Tensor.concat0(List.of(z, z));                                 // (2, 4, h, w)
-            Tensor images = pipeline.run(request(sd, source.dim(2), source.dim(3), settings, Optional.of(pair), f,
-                    frames)).images().image();                                           // (2, 3, H, W): source, edited
+            settings.events().cancellation().check("Prompt-to-Prompt, frame " + (f + 1) + "/" + frames);
+            Optional<Tensor> pair = Optional.empty();
+            Settings frame = settings;
+            if (inverted != null) {
+                Tensor z = inverted.slice0(i, i + 1);                                    // (1, 4, h, w)
+                pair = Optional.of(Tensor.concat0(List.of(z, z)));                       // (2, 4, h, w)
+            } else {
+                frame = settings.row(i);                                                 // the frame's own draw
+            }
+            Tensor images = pipeline.run(request(sd, source.dim(2), source.dim(3), frame, pair, f, frames))
+                    .images().image();                                                   // (2, 3, H, W): source, edited
+            sources.add(images.slice0(0, 1));
             edited.add(images.slice0(1, 2));
+        }
+        if (edit.sourceFrames().isPresent()) {
+            edit.sourceFrames().get().accept(new FrameRange(first, first + source.dim(0)),
+                    FrameGenerator.toEightBitSigned(Tensor.concat0(sources)));
         }
         return FrameGenerator.toEightBitSigned(Tensor.concat0(edited));
     }
@@ -135,13 +164,13 @@ public final class Prompt2PromptFrames implements FrameGenerator {
              Prompt2PromptPipeline pipeline = new Prompt2PromptPipeline(sd)) {
             pipeline.check(request(sd, height, width, settings, Optional.empty(), 0, frames));
         }
-        return new Footprint(stableDiffusion, null, null);
+        return ImageModels.pipeline(stableDiffusion).footprint();
     }
 
     private Prompt2PromptPipeline.Request request(StableDiffusionModels sd, int height, int width, Settings settings,
-                                                  Optional<Tensor> latents, int frame, int frames) {
-        Sampling sampling = Sampling.of(sd.scheduler(), settings.steps(), settings.guidanceScale(), settings.noise())
-                .withCancellation(settings.cancellation()).withProgress(labelled(settings.progress(), frame, frames));
+                                                  Optional<Tensor> latents, int frame, int frames) throws IOException {
+        Sampling sampling = settings.sampling(stableDiffusion, sd.scheduler())
+                .withProgress(labelled(settings.events().progress(), frame, frames));
         return new Prompt2PromptPipeline.Request(settings.prompt().prompt(), edit.editedPrompt(),
                 settings.prompt().negativePrompt(), edit.type(), edit.crossReplaceSteps(), edit.selfReplaceSteps(),
                 edit.localBlend(), latents, height, width, sampling);
@@ -153,7 +182,7 @@ public final class Prompt2PromptFrames implements FrameGenerator {
                 source.dim(3));
         var request = InversionAndSmoothing.Request.of(source, settings.noise().vae().draw(0, latentShape),
                 source.dim(0), settings.prompt().prompt(), Optional.empty(), settings.steps(),
-                settings.guidanceScale(), 1.0).withEvents(settings.progress(), settings.cancellation());
+                settings.guidanceScale(), 1.0).withEvents(settings.events());
         return new InversionAndSmoothing(models, engine).invertWithImageModel(request);
     }
 

@@ -9,6 +9,13 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
+import org.bivdiff.bivdiff.FrameGenerator;
+import org.bivdiff.bivdiff.ImageModelFrames;
+import org.bivdiff.bivdiff.ImageModels;
+import org.bivdiff.bivdiff.Prompt2PromptFrames;
+import org.bivdiff.bivdiff.Task;
+import org.bivdiff.bivdiff.Task.Network;
+import org.bivdiff.bivdiff.TaskOptions;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.FileTrees;
@@ -17,25 +24,14 @@ import org.bivdiff.io.hub.ModelLocator;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.annotators.Canny;
-import org.bivdiff.models.adapter.T2IAdapter;
-import org.bivdiff.models.controlnet.ControlNetModel;
-import org.bivdiff.pipelines.AdapterPipeline;
-import org.bivdiff.pipelines.ControlImage;
-import org.bivdiff.pipelines.ControlNetPipeline;
-import org.bivdiff.pipelines.ImageResult;
-import org.bivdiff.pipelines.ImageToImagePipeline;
-import org.bivdiff.pipelines.InpaintPipeline;
-import org.bivdiff.pipelines.InstructPix2PixPipeline;
+import org.bivdiff.models.adapter.T2IAdapterConfig;
 import org.bivdiff.pipelines.Outpainting;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.PromptEncoder;
-import org.bivdiff.pipelines.RunNoise;
-import org.bivdiff.pipelines.Sampling;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.StableDiffusionModels;
-import org.bivdiff.pipelines.TextToImagePipeline;
 import org.bivdiff.pipelines.p2p.AttentionEdit;
 import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
-import org.bivdiff.schedulers.SchedulerConfig;
 import org.bivdiff.schedulers.SchedulerKind;
 
 /**
@@ -73,22 +69,31 @@ final class ImageCommand {
             "max-batch", "out", "edited-prompt", "edit", "cross-replace", "self-replace", "blend-words",
             "blend-threshold", "source-out", "download"));
 
-    /** The tasks, as {@code --task} spells them. */
-    enum Task {
-        TXT2IMG("txt2img", null), IMG2IMG("img2img", null), CONTROLNET_CANNY("controlnet-canny", "controlnet"),
-        T2I_ADAPTER_CANNY("t2i-adapter-canny", "adapter"), IP2P("ip2p", "unet"), INPAINT("inpaint", "unet"),
-        OUTPAINT("outpaint", "unet"), P2P("p2p", null);
+    /** The tasks of the catalogue this command runs, as {@code --task} spells them, with their extra folder's option. */
+    enum ImageTask {
+        TXT2IMG("txt2img", Task.TEXT_TO_IMAGE), IMG2IMG("img2img", Task.IMAGE_TO_IMAGE),
+        CONTROLNET_CANNY("controlnet-canny", Task.CONTROLNET), T2I_ADAPTER_CANNY("t2i-adapter-canny", Task.T2I_ADAPTER),
+        IP2P("ip2p", Task.INSTRUCT_PIX2PIX), INPAINT("inpaint", Task.INPAINTING), OUTPAINT("outpaint", Task.OUTPAINTING),
+        P2P("p2p", Task.PROMPT2PROMPT);
 
         final String spelling;
+        final Task library;
+        /** the option naming the extra folder (here the UNet folder is required), or null */
         final String extraFolder;
 
-        Task(String spelling, String extraFolder) {
+        ImageTask(String spelling, Task library) {
             this.spelling = spelling;
-            this.extraFolder = extraFolder;
+            this.library = library;
+            this.extraFolder = switch (library.network()) {
+                case CONTROLNET -> "controlnet";
+                case T2I_ADAPTER -> "adapter";
+                case UNET -> "unet";
+                case NONE -> null;
+            };
         }
 
-        static Task parse(String s) throws UsageException {
-            return Spellings.find(Task.class, t -> t.spelling, s).orElseThrow(() -> new UsageException("unknown --task '" + s + "' (tasks: txt2img, img2img, controlnet-canny, "
+        static ImageTask parse(String s) throws UsageException {
+            return Spellings.find(ImageTask.class, t -> t.spelling, s).orElseThrow(() -> new UsageException("unknown --task '" + s + "' (tasks: txt2img, img2img, controlnet-canny, "
                     + "t2i-adapter-canny, ip2p, inpaint, outpaint, p2p)"));
         }
     }
@@ -99,7 +104,7 @@ final class ImageCommand {
     static int run(Args args, PrintStream out, PrintStream err) throws Exception {
         // 1. Parse and check every option before loading anything
         args.allow(OPTIONS);
-        Task task = Task.parse(required(args, "task"));
+        ImageTask task = ImageTask.parse(required(args, "task"));
         Path out0 = Path.of(required(args, "out"));
         List<String> models = args.all("models");
         if (models.isEmpty() || models.size() > 2) {
@@ -108,10 +113,10 @@ final class ImageCommand {
         ModelLocator locator = ModelsCommand.locator(args.has("download"), ProgressBar.stderr());
         Path sd = locator.locate(models.getFirst(), Path.of("").toAbsolutePath());
         Path extra = extraFolder(args, task, models, locator);
-        if (task == Task.P2P) {
+        if (task == ImageTask.P2P) {
             required(args, "edited-prompt");
         }
-        boolean fromText = task == Task.TXT2IMG || task == Task.P2P;
+        boolean fromText = task.library.needs() == Task.Needs.NOTHING || task == ImageTask.P2P;
         Image8 input = fromText ? null : ImageFiles.read(Path.of(required(args, "image")));
         int[] size = size(args, input);
         if (input != null && (input.width() != size[0] || input.height() != size[1])) {
@@ -124,59 +129,66 @@ final class ImageCommand {
         if (parent != null) {
             FileTrees.createFolders(parent);   // an output that cannot be written fails before the work
         }
-        // 2. Load the models and run the task
-        try (StableDiffusionModels sdModels = StableDiffusionModels.load(sd,
-                "unet".equals(task.extraFolder) ? extra : null, engine)) {
+        TaskOptions options = options(args, task);
+        FrameGenerator.Settings settings = settings(args, prompt);
+        // 2. The task of the catalogue on one frame: its models, its inputs
+        ImageModels imageModels = new ImageModels(sd, task.library.network() == Network.UNET ? extra : null,
+                task.library.network() == Network.UNET ? null : extra);
+        try (StableDiffusionModels sdModels = StableDiffusionModels.load(sd, imageModels.unet(), engine)) {
             PromptEncoder.truncationWarning(sdModels.tokenizer(), "--prompt", prompt.prompt()).ifPresent(m -> warn(err, m));
             PromptEncoder.truncationWarning(sdModels.tokenizer(), "--negative-prompt", prompt.negativePrompt())
                     .ifPresent(m -> warn(err, m));
-            Sampling sampling = sampling(args, sd, sdModels);
-            ImageResult result = runTask(task, args, sdModels, extra, engine, prompt, input, size, sampling);
-            // 3. Write the PNG
-            ImageInputs.write(result.image(), out0);
         }
+        FrameGenerator.Inputs inputs = inputs(args, task, extra, input, size, options);
+        // 3. Make the image and write the PNG
+        Tensor image = task.library.generator(imageModels, options, engine).generate(inputs, settings);
+        ImageInputs.write(ImageModelFrames.toUnit(image), out0);
         out.printf(Locale.ROOT, "wrote %s (%dx%d, %s)%n", out0, size[0], size[1], task.spelling);
         return 0;
     }
 
-    private static ImageResult runTask(Task task, Args args, StableDiffusionModels sd, Path extra, Engine engine,
-                                       Prompt prompt, Image8 input, int[] size, Sampling sampling) throws Exception {
+    /**
+     * The task's inputs for one image at {@code size}: the image in [0, 1] (blank for the tasks made from text), the
+     * Canny edges of ControlNet and T2I-Adapter, the {@code --mask} of inpainting (and of outpainting, which repaints
+     * the {@code --direction} bands without one).
+     */
+    private static FrameGenerator.Inputs inputs(Args args, ImageTask task, Path extra, Image8 input, int[] size,
+                                                TaskOptions options) throws Exception {
         int w = size[0];
         int h = size[1];
+        Tensor image = input == null ? Tensor.zeros(1, 3, h, w) : ImageInputs.rgb(input, w, h);
         double low = args.number("canny-low", Canny.DEFAULT_LOW);
         double high = args.number("canny-high", Canny.DEFAULT_HIGH);
-        return switch (task) {
-            case TXT2IMG -> new TextToImagePipeline(sd).run(new TextToImagePipeline.Request(prompt, 1, h, w, sampling));
-            case IMG2IMG -> new ImageToImagePipeline(sd).run(new ImageToImagePipeline.Request(prompt,
-                    ImageInputs.rgb(input, w, h), args.number("strength", 0.8), sampling));
-            case CONTROLNET_CANNY -> {
-                try (ControlNetModel controlNet = ControlNetModel.load(extra, engine)) {
-                    Tensor cond = ImageInputs.canny(input, w, h, low, high, 3);
-                    ControlImage control = new ControlImage(cond, args.number("control-scale", 1.0), 0.0, 1.0);
-                    yield new ControlNetPipeline(sd, List.of(controlNet)).run(new ControlNetPipeline.Request(prompt,
-                            List.of(control), h, w, sampling));
-                }
-            }
-            case T2I_ADAPTER_CANNY -> {
-                try (T2IAdapter adapter = T2IAdapter.load(extra, engine)) {
-                    Tensor cond = ImageInputs.canny(input, w, h, low, high, adapter.config().inChannels());
-                    yield new AdapterPipeline(sd, adapter).run(new AdapterPipeline.Request(prompt, cond,
-                            args.number("adapter-scale", 1.0), h, w, sampling));
-                }
-            }
-            case IP2P -> new InstructPix2PixPipeline(sd).run(new InstructPix2PixPipeline.Request(prompt,
-                    ImageInputs.rgb(input, w, h), args.number("image-guidance", 1.5), sampling)).images();
-            case INPAINT -> new InpaintPipeline(sd).run(new InpaintPipeline.Request(prompt, ImageInputs.rgb(input, w, h),
-                    ImageInputs.mask(Path.of(required(args, "mask")), w, h), args.number("strength", 1.0),
-                    sampling)).images();
-            case OUTPAINT -> outpaint(args, sd, prompt, ImageInputs.rgb(input, w, h), sampling);
-            case P2P -> promptToPrompt(args, sd, prompt, h, w, sampling);
+        Tensor condition = switch (task.library.network()) {
+            case CONTROLNET -> ImageInputs.canny(input, w, h, low, high, 3);
+            case T2I_ADAPTER -> ImageInputs.canny(input, w, h, low, high, T2IAdapterConfig.read(extra).inChannels());
+            default -> null;
         };
+        if (task == ImageTask.INPAINT) {
+            required(args, "mask");
+        }
+        Tensor mask = args.has("mask") && (task == ImageTask.INPAINT || task == ImageTask.OUTPAINT)
+                ? ImageInputs.mask(Path.of(args.one("mask", null)), w, h) : null;
+        return task.library.unitInputs(image, condition, mask, options);
+    }
+
+    /** The task's own options: strength, scales, outpainting bands, Prompt-to-Prompt's edit. */
+    private static TaskOptions options(Args args, ImageTask task) throws Exception {
+        TaskOptions defaults = task.library.defaultOptions();
+        Outpainting.Direction direction = switch (args.one("direction", "vertical")) {
+            case "vertical" -> Outpainting.Direction.VERTICAL;
+            case "horizontal" -> Outpainting.Direction.HORIZONTAL;
+            case String other -> throw new UsageException("--direction takes vertical or horizontal, got '" + other + "'");
+        };
+        double scale = args.number(task.library.network() == Network.T2I_ADAPTER ? "adapter-scale" : "control-scale",
+                defaults.conditioningScale());
+        return new TaskOptions(args.number("image-guidance", defaults.imageGuidanceScale()),
+                args.number("strength", defaults.strength()), scale, direction,
+                task == ImageTask.P2P ? edit(args) : defaults.edit());
     }
 
     /** Prompt-to-Prompt from one seeded latent: the edited prompt's image, the source's to --source-out if given. */
-    private static ImageResult promptToPrompt(Args args, StableDiffusionModels sd, Prompt prompt, int h, int w,
-                                              Sampling sampling) throws Exception {
+    private static Prompt2PromptFrames.Edit edit(Args args) throws Exception {
         AttentionEdit.Type type = switch (args.one("edit", "replace")) {
             case "replace" -> AttentionEdit.Type.REPLACE;
             case "refine" -> AttentionEdit.Type.REFINE;
@@ -189,39 +201,19 @@ final class ImageCommand {
         Optional<Prompt2PromptPipeline.Blend> blend = words.isEmpty() ? Optional.empty()
                 : Optional.of(new Prompt2PromptPipeline.Blend(words,
                         args.number("blend-threshold", Prompt2PromptPipeline.Blend.DEFAULT_THRESHOLD)));
-        double crossReplace = args.number("cross-replace", Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS);
-        double selfReplace = args.number("self-replace", Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS);
-        Prompt2PromptPipeline.Result r;
-        try (Prompt2PromptPipeline pipeline = new Prompt2PromptPipeline(sd)) {
-            r = pipeline.run(new Prompt2PromptPipeline.Request(prompt.prompt(), required(args, "edited-prompt"),
-                    prompt.negativePrompt(), type, crossReplace, selfReplace, blend, Optional.empty(), h, w, sampling));
-        }
-        ImageResult both = r.images();
+        Optional<FrameGenerator.BatchSink> sourceOut = Optional.empty();
         if (args.has("source-out")) {
-            ImageInputs.write(both.image().slice0(0, 1), Path.of(args.one("source-out", null)));
+            Path file = Path.of(args.one("source-out", null));
+            sourceOut = Optional.of((batch, frames) -> ImageInputs.write(ImageModelFrames.toUnit(frames), file));
         }
-        return new ImageResult(both.latents().slice0(1, 2), both.imageDecoded().slice0(1, 2),
-                both.image().slice0(1, 2), both.trace());
-    }
-
-    /** BIVDiff's border mask ({@code --direction}), or the given {@code --mask}. */
-    private static ImageResult outpaint(Args args, StableDiffusionModels sd, Prompt prompt, Tensor image,
-                                        Sampling sampling) throws Exception {
-        if (args.has("mask")) {
-            Tensor mask = ImageInputs.mask(Path.of(args.one("mask", null)), image.dim(3), image.dim(2));
-            return new InpaintPipeline(sd).run(new InpaintPipeline.Request(prompt, image, mask, 1.0, sampling))
-                    .images();
-        }
-        Outpainting.Direction direction = switch (args.one("direction", "vertical")) {
-            case "vertical" -> Outpainting.Direction.VERTICAL;
-            case "horizontal" -> Outpainting.Direction.HORIZONTAL;
-            case String other -> throw new UsageException("--direction takes vertical or horizontal, got '" + other + "'");
-        };
-        return new Outpainting(sd).run(new Outpainting.Request(prompt, image, direction, sampling)).images();
+        return new Prompt2PromptFrames.Edit(required(args, "edited-prompt"), type,
+                args.number("cross-replace", Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS),
+                args.number("self-replace", Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS), blend,
+                Prompt2PromptFrames.Start.NOISE, sourceOut);
     }
 
     /** The task's extra folder: the second {@code --models} entry or the named option, not both. */
-    private static Path extraFolder(Args args, Task task, List<String> models, ModelLocator locator)
+    private static Path extraFolder(Args args, ImageTask task, List<String> models, ModelLocator locator)
             throws IOException, UsageException {
         String named = task.extraFolder == null ? null : args.one(task.extraFolder, null);
         for (String option : List.of("controlnet", "adapter", "unet")) {
@@ -257,16 +249,11 @@ final class ImageCommand {
         return new int[] {args.integer("width", fallback[0]), args.integer("height", fallback[1])};
     }
 
-    private static Sampling sampling(Args args, Path folder, StableDiffusionModels sd) throws Exception {
-        SchedulerConfig scheduler = sd.scheduler();
+    private static FrameGenerator.Settings settings(Args args, Prompt prompt) throws Exception {
         String kind = args.one("scheduler", null);
-        if (kind != null) {
-            scheduler = SchedulerConfig.read(StableDiffusionModels.schedulerConfigFile(folder),
-                    SchedulerKind.byClassName(kind));
-        }
-        return Sampling.of(scheduler, args.integer("steps", 50), args.number("guidance", 7.5),
-                RunNoise.seeded(args.longInteger("seed", 0))).withEta(args.number("eta", 0.0))
-                .withMaxBatch(args.integer("max-batch", 0));
+        return new FrameGenerator.Settings(prompt, args.integer("steps", 50), args.number("guidance", 7.5),
+                args.longInteger("seed", 0), 0, args.integer("max-batch", 0),
+                Optional.ofNullable(kind).map(SchedulerKind::byClassName), args.number("eta", 0.0), RunEvents.NONE);
     }
 
     private static void warn(PrintStream err, String message) {

@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntConsumer;
 
+import org.bivdiff.bivdiff.Bivdiff;
 import org.bivdiff.bivdiff.BivdiffPipeline;
-import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.bivdiff.ImageModelFrames;
 import org.bivdiff.bivdiff.InversionAndSmoothing;
 import org.bivdiff.bivdiff.LatentScaling;
@@ -20,7 +19,8 @@ import org.bivdiff.bivdiff.Prompt2PromptFrames;
 import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.cli.config.RunConfig;
-import org.bivdiff.cli.config.Task;
+import org.bivdiff.bivdiff.Task;
+import org.bivdiff.bivdiff.TaskOptions;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
@@ -30,18 +30,17 @@ import org.bivdiff.media.annotators.ConditionFrames;
 import org.bivdiff.media.annotators.MidasDetector;
 import org.bivdiff.models.dpt.DptForDepthEstimation;
 import org.bivdiff.models.adapter.T2IAdapterConfig;
-import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.pipelines.Cancellation;
-import org.bivdiff.pipelines.Outpainting;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
 
 /**
  * Turns a {@link RunConfig} into the pipeline's request: reads and samples the videos, computes the
- * conditions (Canny edges or depth) or masks, and picks the image model. Everything here runs before the
+ * conditions (Canny edges or depth) or masks, and sets up the run of the task catalogue ({@link Bivdiff}). Everything here runs before the
  * diffusion models load (only the depth network, when there is one), so a bad input fails fast.
  */
 final class VideoJob {
@@ -80,8 +79,6 @@ final class VideoJob {
             case CONTROLNET, T2I_ADAPTER -> condition = c.conditionVideo() != null
                     ? ImageModelFrames.toUnit(read(c.conditionVideo(), c, f)) : annotate(c, source, engine, progress);
             case INPAINTING -> masks = firstChannel(ImageModelFrames.toUnit(read(c.maskVideo(), c, f)));
-            case OUTPAINTING -> masks = repeat(Outpainting.mask(c.maskType() == RunConfig.MaskType.VERTICAL
-                    ? Outpainting.Direction.VERTICAL : Outpainting.Direction.HORIZONTAL, c.height(), c.width()), f);
             default -> {
             }
         }
@@ -113,8 +110,9 @@ final class VideoJob {
         if (c.strategy() != Strategy.IDM_ONLY) {
             texts.add(new Preflight.Text("video_prompt", c.videoPrompt() + c.promptSuffix(), models.requireVideo().tokenizer()));
         }
-        return new Preflight.Plan(generator(c, null, engine), settings(c, maxBatch, ProgressListener.NONE,
-                Cancellation.NONE), models, c.strategy(), videos, texts, frames(c), c.height(), c.width(), c.window());
+        Bivdiff run = bivdiff(c, maxBatch);
+        return new Preflight.Plan(run.generator(engine), run.frameSettings(), models, c.strategy(), videos, texts,
+                frames(c), c.height(), c.width(), c.window());
     }
 
     /**
@@ -134,46 +132,32 @@ final class VideoJob {
     }
 
     /**
-     * The image model of {@code c}.
-     *
-     * @param source the frames of task {@code frames}, which are the frames; null before they are read
+     * The run of {@code c} as the library's builder takes it: the task with its folders and options, prompts,
+     * sampling and strategy. The inputs are set by {@link #request}.
      */
-    private static FrameGenerator generator(RunConfig c, Tensor source, Engine engine) {
-        return switch (c.task()) {
-            case CONTROLNET -> ImageModelFrames.controlNet(c.models().stableDiffusion(), c.models().controlNet(), engine);
-            case T2I_ADAPTER -> ImageModelFrames.t2iAdapter(c.models().stableDiffusion(), c.models().t2iAdapter(), engine);
-            case INSTRUCT_PIX2PIX -> ImageModelFrames.instructPix2Pix(c.models().instructPix2Pix(),
-                    c.imageGuidanceScale(), engine);
-            case INPAINTING, OUTPAINTING -> ImageModelFrames.inpainting(c.models().inpainting(), engine);
-            case PROMPT2PROMPT -> new Prompt2PromptFrames(c.models().stableDiffusion(), edit(c.edit()), engine);
-            case FRAMES -> FrameGenerator.given(source);
-        };
-    }
-
-    private static FrameGenerator.Settings settings(RunConfig c, int maxBatch, ProgressListener progress,
-                                                    Cancellation cancel) {
-        Prompt framePrompt = new Prompt(c.prompt() + c.promptSuffix(), c.negativePrompt());
-        return new FrameGenerator.Settings(framePrompt, c.steps(), c.guidanceScale(), RunNoise.seeded(c.seed()),
-                maxBatch, progress, cancel);
+    private static Bivdiff bivdiff(RunConfig c, int maxBatch) {
+        RunConfig.Models m = c.models();
+        RunConfig.Edit e = c.edit();
+        Optional<Prompt2PromptPipeline.Blend> blend = e.localBlendWords().isEmpty() ? Optional.empty()
+                : Optional.of(new Prompt2PromptPipeline.Blend(e.localBlendWords(), e.localBlendThreshold()));
+        TaskOptions options = c.task().defaultOptions().withImageGuidanceScale(c.imageGuidanceScale())
+                .withDirection(c.maskType()).withEdit(Prompt2PromptFrames.Edit.of(e.prompt(), e.type(), blend));
+        return Bivdiff.task(c.task()).stableDiffusion(m.stableDiffusion())
+                .imageModels(c.task().imageModels(m.stableDiffusion(), m.controlNet(), m.t2iAdapter(),
+                        m.instructPix2Pix(), m.inpainting()))
+                .taskOptions(options).prompt(c.prompt()).videoPrompt(c.videoPrompt()).promptSuffix(c.promptSuffix())
+                .negativePrompt(c.negativePrompt()).steps(c.steps()).guidanceScale(c.guidanceScale())
+                .mixingRatio(c.mixingRatio()).seed(c.seed()).strategy(c.strategy())
+                .options(new InversionAndSmoothing.Options(InversionKind.BIVDIFF_REVERSE_STEP,
+                        c.inversionNorm(), LatentScaling.BIVDIFF_HARD_CODED, c.window()))
+                .maxBatch(maxBatch);
     }
 
     /** The pipeline request for {@code c}. */
     static BivdiffPipeline.Request request(RunConfig c, Prepared p, Engine engine, int maxBatch,
-                                           ProgressListener progress, Cancellation cancel) throws IOException {
-        FrameGenerator generator = generator(c, p.source(), engine);
-        var settings = settings(c, maxBatch, progress, cancel);
-        var options = new InversionAndSmoothing.Options(InversionKind.BIVDIFF_REVERSE_STEP,
-                c.perFrameInversion() ? FrameNorm.PER_FRAME : FrameNorm.ACROSS_FRAMES, LatentScaling.BIVDIFF_HARD_CODED,
-                c.window());
-        return new BivdiffPipeline.Request(generator, new FrameGenerator.Inputs(p.source(), p.condition(), p.masks()),
-                settings, c.videoPrompt() + c.promptSuffix(), c.negativePrompt(), c.steps(), c.guidanceScale(),
-                c.mixingRatio(), c.strategy(), options, c.seed(), progress, cancel);
-    }
-
-    private static Prompt2PromptFrames.Edit edit(RunConfig.Edit e) {
-        Optional<Prompt2PromptPipeline.Blend> blend = e.localBlendWords().isEmpty() ? Optional.empty()
-                : Optional.of(new Prompt2PromptPipeline.Blend(e.localBlendWords(), e.localBlendThreshold()));
-        return Prompt2PromptFrames.Edit.of(e.prompt(), e.type(), blend);
+                                           ProgressListener progress, Cancellation cancel) {
+        return bivdiff(c, maxBatch).events(RunEvents.of(progress, cancel)).source(p.source()).condition(p.condition())
+                .masks(p.masks()).request(engine);
     }
 
     /** The model folders of mixed inversion and smoothing: SD 1.5 as the image model, its VAE for both ends. */
@@ -193,8 +177,7 @@ final class VideoJob {
      */
     private static Tensor annotate(RunConfig c, Tensor source, Engine engine, ProgressListener progress)
             throws IOException {
-        ConditionFrames.FrameInput input = c.conditionInput() == RunConfig.ConditionInput.CLEAN
-                ? ConditionFrames.FrameInput.CLEAN : ConditionFrames.FrameInput.REFERENCE_WRAP;
+        ConditionFrames.FrameInput input = c.conditionInput();
         Instant start = Instant.now();
         int total = source.dim(0);
         IntConsumer onFrame = n -> progress.onStep(new ProgressListener.Progress("depth", n, total, Double.NaN,
@@ -222,9 +205,5 @@ final class VideoJob {
             System.arraycopy(x.data(), i * s[1] * plane, out, i * plane, plane);
         }
         return Tensor.of(out, s[0], 1, s[2], s[3]);
-    }
-
-    private static Tensor repeat(Tensor one, int frames) {
-        return Tensor.concat0(Collections.nCopies(frames, one));
     }
 }

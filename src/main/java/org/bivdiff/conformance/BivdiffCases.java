@@ -28,6 +28,7 @@ import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.PromptEmbeddings;
 import org.bivdiff.pipelines.PromptEncoder;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
 import org.bivdiff.schedulers.DdimScheduler;
@@ -178,11 +179,11 @@ final class BivdiffCases {
         List<Tensor> noisePreds = new ArrayList<>();
         List<Tensor> latents = new ArrayList<>();
         double[] timesteps = new double[a.path("num_inference_steps").asInt()];
-        InversionAndSmoothing.Result r = pipeline.run(request.withObserver((i, t, eps, out) -> {
+        InversionAndSmoothing.Result r = pipeline.run(request.withEvents(RunEvents.observing((i, t, eps, out) -> {
             noisePreds.add(eps);
             latents.add(out.prevSample());
             timesteps[i] = t;
-        }));
+        })));
         requireTimesteps("smoothing_timesteps", a.path("smoothing_timesteps"), timesteps);
         ctx.check("vae_latent_mean", r.posterior().mean());
         ctx.check("vae_latent_std", r.posterior().std());
@@ -211,8 +212,8 @@ final class BivdiffCases {
         try {
             return pipeline.run(new InversionAndSmoothing.Request(request.frames(), request.vaeNoise(), request.videoLength(),
                     request.prompt(), request.negativePrompt(), request.numInferenceSteps(), request.guidanceScale(),
-                    ratio, request.eta(), request.smoothingNoise(), request.options(), request.progress(),
-                    request.cancellation(), DenoisingLoop.StepObserver.NONE)).inversion().mixed();
+                    ratio, request.eta(), request.smoothingNoise(), request.options(), RunEvents.NONE)).inversion()
+                    .mixed();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

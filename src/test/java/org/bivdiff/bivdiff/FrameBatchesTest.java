@@ -11,7 +11,7 @@ import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
-import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.StepNoise;
 import org.junit.jupiter.api.Test;
 
@@ -31,12 +31,12 @@ class FrameBatchesTest {
         assertSame(inputs, inputs.rows(new FrameRange(0, 6)));
 
         List<ProgressListener.Progress> events = new ArrayList<>();
-        var settings = new FrameGenerator.Settings(new Prompt("a", ""), 3, 7.5, RunNoise.seeded(9), 2, events::add,
-                Cancellation.NONE);
+        var settings = new FrameGenerator.Settings(new Prompt("a", ""), 3, 7.5, 9, 2,
+                RunEvents.of(events::add, Cancellation.NONE));
         var forBatch = settings.forBatch(batch, 6);
         assertArrayEquals(settings.noise().latents().draw(0, 6, 4, 2, 2).slice0(2, 5).data(),
                 forBatch.noise().latents().draw(0, 3, 4, 2, 2).data());
-        forBatch.progress().onStep(new ProgressListener.Progress("controlnet", 1, 3, 981, java.time.Duration.ZERO));
+        forBatch.events().progress().onStep(new ProgressListener.Progress("controlnet", 1, 3, 981, java.time.Duration.ZERO));
         assertEquals("controlnet (frames 3-5 of 6)", events.getFirst().stage());
         assertSame(settings, settings.forBatch(new FrameRange(0, 6), 6));
     }
@@ -45,7 +45,7 @@ class FrameBatchesTest {
     void givenFramesAreHandedOverBatchByBatch() throws Exception {
         Tensor frames = StepNoise.seeded(3).draw(0, 5, 3, 2, 2);
         List<Tensor> got = new ArrayList<>();
-        FrameGenerator.given(frames).generate(FrameGenerator.Inputs.of(frames), null, FrameRange.batches(5, 2),
+        FrameGenerator.GIVEN.generate(FrameGenerator.Inputs.of(frames), null, FrameRange.batches(5, 2),
                 (batch, images) -> {
                     assertEquals(batch.length(), images.dim(0));
                     got.add(images);

@@ -13,11 +13,9 @@ import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.DenoisingLoop;
-import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
-import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.schedulers.DdimScheduler;
 import org.bivdiff.schedulers.NoisePredictor;
@@ -73,12 +71,11 @@ class JointDenoisingTest {
     }
 
     private static FrameGenerator.Predictor controlNet(DdimScheduler scheduler) throws Exception {
-        FrameGenerator generator = ImageModelFrames.controlNet(MODELS.resolve("tiny-sd15"),
-                MODELS.resolve("tiny-controlnet"), ENGINE);
+        FrameGenerator generator = Task.CONTROLNET.generator(ImageModels.withNetwork(MODELS.resolve("tiny-sd15"),
+                MODELS.resolve("tiny-controlnet")), Task.CONTROLNET.defaultOptions(), ENGINE);
         Tensor source = StepNoise.seeded(3).draw(0, FRAMES, 3, 32, 32);
         Tensor condition = Tensor.full(0.5f, FRAMES, 3, 32, 32);
-        var settings = new FrameGenerator.Settings(new Prompt("a car", ""), STEPS, 7.5, RunNoise.seeded(1), 0,
-                ProgressListener.NONE, Cancellation.NONE);
+        var settings = new FrameGenerator.Settings(new Prompt("a car", ""), STEPS, 7.5, 1, 0, RunEvents.NONE);
         return generator.predictor(new FrameGenerator.Inputs(source, condition, null), settings, scheduler);
     }
 
@@ -156,7 +153,7 @@ class JointDenoisingTest {
         var missing = assertThrows(IllegalArgumentException.class, () -> JointDenoising.fuse(null, VIDEO, 0.5));
         assertTrue(missing.getMessage().contains("both models"), missing.getMessage());
         assertThrows(IllegalArgumentException.class, () -> JointDenoising.fuse(VIDEO, VIDEO, 1.5));
-        var noModel = assertThrows(UnsupportedOperationException.class, () -> FrameGenerator.given(start())
+        var noModel = assertThrows(UnsupportedOperationException.class, () -> FrameGenerator.GIVEN
                 .predictor(FrameGenerator.Inputs.of(Tensor.zeros(1, 3, 8, 8)), null, null));
         assertTrue(noModel.getMessage().contains("no image model"), noModel.getMessage());
     }

@@ -27,8 +27,8 @@ import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.PromptEmbeddings;
-import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.pipelines.p2p.AttentionEdit;
 import org.bivdiff.schedulers.DdimInversion;
@@ -83,26 +83,31 @@ class LongVideoTest {
         return Tensor.of(px, frames, 3, SIDE, SIDE);
     }
 
+    private static FrameGenerator controlNetFrames() {
+        return Task.CONTROLNET.generator(ImageModels.withNetwork(sd, controlNet), Task.CONTROLNET.defaultOptions(),
+                ENGINE);
+    }
+
     private static FrameGenerator.Inputs inputs(int frames) {
         Tensor source = clip(frames);
         return new FrameGenerator.Inputs(source, ImageModelFrames.toUnit(source), null);
     }
 
     private static FrameGenerator.Settings settings(ProgressListener progress) {
-        return new FrameGenerator.Settings(new Prompt("a red square", ""), STEPS, 7.5, RunNoise.seeded(SEED), 2,
-                progress, Cancellation.NONE);
+        return new FrameGenerator.Settings(new Prompt("a red square", ""), STEPS, 7.5, SEED, 2,
+                RunEvents.of(progress, Cancellation.NONE));
     }
 
     private static BivdiffPipeline.Request request(FrameGenerator generator, int frames, Strategy strategy,
                                                    InversionAndSmoothing.Options options, ProgressListener progress) {
-        return new BivdiffPipeline.Request(generator, inputs(frames), settings(progress), "a red square", "", STEPS,
-                7.5, 0.5, strategy, options, SEED, progress, Cancellation.NONE);
+        return new BivdiffPipeline.Request(generator, inputs(frames), settings(progress), "a red square", "", 0.5,
+                strategy, options);
     }
 
     @Test
     void aWindowAtLeastAsLongAsTheVideoChangesNoBit() throws Exception {
         var models = InversionAndSmoothing.Models.ofPipelines(sd, VideoModel.of(video, null));
-        FrameGenerator generator = ImageModelFrames.controlNet(sd, controlNet, ENGINE);
+        FrameGenerator generator = controlNetFrames();
         var pipeline = new BivdiffPipeline(models, ENGINE);
         var bivdiff = pipeline.run(request(generator, 4, Strategy.SEQUENTIAL, InversionAndSmoothing.Options.BIVDIFF,
                 ProgressListener.NONE), StageStore.NONE);
@@ -262,7 +267,7 @@ class LongVideoTest {
 
     @Test
     void theFrameStageMakesTheSameFramesInBatchesAndAResumedRunKeepsFinishedBatches() throws Exception {
-        FrameGenerator controlNetFrames = ImageModelFrames.controlNet(sd, controlNet, ENGINE);
+        FrameGenerator controlNetFrames = controlNetFrames();
         Tensor allAtOnce = controlNetFrames.generate(inputs(4), settings(ProgressListener.NONE));
         List<List<FrameRange>> asked = new ArrayList<>();
         FrameGenerator recording = new FrameGenerator() {
@@ -315,12 +320,12 @@ class LongVideoTest {
         var generator = new Prompt2PromptFrames(sd, Prompt2PromptFrames.Edit.of("a red square in the snow",
                 AttentionEdit.Type.REFINE, Optional.empty()), ENGINE);
         List<String> stages = new ArrayList<>();
-        var settings = new FrameGenerator.Settings(new Prompt("a red square", ""), 1, 7.5, RunNoise.seeded(SEED), 2,
-                p -> {
+        var settings = new FrameGenerator.Settings(new Prompt("a red square", ""), 1, 7.5, SEED, 2,
+                RunEvents.of(p -> {
                     if (stages.isEmpty() || !stages.getLast().equals(p.stage())) {
                         stages.add(p.stage());
                     }
-                }, Cancellation.NONE);
+                }, Cancellation.NONE));
         List<FrameRange> batches = new ArrayList<>();
         generator.generate(FrameGenerator.Inputs.of(clip(3)), settings, FrameRange.batches(3, 2), (batch, frames) -> {
             assertArrayEquals(new int[] {batch.length(), 3, SIDE, SIDE}, frames.shape());

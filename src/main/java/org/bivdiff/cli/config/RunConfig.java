@@ -6,10 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.bivdiff.Task;
 import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.media.VideoSampler;
+import org.bivdiff.media.annotators.ConditionFrames.FrameInput;
+import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.pipelines.p2p.AttentionEdit;
+import org.bivdiff.pipelines.Outpainting;
 
 /**
  * One BIVDiff run as a config file describes it: every path resolved, every default filled in.
@@ -39,7 +43,7 @@ import org.bivdiff.pipelines.p2p.AttentionEdit;
  * @param mixingRatio        a in z = a z_img + (1 - a) z_video (FUSE: in eps = a eps_IDM + (1 - a) eps_VDM)
  * @param seed               all random draws derive from it
  * @param strategy           how IDM and VDM are bridged
- * @param perFrameInversion  invert with the image model per frame instead of BIVDiff's cross-frame norms
+ * @param inversionNorm      the image model's GroupNorms in inversion: across the frames (BIVDiff) or per frame
  * @param output             the run folder
  * @param outputKey          the config key that sets it ({@code output}; {@code Model.output_path} in official configs)
  * @param fps                frame rate of the written videos; {@link #FPS_FROM_SOURCE}: the rate the sampled
@@ -48,11 +52,11 @@ import org.bivdiff.pipelines.p2p.AttentionEdit;
  *                           batches)
  */
 public record RunConfig(Task task, Condition condition, String prompt, String videoPrompt, String promptSuffix,
-                        String negativePrompt, Path video, Path conditionVideo, ConditionInput conditionInput,
-                        Path maskVideo, MaskType maskType,
+                        String negativePrompt, Path video, Path conditionVideo, FrameInput conditionInput,
+                        Path maskVideo, Outpainting.Direction maskType,
                         Path frames, Edit edit, Models models, int videoLength, int frameRate, int width, int height, int steps,
                         double guidanceScale, double imageGuidanceScale, double mixingRatio, long seed,
-                        Strategy strategy, boolean perFrameInversion, Path output, String outputKey, double fps,
+                        Strategy strategy, FrameNorm inversionNorm, Path output, String outputKey, double fps,
                         TemporalWindows window) {
 
     /** {@code video_length: all} (or 0): every frame {@code frame_rate} reaches, however many. */
@@ -66,16 +70,6 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
 
     /** ControlNet / T2I-Adapter conditions. Canny and depth are computed here; pose takes a condition video. */
     public enum Condition { CANNY, DEPTH, OPENPOSE }
-
-    /**
-     * How the [-1, 1] frames reach the annotator: {@code clean} ({@code (x + 1) / 2} first, as BIVDiff's ControlNet
-     * code) or {@code reference-wrap} (BIVDiff's T2I-Adapter code, where negative values wrap modulo 256); see
-     * {@link org.bivdiff.media.annotators.ConditionFrames.FrameInput}.
-     */
-    public enum ConditionInput { CLEAN, REFERENCE_WRAP }
-
-    /** Outpainting borders, as BIVDiff's {@code prepare_outpainting_mask}: a quarter of each side. */
-    public enum MaskType { HORIZONTAL, VERTICAL }
 
     /**
      * A Prompt-to-Prompt edit: the frame prompt ({@code prompt}) is the source, {@code prompt} here the
@@ -112,7 +106,7 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
     public RunConfig withStrategy(Strategy s, double ratio) {
         return new RunConfig(task, condition, prompt, videoPrompt, promptSuffix, negativePrompt, video, conditionVideo,
                 conditionInput, maskVideo, maskType, frames, edit, models, videoLength, frameRate, width, height, steps,
-                guidanceScale, imageGuidanceScale, ratio, seed, s, perFrameInversion, output, outputKey, fps,
+                guidanceScale, imageGuidanceScale, ratio, seed, s, inversionNorm, output, outputKey, fps,
                 window);
     }
 

@@ -14,11 +14,15 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.bivdiff.Task;
 import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.io.hub.CheckpointRepos;
 import org.bivdiff.io.hub.HubSettings;
 import org.bivdiff.io.hub.ModelLocator;
+import org.bivdiff.media.annotators.ConditionFrames.FrameInput;
+import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.pipelines.p2p.AttentionEdit;
+import org.bivdiff.pipelines.Outpainting;
 import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -172,9 +176,9 @@ public final class RunConfigReader {
                 prompt, videoPrompt, v.string("prompt_suffix", task.defaultPromptSuffix()),
                 v.string("negative_prompt", task.defaultNegativePrompt()),
                 v.path("video"), v.path("condition_video"),
-                v.choice("condition_input", RunConfig.ConditionInput.class, RunConfig.ConditionInput.CLEAN, null),
+                v.choice("condition_input", FrameInput.class, FrameInput.CLEAN, null),
                 v.path("mask_video"),
-                v.choice("mask_type", RunConfig.MaskType.class, RunConfig.MaskType.HORIZONTAL, null),
+                v.choice("mask_type", Outpainting.Direction.class, Outpainting.Direction.HORIZONTAL, null),
                 v.path("frames"),
                 new RunConfig.Edit(editedPrompt, e.choice("type", AttentionEdit.Type.class,
                         AttentionEdit.Type.REFINE, null), e.strings("local_blend_words"),
@@ -185,7 +189,7 @@ public final class RunConfigReader {
                 v.integer("steps", 50), v.number("guidance_scale", 7.5), v.number("image_guidance_scale", 1.5),
                 v.number("mixing_ratio", task.defaultMixingRatio()), v.integer("seed", 42),
                 v.choice("strategy", Strategy.class, Strategy.SEQUENTIAL, null),
-                v.choice("inversion_norm", InversionNorm.class, InversionNorm.ACROSS_FRAMES, null) == InversionNorm.PER_FRAME,
+                v.choice("inversion_norm", FrameNorm.class, FrameNorm.ACROSS_FRAMES, null),
                 v.pathOr("output", base.resolve("outputs")), outputKey, v.number("fps", RunConfig.FPS_FROM_SOURCE),
                 windows(v.map("window"), file, base));
     }
@@ -260,8 +264,6 @@ public final class RunConfigReader {
     }
 
     /** How the image model normalises over frames during inversion. */
-    enum InversionNorm { ACROSS_FRAMES, PER_FRAME }
-
     private static void unknown(Set<String> keys, Set<String> known, String prefix, Path file) throws ConfigFileException {
         Set<String> extra = new TreeSet<>(keys);
         extra.removeAll(known);

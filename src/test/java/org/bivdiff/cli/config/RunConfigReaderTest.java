@@ -13,9 +13,12 @@ import java.util.List;
 import java.util.Optional;
 
 import org.bivdiff.bivdiff.Strategy;
+import org.bivdiff.bivdiff.Task;
 import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.io.hub.HubSettings;
 import org.bivdiff.io.hub.ModelLocator;
+import org.bivdiff.media.annotators.ConditionFrames.FrameInput;
+import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.pipelines.p2p.AttentionEdit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +56,7 @@ class RunConfigReaderTest {
         assertEquals(0.5, c.mixingRatio());
         assertEquals(50, c.steps());
         assertEquals(Strategy.SEQUENTIAL, c.strategy());
-        assertFalse(c.perFrameInversion());
+        assertEquals(FrameNorm.ACROSS_FRAMES, c.inversionNorm());
     }
 
     @Test
@@ -355,7 +358,7 @@ class RunConfigReaderTest {
         Path ckpt = dir.resolve("ckpt");
         RunConfig c = RunConfigReader.read(officialT2iDepth(dir), List.of(), ckpt);
         assertEquals(RunConfig.Condition.DEPTH, c.condition());
-        assertEquals(RunConfig.ConditionInput.REFERENCE_WRAP, c.conditionInput(), "T2IAdapter/infer.py wraps");
+        assertEquals(FrameInput.REFERENCE_WRAP, c.conditionInput(), "T2IAdapter/infer.py wraps");
         assertEquals(ckpt.resolve("Annotators/dpt_hybrid-midas-501f0c75.pt"), c.models().depth());
         assertEquals("", c.promptSuffix(), "T2IAdapter/infer.py adds no quality tags");
         assertEquals("Model.output_path", c.outputKey());
@@ -402,10 +405,10 @@ class RunConfigReaderTest {
                   depth: ./nowhere/dpt
                 """);
         RunConfig c = RunConfigReader.read(file, List.of(), null);
-        assertEquals(RunConfig.ConditionInput.CLEAN, c.conditionInput());
+        assertEquals(FrameInput.CLEAN, c.conditionInput());
         assertEquals("output", c.outputKey());
         assertTrue(String.join("\n", c.problems()).contains("models.depth = " + dir.resolve("nowhere/dpt")));
-        assertEquals(RunConfig.ConditionInput.REFERENCE_WRAP,
+        assertEquals(FrameInput.REFERENCE_WRAP,
                 RunConfigReader.read(file, List.of("condition_input=reference-wrap"), null).conditionInput());
         var bad = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
                 List.of("condition_input=wrap"), null));
