@@ -27,8 +27,10 @@ import org.bivdiff.pipelines.RunNoise;
  * One whole BIVDiff run on full-size random-weight models, as {@code bivdiff run} does it for the
  * ControlNet-canny task: frame-wise generation with SD 1.5 + ControlNet, mixed inversion with SD 1.5
  * and ZeroScope's UNet3D (ratio 0.5), temporal smoothing with the UNet3D, on a synthetic clip. It
- * measures the wall time, the pipeline's own stage times, the process's resident peak ({@code VmHWM})
- * and, per phase between progress events, the highest sampled resident size ({@link RssTimeline}).
+ * measures the wall time, the pipeline's own stage times, the process's resident peak ({@code VmHWM}),
+ * per phase between progress events the highest sampled resident size ({@link RssTimeline}), per stage the
+ * load and network time beside the wall time ({@link StageTable}), and the other processes' CPU time
+ * ({@link OtherCpu}), which says whether the figures shared the machine.
  * Meant for a fresh JVM ({@link PresetProcess}), so the peak is the run's.
  */
 public final class PipelineBench {
@@ -92,9 +94,11 @@ public final class PipelineBench {
      * @param peakRss      the process's resident high-water mark ({@code VmHWM}, or the highest sample if that is
      *                     higher), bytes, or -1
      * @param phases       the resident peak between progress events
+     * @param stages       each stage's wall, load and network time ({@link StageTable})
+     * @param otherCpu     other processes' CPU time during the run, or null where it cannot be measured
      */
     public record Run(String preset, String spec, int frames, Map<String, Double> stageSeconds, long peakRss,
-                      List<Phase> phases) {
+                      List<Phase> phases, List<StageTable.Row> stages, OtherCpu.Usage otherCpu) {
     }
 
     private static final String PROMPT = "a red square sliding past a blue ball";
@@ -112,9 +116,13 @@ public final class PipelineBench {
         InversionAndSmoothing.Models models = InversionAndSmoothing.Models.ofPipelines(folders.stableDiffusion(),
                 VideoModel.Diffusers.ofPipeline(folders.video()));
         Map<String, Double> seconds = new LinkedHashMap<>();
+        StageTable table = new StageTable();
+        Engine observed = engine.observed(table);
+        var cpu = OtherCpu.sample();
         long t0 = System.nanoTime();
         try (RssTimeline timeline = new RssTimeline()) {
             ProgressListener progress = p -> {
+                table.onStep(p);
                 if (p.step() == p.total()) {
                     timeline.mark("up to " + p.stage() + " " + p.step() + "/" + p.total());
                 }
@@ -122,21 +130,22 @@ public final class PipelineBench {
                         p.elapsed().toNanos() / 1e9));
             };
             FrameGenerator generator = ImageModelFrames.controlNet(folders.stableDiffusion(), folders.controlNet(),
-                    engine);
+                    observed);
             Prompt prompt = new Prompt(PROMPT, "");
             var settings = new FrameGenerator.Settings(prompt, spec.steps(), 7.5, RunNoise.seeded(SEED), spec.maxBatch(),
                     progress, Cancellation.NONE);
             var request = new BivdiffPipeline.Request(generator, new FrameGenerator.Inputs(source, condition, null),
                     settings, PROMPT, "", spec.steps(), 7.5, 0.5, Strategy.SEQUENTIAL,
                     InversionAndSmoothing.Options.BIVDIFF.withWindows(spec.windows()), SEED, progress, Cancellation.NONE);
-            BivdiffPipeline.Result result = new BivdiffPipeline(models, engine).run(request, StageStore.NONE);
+            BivdiffPipeline.Result result = new BivdiffPipeline(models, observed).run(request, StageStore.NONE);
             timeline.mark("after the last step (VAE decode)");
             result.stageTimes().forEach((k, v) -> seconds.put(k, v.toNanos() / 1e9));
             seconds.put("total", (System.nanoTime() - t0) / 1e9);
             List<Phase> phases = timeline.phases();
             // The kernel's per-thread RSS counters lag by a few pages, so a sample can top VmHWM slightly.
             long peak = Math.max(MemoryStats.peak(), phases.stream().mapToLong(Phase::maxRss).max().orElse(-1));
-            return new Run(preset, spec.describe(), spec.frames(), seconds, peak, phases);
+            return new Run(preset, spec.describe(), spec.frames(), seconds, peak, phases, table.rows(t0),
+                    OtherCpu.since(cpu).orElse(null));
         }
     }
 }
