@@ -1,8 +1,10 @@
 package org.bivdiff.bench;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -121,13 +123,21 @@ public final class PipelineBench {
         var cpu = OtherCpu.sample();
         long t0 = System.nanoTime();
         try (RssTimeline timeline = new RssTimeline()) {
-            ProgressListener progress = p -> {
-                table.onStep(p);
-                if (p.step() == p.total()) {
-                    timeline.mark("up to " + p.stage() + " " + p.step() + "/" + p.total());
+            ProgressListener progress = new ProgressListener() {
+                @Override
+                public void onStep(Progress p) {
+                    table.onStep(p);
+                    if (p.step() == p.total()) {
+                        timeline.mark("up to " + p.stage() + " " + p.step() + "/" + p.total());
+                    }
+                    log.accept(String.format(Locale.ROOT, "%s %d/%d (%.1f s)", p.stage(), p.step(), p.total(),
+                            p.elapsed().toNanos() / 1e9));
                 }
-                log.accept(String.format(java.util.Locale.ROOT, "%s %d/%d (%.1f s)", p.stage(), p.step(), p.total(),
-                        p.elapsed().toNanos() / 1e9));
+
+                @Override
+                public void onLoad(String model, Duration elapsed) {
+                    log.accept(String.format(Locale.ROOT, "loading %s ... %.1f s", model, elapsed.toNanos() / 1e9));
+                }
             };
             FrameGenerator generator = ImageModelFrames.controlNet(folders.stableDiffusion(), folders.controlNet(),
                     observed);

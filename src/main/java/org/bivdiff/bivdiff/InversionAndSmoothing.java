@@ -39,10 +39,10 @@ import org.bivdiff.schedulers.SchedulerConfig;
  * image diffusion model made are VAE-encoded, mixed-inverted with the image and the video model, and
  * temporally smoothed by the video model into the output video.
  *
- * <p>Models are loaded stage by stage and closed when their stage ends: the VAE to encode, the text
- * encoders to encode the prompts, the image UNet for its inversion branch, the video UNet for its
- * inversion branch and the smoothing, and the VAE again to decode. At most one UNet is resident; the
- * video UNet runs one video per call and the VAE one frame per call, to bound activation memory.
+ * <p>Models are loaded stage by stage and closed when no later stage needs them: the VAE to encode, the text
+ * encoders to encode the prompts, the image UNet for its inversion branch, the video UNet once for its inversion
+ * branch and the smoothing (it is closed before the decode), and the VAE again to decode. At most one UNet is
+ * resident; the video UNet runs one video per call and the VAE one frame per call, to bound activation memory.
  *
  * <p>With {@link Options#windows()} other than the whole video, both UNets of the inversion and the smoothing's
  * video UNet run in overlapping temporal windows blended at every step ({@link TemporalWindows}), so their memory is
@@ -227,18 +227,28 @@ public final class InversionAndSmoothing {
             zImage = Optional.of(invertWithImageUnet(r, encoded.latents(), imageEmbedding, inversion, store));
             times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_IMAGE), since(t1));
         }
-        Optional<Tensor> zVideo = Optional.empty();
-        if (r.mixingRatio() < 1) {
-            long t2 = System.nanoTime();
-            zVideo = Optional.of(invertWithVideoUnet(r, encoded.latents(), videoEmbedding, inversion, store));
-            times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_VIDEO), since(t2));
+        // The video UNet of the inversion stays loaded for the smoothing.
+        try (Resident<VideoUNet> videoUnet = videoUnet(r)) {
+            Optional<Tensor> zVideo = Optional.empty();
+            if (r.mixingRatio() < 1) {
+                long t2 = System.nanoTime();
+                zVideo = Optional.of(invertWithVideoUnet(r, encoded.latents(), videoEmbedding, inversion, store,
+                        videoUnet));
+                times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_VIDEO), since(t2));
+            }
+            MixedInversion.Result mixed = new MixedInversion.Result(MixedInversion.mix(zImage, zVideo,
+                    r.mixingRatio()), zImage, zVideo);
+            // 3. Temporal smoothing with the video UNet, 4. decode every frame
+            long t3 = System.nanoTime();
+            Smoothed out = smooth(r, mixed.mixed(), videoEmbeddings, schedulerConfig, videoUnet);
+            times.put("temporal smoothing", since(t3));
+            return result(encoded, imageEmbedding, videoEmbedding, mixed, videoEmbeddings, out, times);
         }
-        MixedInversion.Result mixed = new MixedInversion.Result(MixedInversion.mix(zImage, zVideo, r.mixingRatio()),
-                zImage, zVideo);
-        // 3. Temporal smoothing with the video UNet, 4. decode every frame
-        long t3 = System.nanoTime();
-        Smoothed out = smooth(r, mixed.mixed(), videoEmbeddings, schedulerConfig);
-        times.put("temporal smoothing", since(t3));
+    }
+
+    private static Result result(MixedInversion.Encoded encoded, Tensor imageEmbedding, Tensor videoEmbedding,
+                                 MixedInversion.Result mixed, PromptEmbeddings videoEmbeddings, Smoothed out,
+                                 Map<String, Duration> times) {
         return new Result(encoded.posterior(), encoded.latents(), imageEmbedding, videoEmbedding, mixed,
                 videoEmbeddings, out.latents(), out.video(), times);
     }
@@ -269,7 +279,16 @@ public final class InversionAndSmoothing {
      * @return (B, 3, F, H, W) in [0, 1]
      */
     public Tensor textToVideo(Request r, Tensor start) throws IOException {
-        return smooth(r, start, encodeVideoPrompt(r), SchedulerConfig.read(models.scheduler())).video();
+        PromptEmbeddings embeddings = encodeVideoPrompt(r);
+        try (Resident<VideoUNet> videoUnet = videoUnet(r)) {
+            return smooth(r, start, embeddings, SchedulerConfig.read(models.scheduler()), videoUnet).video();
+        }
+    }
+
+    /** The request's video UNet, loaded when a stage first asks for it. */
+    private Resident<VideoUNet> videoUnet(Request r) {
+        VideoModel video = models.requireVideo();
+        return new Resident<>(() -> video.loadUnet(engine), VideoUNet::close);
     }
 
     /** The request's prompt through the video model's text encoder, negative states too when guided. */
@@ -279,6 +298,7 @@ public final class InversionAndSmoothing {
             return encodePrompt(video.tokenizer(), encoder, r, r.guidanceScale() > 1);
         }
     }
+
 
     /**
      * Decodes video latents with the VAE (loaded for the call) as the smoothing does.
@@ -295,16 +315,15 @@ public final class InversionAndSmoothing {
     private record Smoothed(Tensor latents, Tensor video) {
     }
 
-    private Smoothed smooth(Request r, Tensor start, PromptEmbeddings videoEmbeddings, SchedulerConfig schedulerConfig)
-            throws IOException {
-        Tensor smoothed;
-        try (VideoUNet unet = models.requireVideo().loadUnet(engine)) {
-            DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
-            smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(unet),
-                    videoEmbeddings, r.guidanceScale(), r.options().windows()).withNoise(r.smoothingNoise())
-                    .withProgress("temporal smoothing", r.progress()).withCancellation(r.cancellation())
-                    .withObserver(r.observer()));
-        }
+    /** The smoothing with {@code videoUnet}, which is closed before the decode: no later stage needs it. */
+    private Smoothed smooth(Request r, Tensor start, PromptEmbeddings videoEmbeddings, SchedulerConfig schedulerConfig,
+                            Resident<VideoUNet> videoUnet) throws IOException {
+        DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
+        Tensor smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(videoUnet.get()),
+                videoEmbeddings, r.guidanceScale(), r.options().windows()).withNoise(r.smoothingNoise())
+                .withProgress("temporal smoothing", r.progress()).withCancellation(r.cancellation())
+                .withObserver(r.observer()));
+        videoUnet.close();
         return new Smoothed(smoothed, decode(smoothed, r.options().scaling()));
     }
 
@@ -364,16 +383,15 @@ public final class InversionAndSmoothing {
 
     /** The video branch of the inversion (stored or computed), with the video UNet. */
     private Tensor invertWithVideoUnet(Request r, Tensor latents, Tensor embedding, DdimInversion inversion,
-                                       StageStore store) throws IOException {
+                                       StageStore store, Resident<VideoUNet> videoUnet) throws IOException {
         TemporalWindows windows = r.options().windows();
         String fingerprint = Fingerprint.of(STAGE_INVERSION_VIDEO, models.requireVideo(), models.scheduler(), latents,
                 embedding, r.numInferenceSteps(), r.options().inversion(), effective(windows, latents));
         return store.loadOrCompute(STAGE_INVERSION_VIDEO, fingerprint, () -> {
             r.cancellation().check("mixed inversion, video model");
-            try (VideoUNet unet = models.requireVideo().loadUnet(engine)) {
-                return Map.of("latents", invertBranch(latents, new Branch(unet::forward, embedding), windows,
-                        inversion, "inversion (video)", r));
-            }
+            VideoUNet unet = videoUnet.get();
+            return Map.of("latents", invertBranch(latents, new Branch(unet::forward, embedding), windows,
+                    inversion, "inversion (video)", r));
         }).get("latents");
     }
 

@@ -123,9 +123,26 @@ public final class Engine {
         this.observer = Objects.requireNonNull(observer, "observer");
     }
 
-    /** This engine with {@code o} told of its sessions and runs (instead of this engine's observer). */
+    /** This engine with {@code o} told of its sessions and runs, after the observers this engine has. */
     public Engine observed(Observer o) {
-        return new Engine(options, o);
+        Objects.requireNonNull(o, "observer");
+        if (observer == Observer.NONE) {
+            return new Engine(options, o);
+        }
+        Observer first = observer;
+        return new Engine(options, new Observer() {
+            @Override
+            public void loaded(Network network, long startNanos, long endNanos) {
+                first.loaded(network, startNanos, endNanos);
+                o.loaded(network, startNanos, endNanos);
+            }
+
+            @Override
+            public void ran(Network network, long startNanos, long endNanos) {
+                first.ran(network, startNanos, endNanos);
+                o.ran(network, startNanos, endNanos);
+            }
+        });
     }
 
     /** An engine with {@link Options#defaults()}. */
