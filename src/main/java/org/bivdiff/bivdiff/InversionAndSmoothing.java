@@ -12,11 +12,13 @@ import java.util.Optional;
 import org.bivdiff.bivdiff.MixedInversion.Branch;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DiffusersFolder;
 import org.bivdiff.models.VideoUNet;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
+import org.bivdiff.models.unet2d.UNet2DConditionConfig;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.models.vae.LatentDistribution;
@@ -221,14 +223,15 @@ public final class InversionAndSmoothing {
         MixedInversion.Encoded encoded = encodeFrames(r, store);
         times.put(BivdiffPipeline.timeLabel(STAGE_FRAME_LATENTS), since(t0));
         DdimInversion inversion = DdimInversion.create(schedulerConfig, r.numInferenceSteps(), r.options().inversion());
-        Optional<Tensor> zImage = Optional.empty();
-        if (r.mixingRatio() > 0) {
-            long t1 = System.nanoTime();
-            zImage = Optional.of(invertWithImageUnet(r, encoded.latents(), imageEmbedding, inversion, store));
-            times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_IMAGE), since(t1));
-        }
-        // The video UNet of the inversion stays loaded for the smoothing.
+        // The video UNet is loaded once for its inversion and the smoothing, during the image inversion if memory allows.
         try (Resident<VideoUNet> videoUnet = videoUnet(r)) {
+            Optional<Tensor> zImage = Optional.empty();
+            if (r.mixingRatio() > 0) {
+                long t1 = System.nanoTime();
+                zImage = Optional.of(invertWithImageUnet(r, encoded.latents(), imageEmbedding, inversion, store,
+                        () -> loadVideoUnetDuring(videoUnet, encoded.latents(), r.options().windows())));
+                times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_IMAGE), since(t1));
+            }
             Optional<Tensor> zVideo = Optional.empty();
             if (r.mixingRatio() < 1) {
                 long t2 = System.nanoTime();
@@ -269,7 +272,7 @@ public final class InversionAndSmoothing {
         DdimInversion inversion = DdimInversion.create(SchedulerConfig.read(models.scheduler()), r.numInferenceSteps(),
                 r.options().inversion());
         return invertWithImageUnet(r, encodeFrames(r, StageStore.NONE).latents(), imageEmbedding, inversion,
-                StageStore.NONE);
+                StageStore.NONE, () -> { });
     }
 
     /**
@@ -285,10 +288,38 @@ public final class InversionAndSmoothing {
         }
     }
 
-    /** The request's video UNet, loaded when a stage first asks for it. */
+    /** The request's video UNet with its session, loaded when a stage first asks for it. */
     private Resident<VideoUNet> videoUnet(Request r) {
         VideoModel video = models.requireVideo();
-        return new Resident<>(() -> video.loadUnet(engine), VideoUNet::close);
+        return new Resident<>(() -> {
+            VideoUNet unet = video.loadUnet(engine);
+            try {
+                unet.prepare();
+            } catch (RuntimeException e) {
+                unet.close();
+                throw e;
+            }
+            return unet;
+        }, VideoUNet::close);
+    }
+
+    /**
+     * Starts loading the video UNet on a background thread while the image UNet inverts {@code latents}
+     * (B, 4, F, h, w), when the machine's free memory holds it beside that inversion's activations
+     * ({@link MemoryEstimate#fitsBeside}); otherwise it loads when its stage starts.
+     */
+    private void loadVideoUnetDuring(Resident<VideoUNet> videoUnet, Tensor latents, TemporalWindows windows)
+            throws IOException {
+        long weights;
+        try (Checkpoint c = models.requireVideo().openUnetWeights()) {
+            weights = MemoryEstimate.weights(c, engine.computeType());
+        }
+        int frames = Math.min(latents.dim(2), windows.isWholeVideo() ? latents.dim(2) : windows.length());
+        long activations = MemoryEstimate.imageUnet(frames, latents.dim(3), latents.dim(4),
+                UNet2DConditionConfig.read(models.imageUnet()).blockOutChannels()[0]);
+        if (MemoryEstimate.fitsBeside(weights, activations)) {
+            videoUnet.loadInBackground();
+        }
     }
 
     /** The request's prompt through the video model's text encoder, negative states too when guided. */
@@ -362,9 +393,18 @@ public final class InversionAndSmoothing {
                 m.get("posterior_std")), m.get("encoded_latents"));
     }
 
-    /** The image branch of the inversion (stored or computed), with the inflated SD UNet. */
+    /** Starts loading a later stage's model while the image UNet inverts. */
+    @FunctionalInterface
+    private interface Preload {
+        void start() throws IOException;
+    }
+
+    /**
+     * The image branch of the inversion (stored or computed), with the inflated SD UNet; when it is computed,
+     * {@code alongside} starts once the image UNet's session is ready.
+     */
     private Tensor invertWithImageUnet(Request r, Tensor latents, Tensor embedding, DdimInversion inversion,
-                                       StageStore store) throws IOException {
+                                       StageStore store, Preload alongside) throws IOException {
         FrameNorm norm = r.options().imageFrameNorm();
         // Per-frame norms make every frame independent: windows need not overlap.
         TemporalWindows windows = norm == FrameNorm.PER_FRAME ? r.options().windows().tiling()
@@ -374,6 +414,8 @@ public final class InversionAndSmoothing {
         return store.loadOrCompute(STAGE_INVERSION_IMAGE, fingerprint, () -> {
             r.cancellation().check("mixed inversion, image model");
             try (InflatedUNet3DConditionModel unet = InflatedUNet3DConditionModel.load(models.imageUnet(), engine)) {
+                unet.prepare(norm);
+                alongside.start();
                 ConditionedModel model = (x, t, e) -> unet.forward(x, t, e, norm);
                 return Map.of("latents", invertBranch(latents, new Branch(model, embedding), windows, inversion,
                         "inversion (image)", r));

@@ -131,9 +131,16 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
         }
         UNetInputs.checkText(encoderHiddenStates, s[0], config.crossAttentionDim());
         Tensor t = UNetInputs.broadcast(timestep, s[0]);
-        Network net = sessions.computeIfAbsent(frameNorm, n -> engine.load(graph(n)));
-        return net.run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states", encoderHiddenStates))
+        return prepare(frameNorm).run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states", encoderHiddenStates))
                 .get("sample_out");
+    }
+
+    /**
+     * The session of {@code frameNorm}'s graph, created now if no call made it yet (to make it ahead of time, on
+     * another thread, while something else computes).
+     */
+    public Network prepare(FrameNorm frameNorm) {
+        return sessions.computeIfAbsent(frameNorm, n -> engine.load(graph(n)));
     }
 
     /** As {@link #forward(Tensor, Tensor, Tensor, FrameNorm)} with one timestep for every video. */

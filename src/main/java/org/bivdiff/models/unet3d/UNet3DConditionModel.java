@@ -115,11 +115,16 @@ public final class UNet3DConditionModel implements VideoUNet {
      */
     public Tensor forward(Tensor sample, Tensor timestep, Tensor encoderHiddenStates) {
         Tensor t = checkInputs(sample, timestep, encoderHiddenStates);
+        prepare();
+        return session.run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states", encoderHiddenStates))
+                .get("sample_out");
+    }
+
+    @Override
+    public void prepare() {
         if (session == null) {
             session = engine.load(graph());
         }
-        return session.run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states", encoderHiddenStates))
-                .get("sample_out");
     }
 
     /** As {@link #forward(Tensor, Tensor, Tensor)} with one timestep for every video. */
