@@ -346,16 +346,43 @@ public final class InversionAndSmoothing {
     private record Smoothed(Tensor latents, Tensor video) {
     }
 
-    /** The smoothing with {@code videoUnet}, which is closed before the decode: no later stage needs it. */
+    /**
+     * The smoothing with {@code videoUnet}, which is closed before the decode: no later stage needs it. The VAE's
+     * decoder loads on a background thread while the smoothing runs, when free memory holds it beside the smoothing's
+     * activations ({@link MemoryEstimate#fitsBeside}).
+     *
+     * @param start (B, 4, F, h, w)
+     */
     private Smoothed smooth(Request r, Tensor start, PromptEmbeddings videoEmbeddings, SchedulerConfig schedulerConfig,
                             Resident<VideoUNet> videoUnet) throws IOException {
-        DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
-        Tensor smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(videoUnet.get()),
-                videoEmbeddings, r.guidanceScale(), r.options().windows()).withNoise(r.smoothingNoise())
-                .withProgress("temporal smoothing", r.progress()).withCancellation(r.cancellation())
-                .withObserver(r.observer()));
-        videoUnet.close();
-        return new Smoothed(smoothed, decode(smoothed, r.options().scaling()));
+        try (Resident<AutoencoderKL> decoder = new Resident<>(this::loadDecoder, AutoencoderKL::close)) {
+            VideoUNet unet = videoUnet.get();
+            int frames = r.options().windows().isWholeVideo() ? start.dim(2)
+                    : Math.min(start.dim(2), r.options().windows().length());
+            if (MemoryEstimate.fitsBeside(MemoryEstimate.weights(models.vae(), engine.computeType()),
+                    MemoryEstimate.videoUnet(frames, start.dim(3), start.dim(4), unet.baseChannels()))) {
+                decoder.loadInBackground();
+            }
+            DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
+            Tensor smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(unet),
+                    videoEmbeddings, r.guidanceScale(), r.options().windows()).withNoise(r.smoothingNoise())
+                    .withProgress("temporal smoothing", r.progress()).withCancellation(r.cancellation())
+                    .withObserver(r.observer()));
+            videoUnet.close();
+            return new Smoothed(smoothed, TemporalSmoothing.decode(decoder.get(), smoothed, r.options().scaling()));
+        }
+    }
+
+    /** The VAE with its decoder's session, one frame per call. */
+    private AutoencoderKL loadDecoder() throws IOException {
+        AutoencoderKL vae = AutoencoderKL.loadPerImage(models.vae(), engine);
+        try {
+            vae.prepareDecoder();
+        } catch (RuntimeException e) {
+            vae.close();
+            throw e;
+        }
+        return vae;
     }
 
     /**

@@ -165,14 +165,22 @@ public final class AutoencoderKL implements AutoCloseable {
      */
     public Tensor decode(Tensor z) {
         check(z, config.latentChannels(), 1, "latents");
-        if (decoder == null) {
-            decoder = engine.load(decodeModel);
-        }
+        prepareDecoder();
         List<Tensor> out = new ArrayList<>();
         for (Tensor slice : slices(z)) {
             out.add(decoder.run(Map.of("z", slice)).get("sample"));
         }
         return Tensor.concat0(out);
+    }
+
+    /**
+     * Creates the decoder's session now rather than at the first {@link #decode}, so that it can be made ahead of
+     * time (on another thread, while something else computes).
+     */
+    public void prepareDecoder() {
+        if (decoder == null) {
+            decoder = engine.load(decodeModel);
+        }
     }
 
     private List<Tensor> slices(Tensor x) {
