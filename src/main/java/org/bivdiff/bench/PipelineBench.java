@@ -1,8 +1,10 @@
 package org.bivdiff.bench;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -26,8 +28,10 @@ import org.bivdiff.pipelines.RunEvents;
  * One whole BIVDiff run on full-size random-weight models, as {@code bivdiff run} does it for the
  * ControlNet-canny task: frame-wise generation with SD 1.5 + ControlNet, mixed inversion with SD 1.5
  * and ZeroScope's UNet3D (ratio 0.5), temporal smoothing with the UNet3D, on a synthetic clip. It
- * measures the wall time, the pipeline's own stage times, the process's resident peak ({@code VmHWM})
- * and, per phase between progress events, the highest sampled resident size ({@link RssTimeline}).
+ * measures the wall time, the pipeline's own stage times, the process's resident peak ({@code VmHWM}),
+ * per phase between progress events the highest sampled resident size ({@link RssTimeline}), per stage the
+ * load and network time beside the wall time ({@link StageTable}), and the other processes' CPU time
+ * ({@link OtherCpu}), which says whether the figures shared the machine.
  * Meant for a fresh JVM ({@link PresetProcess}), so the peak is the run's.
  */
 public final class PipelineBench {
@@ -91,9 +95,11 @@ public final class PipelineBench {
      * @param peakRss      the process's resident high-water mark ({@code VmHWM}, or the highest sample if that is
      *                     higher), bytes, or -1
      * @param phases       the resident peak between progress events
+     * @param stages       each stage's wall, load and network time ({@link StageTable})
+     * @param otherCpu     other processes' CPU time during the run, or null where it cannot be measured
      */
     public record Run(String preset, String spec, int frames, Map<String, Double> stageSeconds, long peakRss,
-                      List<Phase> phases) {
+                      List<Phase> phases, List<StageTable.Row> stages, OtherCpu.Usage otherCpu) {
     }
 
     private static final String PROMPT = "a red square sliding past a blue ball";
@@ -111,29 +117,42 @@ public final class PipelineBench {
         InversionAndSmoothing.Models models = InversionAndSmoothing.Models.ofPipelines(folders.stableDiffusion(),
                 VideoModel.Diffusers.ofPipeline(folders.video()));
         Map<String, Double> seconds = new LinkedHashMap<>();
+        StageTable table = new StageTable();
+        Engine observed = engine.observed(table);
+        var cpu = OtherCpu.sample();
         long t0 = System.nanoTime();
         try (RssTimeline timeline = new RssTimeline()) {
-            ProgressListener progress = p -> {
-                if (p.step() == p.total()) {
-                    timeline.mark("up to " + p.stage() + " " + p.step() + "/" + p.total());
+            ProgressListener progress = new ProgressListener() {
+                @Override
+                public void onStep(Progress p) {
+                    table.onStep(p);
+                    if (p.step() == p.total()) {
+                        timeline.mark("up to " + p.stage() + " " + p.step() + "/" + p.total());
+                    }
+                    log.accept(String.format(Locale.ROOT, "%s %d/%d (%.1f s)", p.stage(), p.step(), p.total(),
+                            p.elapsed().toNanos() / 1e9));
                 }
-                log.accept(String.format(java.util.Locale.ROOT, "%s %d/%d (%.1f s)", p.stage(), p.step(), p.total(),
-                        p.elapsed().toNanos() / 1e9));
+
+                @Override
+                public void onLoad(String model, Duration elapsed) {
+                    log.accept(String.format(Locale.ROOT, "loading %s ... %.1f s", model, elapsed.toNanos() / 1e9));
+                }
             };
             // the reference harness's prompts: no quality tags, no negative prompt
             var request = Bivdiff.task(Task.CONTROLNET).stableDiffusion(folders.stableDiffusion())
                     .network(folders.controlNet()).prompt(PROMPT).promptSuffix("").negativePrompt("")
                     .steps(spec.steps()).guidanceScale(7.5).mixingRatio(0.5).seed(SEED).maxBatch(spec.maxBatch())
                     .options(InversionAndSmoothing.Options.BIVDIFF.withWindows(spec.windows()))
-                    .events(RunEvents.of(progress, Cancellation.NONE)).source(source).condition(condition).request(engine);
-            BivdiffPipeline.Result result = new BivdiffPipeline(models, engine).run(request, StageStore.NONE);
+                    .events(RunEvents.of(progress, Cancellation.NONE)).source(source).condition(condition).request(observed);
+            BivdiffPipeline.Result result = new BivdiffPipeline(models, observed).run(request, StageStore.NONE);
             timeline.mark("after the last step (VAE decode)");
             result.stageTimes().forEach((k, v) -> seconds.put(k, v.toNanos() / 1e9));
             seconds.put("total", (System.nanoTime() - t0) / 1e9);
             List<Phase> phases = timeline.phases();
             // The kernel's per-thread RSS counters lag by a few pages, so a sample can top VmHWM slightly.
             long peak = Math.max(MemoryStats.peak(), phases.stream().mapToLong(Phase::maxRss).max().orElse(-1));
-            return new Run(preset, spec.describe(), spec.frames(), seconds, peak, phases);
+            return new Run(preset, spec.describe(), spec.frames(), seconds, peak, phases, table.rows(t0),
+                    OtherCpu.since(cpu).orElse(null));
         }
     }
 }

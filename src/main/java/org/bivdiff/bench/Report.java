@@ -24,10 +24,13 @@ import org.bivdiff.io.Spellings;
  * @param prepacking whether ONNX Runtime prepacked the weights
  * @param precision  what the networks computed in (the probe is always float32)
  * @param runs       whole-pipeline runs
+ * @param otherCpu   other processes' CPU time while the presets ran, or null where it cannot be measured: how far
+ *                   the figures shared the machine (the probes' gap is no such sign: on an idle machine they vary
+ *                   by 15%)
  */
 public record Report(int cores, int threads, boolean prepacking, Precision precision, BenchRunner.Settings settings,
                      PeakProbe.Result probeBefore, PeakProbe.Result probeAfter, List<BenchRunner.Row> rows,
-                     List<PipelineBench.Run> runs) {
+                     List<PipelineBench.Run> runs, OtherCpu.Usage otherCpu) {
 
     private static final double MB = 1 << 20;
 
@@ -50,12 +53,14 @@ public record Report(int cores, int threads, boolean prepacking, Precision preci
             printNetworks(out);
         }
         out.printf(Locale.ROOT, "GEMM probe (%d^3 x %d, best of runs): %.1f GFLOP/s before, %.1f after; %%peak is "
-                + "against %.1f. %d cores, %s threads, prepacking %s, precision %s, %d warm-up + %d timed runs per shape "
+                + "against the better, %.1f. %d cores, %s threads, prepacking %s, precision %s, %d warm-up + %d timed runs per shape "
                 + "(median).%n",
                 probeBefore.size(), PeakProbe.CHAIN, probeBefore.gflops(), probeAfter.gflops(), peakGflops(), cores,
                 threads == 0 ? "default" : Integer.toString(threads), prepacking ? "on" : "off",
                 Spellings.lower(precision), settings.warmup(),
                 settings.runs());
+        out.println("other processes: " + (otherCpu == null ? "not measured (no /proc)" : otherCpu.describe())
+                + " while the presets ran");
         if (!rows.isEmpty()) {
             out.println("+RSS: resident growth from loading the session; ldpk / peak: resident high-water mark during "
                     + "the load / the runs, above the resident size before the load.");
@@ -106,9 +111,37 @@ public record Report(int cores, int threads, boolean prepacking, Precision preci
         out.printf(Locale.ROOT, "pipeline %s (%s): peak RSS %s MB (VmHWM of the child JVM)%n", r.preset(), r.spec(),
                 runPeak(r));
         r.stageSeconds().forEach((stage, s) -> out.printf(Locale.ROOT, "  %-40s %9.1f s%n", stage, s));
+        if (r.otherCpu() != null) {
+            out.println("  other processes: " + r.otherCpu().describe());
+        }
+        printStages(out, r.stages());
         out.println("  resident peak between progress events (sampled every " + RssTimeline.PERIOD_MS + " ms):");
         r.phases().forEach(p -> out.printf(Locale.ROOT, "  %-40s %9s MB   (ends at %.1f s)%n", p.label(), mb(p.maxRss()),
                 p.endSeconds()));
+    }
+
+    /**
+     * Each stage's wall time beside its session loads (all, and the part the stage waited for) and its network time
+     * (calls x median per network); host is the wall time neither loading nor in a call.
+     */
+    static void printStages(PrintStream out, List<StageTable.Row> stages) {
+        if (stages == null || stages.isEmpty()) {
+            return;
+        }
+        out.printf(Locale.ROOT, "  %-24s %8s %8s %8s %9s %8s   %s%n", "stage", "wall s", "load s", "waited s",
+                "network s", "host s", "calls x median");
+        for (StageTable.Row s : stages) {
+            List<String> calls = s.networks().stream().map(c -> String.format(Locale.ROOT, "%s %d x %.2f s", c.graph(),
+                    c.calls(), c.medianSeconds())).toList();
+            out.printf(Locale.ROOT, "  %-24s %8.1f %8.1f %8.1f %9.1f %8.1f   %s%n", s.stage(), s.wallSeconds(),
+                    s.loadSeconds(), s.loadWaitSeconds(), s.networkSeconds(), s.hostSeconds(), String.join(", ", calls));
+        }
+        out.printf(Locale.ROOT, "  %-24s %8.1f %8.1f %8.1f %9.1f %8.1f%n", "sum",
+                stages.stream().mapToDouble(StageTable.Row::wallSeconds).sum(),
+                stages.stream().mapToDouble(StageTable.Row::loadSeconds).sum(),
+                stages.stream().mapToDouble(StageTable.Row::loadWaitSeconds).sum(),
+                stages.stream().mapToDouble(StageTable.Row::networkSeconds).sum(),
+                stages.stream().mapToDouble(StageTable.Row::hostSeconds).sum());
     }
 
     private static String runPeak(PipelineBench.Run r) {
@@ -140,6 +173,7 @@ public record Report(int cores, int threads, boolean prepacking, Precision preci
         machine.put("peak_gflops_before", probeBefore.gflops());
         machine.put("peak_gflops_after", probeAfter.gflops());
         machine.put("peak_gflops", peakGflops());
+        machine.put("other_processes_cpu", otherCpu);
         List<Object> results = new ArrayList<>();
         for (BenchRunner.Row r : rows) {
             Map<String, Object> m = new LinkedHashMap<>();

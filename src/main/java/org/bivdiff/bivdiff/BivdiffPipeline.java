@@ -13,9 +13,11 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.models.vae.AutoencoderKLConfig;
+import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.RunNoise;
 
 /**
@@ -105,6 +107,7 @@ public final class BivdiffPipeline {
     }
 
     public Result run(Request r, StageStore store) throws IOException {
+        Engine announcing = engine.observed(loadsTo(r.frameSettings().events().progress()));
         Map<String, Duration> times = new LinkedHashMap<>();
         Set<String> resumed = new LinkedHashSet<>();
         Tensor source = r.inputs().source();
@@ -112,7 +115,7 @@ public final class BivdiffPipeline {
         int[] latentShape = AutoencoderKLConfig.read(models.vae()).latentShape(frames, source.dim(2),
                 source.dim(3));
         RunNoise noise = r.frameSettings().noise();
-        InversionAndSmoothing stages23 = new InversionAndSmoothing(models, engine);
+        InversionAndSmoothing stages23 = new InversionAndSmoothing(models, announcing);
         if (r.strategy() == Strategy.VDM_ONLY) {
             // The baseline without the image model: text-to-video from noise.
             long t0 = System.nanoTime();
@@ -125,7 +128,7 @@ public final class BivdiffPipeline {
             // The baselines bridging both models inside one loop, from the noise text-to-video starts from.
             long t0 = System.nanoTime();
             Tensor start = VideoLatents.toVideo(noise.latents().draw(0, latentShape), frames);   // (1, 4, F, h, w)
-            Tensor video = new JointDenoising(models, engine).run(new JointDenoising.Request(r.strategy(),
+            Tensor video = new JointDenoising(models, announcing).run(new JointDenoising.Request(r.strategy(),
                     r.generator(), r.inputs(), r.frameSettings(), stageRequest(r, source, noise, latentShape), start));
             times.put("joint denoising (" + Spellings.lower(r.strategy()) + ")",
                     Duration.ofNanos(System.nanoTime() - t0));
@@ -144,6 +147,20 @@ public final class BivdiffPipeline {
         InversionAndSmoothing.Result out = stages23.run(stageRequest(r, idmFrames, noise, latentShape), tracking);
         times.putAll(out.stageTimes());
         return new Result(Optional.of(idmFrames), Optional.of(out), out.video(), times, resumed);
+    }
+
+    /** Tells {@code progress} of every session the stages after the frame-wise generation create. */
+    private static Engine.Observer loadsTo(ProgressListener progress) {
+        return new Engine.Observer() {
+            @Override
+            public void loaded(Network network, long startNanos, long endNanos) {
+                progress.onLoad(network.model().name(), Duration.ofNanos(endNanos - startNanos));
+            }
+
+            @Override
+            public void ran(Network network, long startNanos, long endNanos) {
+            }
+        };
     }
 
     /**

@@ -12,11 +12,13 @@ import java.util.Optional;
 import org.bivdiff.bivdiff.MixedInversion.Branch;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DiffusersFolder;
 import org.bivdiff.models.VideoUNet;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
+import org.bivdiff.models.unet2d.UNet2DConditionConfig;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.models.vae.LatentDistribution;
@@ -39,10 +41,10 @@ import org.bivdiff.schedulers.SchedulerConfig;
  * image diffusion model made are VAE-encoded, mixed-inverted with the image and the video model, and
  * temporally smoothed by the video model into the output video.
  *
- * <p>Models are loaded stage by stage and closed when their stage ends: the VAE to encode, the text
- * encoders to encode the prompts, the image UNet for its inversion branch, the video UNet for its
- * inversion branch and the smoothing, and the VAE again to decode. At most one UNet is resident; the
- * video UNet runs one video per call and the VAE one frame per call, to bound activation memory.
+ * <p>Models are loaded stage by stage and closed when no later stage needs them: the VAE to encode, the text
+ * encoders to encode the prompts, the image UNet for its inversion branch, the video UNet once for its inversion
+ * branch and the smoothing (it is closed before the decode), and the VAE again to decode. At most one UNet is
+ * resident; the video UNet runs one video per call and the VAE one frame per call, to bound activation memory.
  *
  * <p>With {@link Options#windows()} other than the whole video, both UNets of the inversion and the smoothing's
  * video UNet run in overlapping temporal windows blended at every step ({@link TemporalWindows}), so their memory is
@@ -216,24 +218,35 @@ public final class InversionAndSmoothing {
         MixedInversion.Encoded encoded = encodeFrames(r, store);
         times.put(BivdiffPipeline.timeLabel(STAGE_FRAME_LATENTS), since(t0));
         DdimInversion inversion = DdimInversion.create(schedulerConfig, r.numInferenceSteps(), r.options().inversion());
-        Optional<Tensor> zImage = Optional.empty();
-        if (r.mixingRatio() > 0) {
-            long t1 = System.nanoTime();
-            zImage = Optional.of(invertWithImageUnet(r, encoded.latents(), imageEmbedding, inversion, store));
-            times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_IMAGE), since(t1));
+        // The video UNet is loaded once for its inversion and the smoothing, during the image inversion if memory allows.
+        try (Resident<VideoUNet> videoUnet = videoUnet(r)) {
+            Optional<Tensor> zImage = Optional.empty();
+            if (r.mixingRatio() > 0) {
+                long t1 = System.nanoTime();
+                zImage = Optional.of(invertWithImageUnet(r, encoded.latents(), imageEmbedding, inversion, store,
+                        () -> loadVideoUnetDuring(videoUnet, encoded.latents(), r.options().windows())));
+                times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_IMAGE), since(t1));
+            }
+            Optional<Tensor> zVideo = Optional.empty();
+            if (r.mixingRatio() < 1) {
+                long t2 = System.nanoTime();
+                zVideo = Optional.of(invertWithVideoUnet(r, encoded.latents(), videoEmbedding, inversion, store,
+                        videoUnet));
+                times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_VIDEO), since(t2));
+            }
+            MixedInversion.Result mixed = new MixedInversion.Result(MixedInversion.mix(zImage, zVideo,
+                    r.mixingRatio()), zImage, zVideo);
+            // 3. Temporal smoothing with the video UNet, 4. decode every frame
+            long t3 = System.nanoTime();
+            Smoothed out = smooth(r, mixed.mixed(), videoEmbeddings, schedulerConfig, videoUnet);
+            times.put("temporal smoothing", since(t3));
+            return result(encoded, imageEmbedding, videoEmbedding, mixed, videoEmbeddings, out, times);
         }
-        Optional<Tensor> zVideo = Optional.empty();
-        if (r.mixingRatio() < 1) {
-            long t2 = System.nanoTime();
-            zVideo = Optional.of(invertWithVideoUnet(r, encoded.latents(), videoEmbedding, inversion, store));
-            times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_VIDEO), since(t2));
-        }
-        MixedInversion.Result mixed = new MixedInversion.Result(MixedInversion.mix(zImage, zVideo, r.mixingRatio()),
-                zImage, zVideo);
-        // 3. Temporal smoothing with the video UNet, 4. decode every frame
-        long t3 = System.nanoTime();
-        Smoothed out = smooth(r, mixed.mixed(), videoEmbeddings, schedulerConfig);
-        times.put("temporal smoothing", since(t3));
+    }
+
+    private static Result result(MixedInversion.Encoded encoded, Tensor imageEmbedding, Tensor videoEmbedding,
+                                 MixedInversion.Result mixed, PromptEmbeddings videoEmbeddings, Smoothed out,
+                                 Map<String, Duration> times) {
         return new Result(encoded.posterior(), encoded.latents(), imageEmbedding, videoEmbedding, mixed,
                 videoEmbeddings, out.latents(), out.video(), times);
     }
@@ -254,7 +267,7 @@ public final class InversionAndSmoothing {
         DdimInversion inversion = DdimInversion.create(SchedulerConfig.read(models.scheduler()), r.numInferenceSteps(),
                 r.options().inversion());
         return invertWithImageUnet(r, encodeFrames(r, StageStore.NONE).latents(), imageEmbedding, inversion,
-                StageStore.NONE);
+                StageStore.NONE, () -> { });
     }
 
     /**
@@ -264,7 +277,44 @@ public final class InversionAndSmoothing {
      * @return (B, 3, F, H, W) in [0, 1]
      */
     public Tensor textToVideo(Request r, Tensor start) throws IOException {
-        return smooth(r, start, encodeVideoPrompt(r), SchedulerConfig.read(models.scheduler())).video();
+        PromptEmbeddings embeddings = encodeVideoPrompt(r);
+        try (Resident<VideoUNet> videoUnet = videoUnet(r)) {
+            return smooth(r, start, embeddings, SchedulerConfig.read(models.scheduler()), videoUnet).video();
+        }
+    }
+
+    /** The request's video UNet with its session, loaded when a stage first asks for it. */
+    private Resident<VideoUNet> videoUnet(Request r) {
+        VideoModel video = models.requireVideo();
+        return new Resident<>(() -> {
+            VideoUNet unet = video.loadUnet(engine);
+            try {
+                unet.prepare();
+            } catch (RuntimeException e) {
+                unet.close();
+                throw e;
+            }
+            return unet;
+        }, VideoUNet::close);
+    }
+
+    /**
+     * Starts loading the video UNet on a background thread while the image UNet inverts {@code latents}
+     * (B, 4, F, h, w), when the machine's free memory holds it beside that inversion's activations
+     * ({@link MemoryEstimate#fitsBeside}); otherwise it loads when its stage starts.
+     */
+    private void loadVideoUnetDuring(Resident<VideoUNet> videoUnet, Tensor latents, TemporalWindows windows)
+            throws IOException {
+        long weights;
+        try (Checkpoint c = models.requireVideo().openUnetWeights()) {
+            weights = MemoryEstimate.weights(c, engine.computeType());
+        }
+        int frames = Math.min(latents.dim(2), windows.isWholeVideo() ? latents.dim(2) : windows.length());
+        long activations = MemoryEstimate.imageUnet(frames, latents.dim(3), latents.dim(4),
+                UNet2DConditionConfig.read(models.imageUnet()).blockOutChannels()[0]);
+        if (MemoryEstimate.fitsBeside(weights, activations)) {
+            videoUnet.loadInBackground();
+        }
     }
 
     /** The request's prompt through the video model's text encoder, negative states too when guided. */
@@ -274,6 +324,7 @@ public final class InversionAndSmoothing {
             return encodePrompt(video.tokenizer(), encoder, r, r.guidanceScale() > 1);
         }
     }
+
 
     /**
      * Decodes video latents with the VAE (loaded for the call) as the smoothing does.
@@ -290,17 +341,43 @@ public final class InversionAndSmoothing {
     private record Smoothed(Tensor latents, Tensor video) {
     }
 
-    private Smoothed smooth(Request r, Tensor start, PromptEmbeddings videoEmbeddings, SchedulerConfig schedulerConfig)
-            throws IOException {
-        Tensor smoothed;
-        try (VideoUNet unet = models.requireVideo().loadUnet(engine)) {
+    /**
+     * The smoothing with {@code videoUnet}, which is closed before the decode: no later stage needs it. The VAE's
+     * decoder loads on a background thread while the smoothing runs, when free memory holds it beside the smoothing's
+     * activations ({@link MemoryEstimate#fitsBeside}).
+     *
+     * @param start (B, 4, F, h, w)
+     */
+    private Smoothed smooth(Request r, Tensor start, PromptEmbeddings videoEmbeddings, SchedulerConfig schedulerConfig,
+                            Resident<VideoUNet> videoUnet) throws IOException {
+        try (Resident<AutoencoderKL> decoder = new Resident<>(this::loadDecoder, AutoencoderKL::close)) {
+            VideoUNet unet = videoUnet.get();
+            int frames = r.options().windows().isWholeVideo() ? start.dim(2)
+                    : Math.min(start.dim(2), r.options().windows().length());
+            if (MemoryEstimate.fitsBeside(MemoryEstimate.weights(models.vae(), engine.computeType()),
+                    MemoryEstimate.videoUnet(frames, start.dim(3), start.dim(4), unet.baseChannels()))) {
+                decoder.loadInBackground();
+            }
             DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
-            smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(unet),
+            Tensor smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(unet),
                     videoEmbeddings, r.guidanceScale(), r.options().windows()).withNoise(r.smoothingNoise())
                     .withProgress("temporal smoothing", r.events().progress())
                     .withCancellation(r.events().cancellation()).withObserver(r.events().observer()));
+            videoUnet.close();
+            return new Smoothed(smoothed, TemporalSmoothing.decode(decoder.get(), smoothed, r.options().scaling()));
         }
-        return new Smoothed(smoothed, decode(smoothed, r.options().scaling()));
+    }
+
+    /** The VAE with its decoder's session, one frame per call. */
+    private AutoencoderKL loadDecoder() throws IOException {
+        AutoencoderKL vae = AutoencoderKL.loadPerImage(models.vae(), engine);
+        try {
+            vae.prepareDecoder();
+        } catch (RuntimeException e) {
+            vae.close();
+            throw e;
+        }
+        return vae;
     }
 
     /**
@@ -338,9 +415,18 @@ public final class InversionAndSmoothing {
                 m.get("posterior_std")), m.get("encoded_latents"));
     }
 
-    /** The image branch of the inversion (stored or computed), with the inflated SD UNet. */
+    /** Starts loading a later stage's model while the image UNet inverts. */
+    @FunctionalInterface
+    private interface Preload {
+        void start() throws IOException;
+    }
+
+    /**
+     * The image branch of the inversion (stored or computed), with the inflated SD UNet; when it is computed,
+     * {@code alongside} starts once the image UNet's session is ready.
+     */
     private Tensor invertWithImageUnet(Request r, Tensor latents, Tensor embedding, DdimInversion inversion,
-                                       StageStore store) throws IOException {
+                                       StageStore store, Preload alongside) throws IOException {
         FrameNorm norm = r.options().imageFrameNorm();
         // Per-frame norms make every frame independent: windows need not overlap.
         TemporalWindows windows = norm == FrameNorm.PER_FRAME ? r.options().windows().tiling()
@@ -350,6 +436,8 @@ public final class InversionAndSmoothing {
         return store.loadOrCompute(STAGE_INVERSION_IMAGE, fingerprint, () -> {
             r.events().cancellation().check("mixed inversion, image model");
             try (InflatedUNet3DConditionModel unet = InflatedUNet3DConditionModel.load(models.imageUnet(), engine)) {
+                unet.prepare(norm);
+                alongside.start();
                 ConditionedModel model = (x, t, e) -> unet.forward(x, t, e, norm);
                 return Map.of("latents", invertBranch(latents, new Branch(model, embedding), windows, inversion,
                         "inversion (image)", r));
@@ -359,16 +447,15 @@ public final class InversionAndSmoothing {
 
     /** The video branch of the inversion (stored or computed), with the video UNet. */
     private Tensor invertWithVideoUnet(Request r, Tensor latents, Tensor embedding, DdimInversion inversion,
-                                       StageStore store) throws IOException {
+                                       StageStore store, Resident<VideoUNet> videoUnet) throws IOException {
         TemporalWindows windows = r.options().windows();
         String fingerprint = Fingerprint.of(STAGE_INVERSION_VIDEO, models.requireVideo(), models.scheduler(), latents,
                 embedding, r.numInferenceSteps(), r.options().inversion(), effective(windows, latents));
         return store.loadOrCompute(STAGE_INVERSION_VIDEO, fingerprint, () -> {
             r.events().cancellation().check("mixed inversion, video model");
-            try (VideoUNet unet = models.requireVideo().loadUnet(engine)) {
-                return Map.of("latents", invertBranch(latents, new Branch(unet::forward, embedding), windows,
-                        inversion, "inversion (video)", r));
-            }
+            VideoUNet unet = videoUnet.get();
+            return Map.of("latents", invertBranch(latents, new Branch(unet::forward, embedding), windows,
+                    inversion, "inversion (video)", r));
         }).get("latents");
     }
 

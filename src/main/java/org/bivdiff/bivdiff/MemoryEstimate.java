@@ -110,6 +110,15 @@ public final class MemoryEstimate {
         return bytes;
     }
 
+    /**
+     * Whether this machine's free memory ({@code MemAvailable}) holds a model of {@code weights} bytes loaded now,
+     * beside {@code activations} bytes the running stage has still to allocate. A load holds about twice its weights
+     * at its peak (ONNX Runtime prepacks a copy). False where the memory cannot be read.
+     */
+    static boolean fitsBeside(long weights, long activations) {
+        return Machine.read().map(m -> m.available() >= 2 * weights + activations).orElse(false);
+    }
+
     /** The stage with the highest total. */
     static Stage peak(List<Stage> stages) {
         return stages.stream().max(Comparator.comparingLong(Stage::total)).orElseThrow();

@@ -8,6 +8,7 @@ import java.util.Set;
 
 import org.bivdiff.bench.BenchRunner;
 import org.bivdiff.bench.ModelCache;
+import org.bivdiff.bench.OtherCpu;
 import org.bivdiff.bench.PeakProbe;
 import org.bivdiff.bench.PipelineBench;
 import org.bivdiff.bench.PresetProcess;
@@ -28,12 +29,25 @@ import org.bivdiff.models.random.WeightsFormat;
  */
 final class BenchCommand {
 
+    static final String USAGE = """
+              bench [--preset NAME ...] [--json FILE] [--threads N] [--runs N] [--warmup N] [--cache DIR]
+                    [--probe-size N] [--prepacking on|off] [--profile PREFIX] [--precision auto|fp32|fp16]
+                    [--weights f32|f16|bin] [--provider cpu|cuda] [--cuda-options KEY=VALUE,...]
+                    time each network on full-size random-weight models (or --preset tiny): load time,
+                    median run, FLOPs, GFLOP/s, fraction of the measured fp32 peak, resident memory; whole
+                    runs (--preset e2e) per stage: wall, load and network time (calls x median)
+            """;
+
     private static final int PROBE_CALLS = 3;
 
     private BenchCommand() {
     }
 
     static int run(Args args, PrintStream out, PrintStream err) throws Exception {
+        if (args.has("help")) {
+            out.print(USAGE + "presets: " + Presets.names() + "\n");
+            return 0;
+        }
         args.allow(Set.of("preset", "json", "threads", "runs", "warmup", "cache", "probe-size", "prepacking",
                 "profile", "provider", "precision", "weights", "cuda-options"));
         List<Presets.Preset> presets = new ArrayList<>();
@@ -90,6 +104,7 @@ final class BenchCommand {
         PeakProbe.Result before = PeakProbe.measure(engine, probeSize, PROBE_CALLS);
         List<BenchRunner.Row> rows = new ArrayList<>();
         List<PipelineBench.Run> runs = new ArrayList<>();
+        var cpu = OtherCpu.sample();
         for (Presets.Preset p : presets) {
             for (int process = 0; process < p.processes(); process++) {
                 PresetProcess.Result r = PresetProcess.run(new PresetProcess.Job(p.name(), models.root().toString(),
@@ -99,9 +114,10 @@ final class BenchCommand {
                 runs.addAll(r.runs());
             }
         }
+        OtherCpu.Usage others = OtherCpu.since(cpu).orElse(null);
         PeakProbe.Result after = PeakProbe.measure(engine, probeSize, PROBE_CALLS);
         Report report = new Report(Runtime.getRuntime().availableProcessors(), threads, prepacking.equals("on"),
-                networkPrecision, settings, before, after, rows, runs);
+                networkPrecision, settings, before, after, rows, runs, others);
         report.print(out);
         if (json != null) {
             report.writeJson(Path.of(json));

@@ -23,12 +23,7 @@ public final class Main {
                     run the golden conformance cases; one line per case, then a count; exits 1 on any FAIL;
                     float32 graphs against the golden tolerances, or with --precision fp16 float16 graphs against
                     them x 2^13 (float16's rounding against float32's)
-              bench [--preset NAME ...] [--json FILE] [--threads N] [--runs N] [--warmup N] [--cache DIR]
-                    [--probe-size N] [--prepacking on|off] [--profile PREFIX] [--precision auto|fp32|fp16]
-                    [--weights f32|f16|bin] [--provider cpu|cuda] [--cuda-options KEY=VALUE,...]
-                    time each network on full-size random-weight models (or --preset tiny): load time,
-                    median run, FLOPs, GFLOP/s, fraction of the measured fp32 peak, resident memory
-            """ + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + AnnotateCommand.USAGE
+            """ + BenchCommand.USAGE + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + AnnotateCommand.USAGE
             + ModelsCommand.USAGE + EvalCommand.USAGE + AblateCommand.USAGE + ConvertCommand.USAGE + """
               help  show this text
 

@@ -41,6 +41,12 @@ class ProgressBar implements ProgressListener {
         show(p.stage(), line, p.step(), p.total());
     }
 
+    /** A model load between steps: {@code loading UNet3D ... 12.3 s}. */
+    @Override
+    public void onLoad(String model, Duration elapsed) {
+        note(String.format(Locale.ROOT, "loading %s ... %.1f s", model, elapsed.toNanos() / 1e9));
+    }
+
     /** A message between stages. */
     synchronized void note(String message) {
         out.println(message);

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -159,13 +160,21 @@ final class RunCommand {
             writeVideo(run, "condition.gif", ImageTensors.toPilRounded(prepared.condition()), prepared.fps());
         }
         // 4. The three stages
-        ProgressListener tracked = p -> {
-            try {
-                record.stage(p.stage());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        ProgressListener tracked = new ProgressListener() {
+            @Override
+            public void onStep(Progress p) {
+                try {
+                    record.stage(p.stage());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                progress.onStep(p);
             }
-            progress.onStep(p);
+
+            @Override
+            public void onLoad(String model, Duration elapsed) {
+                progress.onLoad(model, elapsed);
+            }
         };
         BivdiffPipeline pipeline = new BivdiffPipeline(VideoJob.models(config), engine);
         BivdiffPipeline.Result result = pipeline.run(VideoJob.request(config, prepared, engine, maxBatch, tracked,

@@ -84,12 +84,65 @@ public final class Engine {
         }
     }
 
+    /**
+     * Told of every session this engine creates and every run of one, with their start and end ({@link
+     * System#nanoTime()}), from the thread that did the work; for measuring where a run's time goes.
+     * Implementations must be thread-safe and quick.
+     */
+    public interface Observer {
+
+        /** Ignores everything. */
+        Observer NONE = new Observer() {
+            @Override
+            public void loaded(Network network, long startNanos, long endNanos) {
+            }
+
+            @Override
+            public void ran(Network network, long startNanos, long endNanos) {
+            }
+        };
+
+        /** {@code network}'s session was created. */
+        void loaded(Network network, long startNanos, long endNanos);
+
+        /** {@code network} ran once. */
+        void ran(Network network, long startNanos, long endNanos);
+    }
+
     private static final OrtEnvironment ENV = NativeRuntime.environment();
 
     private final Options options;
+    private final Observer observer;
 
     public Engine(Options options) {
+        this(options, Observer.NONE);
+    }
+
+    private Engine(Options options, Observer observer) {
         this.options = options;
+        this.observer = Objects.requireNonNull(observer, "observer");
+    }
+
+    /** This engine with {@code o} told of its sessions and runs, after the observers this engine has. */
+    public Engine observed(Observer o) {
+        Objects.requireNonNull(o, "observer");
+        if (observer == Observer.NONE) {
+            return new Engine(options, o);
+        }
+        Observer first = observer;
+        return new Engine(options, new Observer() {
+            @Override
+            public void loaded(Network network, long startNanos, long endNanos) {
+                first.loaded(network, startNanos, endNanos);
+                o.loaded(network, startNanos, endNanos);
+            }
+
+            @Override
+            public void ran(Network network, long startNanos, long endNanos) {
+                first.ran(network, startNanos, endNanos);
+                o.ran(network, startNanos, endNanos);
+            }
+        });
     }
 
     /** An engine with {@link Options#defaults()}. */
@@ -127,9 +180,17 @@ public final class Engine {
         if (options.provider() == Provider.CUDA) {
             requireGpu();
         }
+        long start = System.nanoTime();
+        Network network = create(model);
+        observer.loaded(network, start, System.nanoTime());
+        return network;
+    }
+
+    private Network create(Model model) {
         try (OrtSession.SessionOptions so = sessionOptions(model)) {
             if (options.sessionCache() == null || options.provider() != Provider.CPU) {
-                return new Network(ENV, ENV.createSession(model.proto().toByteArray(), so), model, failures());
+                return new Network(ENV, ENV.createSession(model.proto().toByteArray(), so), model, failures(),
+                        observer);
             }
             return loadThroughCache(model, so);
         } catch (OrtException e) {
@@ -175,7 +236,7 @@ public final class Engine {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
             so.addConfigEntry("session.model_external_initializers_file_folder_path", entry.toString());
             return new Network(ENV, ENV.createSession(entry.resolve(SessionCache.MODEL).toString(), so), model,
-                    failures());
+                    failures(), observer);
         }
         Path partial = cache.begin();
         try {
@@ -184,7 +245,7 @@ public final class Engine {
             so.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
             OrtSession session = ENV.createSession(model.proto().toByteArray(), so);
             SessionCache.commit(partial, entry);
-            return new Network(ENV, session, model, failures());
+            return new Network(ENV, session, model, failures(), observer);
         } finally {
             FileTrees.deleteTree(partial);
         }

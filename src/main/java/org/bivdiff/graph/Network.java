@@ -30,12 +30,14 @@ public final class Network implements AutoCloseable {
     private final OrtSession session;
     private final Model model;
     private final Failures failures;
+    private final Engine.Observer observer;
 
-    Network(OrtEnvironment env, OrtSession session, Model model, Failures failures) {
+    Network(OrtEnvironment env, OrtSession session, Model model, Failures failures, Engine.Observer observer) {
         this.env = env;
         this.session = session;
         this.model = model;
         this.failures = failures;
+        this.observer = observer;
     }
 
     public Model model() {
@@ -67,11 +69,13 @@ public final class Network implements AutoCloseable {
                 owned.add(t);
                 feed.put(e.getKey(), t);
             }
+            long start = System.nanoTime();
             try (OrtSession.Result result = session.run(feed, orderedSubset(outputs))) {
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (Map.Entry<String, OnnxValue> e : result) {
                     out.put(e.getKey(), fromOrt((OnnxTensor) e.getValue()));
                 }
+                observer.ran(this, start, System.nanoTime());
                 return out;
             }
         } catch (OrtException e) {

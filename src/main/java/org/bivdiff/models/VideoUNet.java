@@ -22,6 +22,12 @@ public interface VideoUNet extends AutoCloseable {
     /** The channels of its first level ({@code block_out_channels[0]}), which sizes its activations. */
     int baseChannels();
 
+    /**
+     * Creates the session {@link #forward} runs now rather than at the first call, so that it can be made ahead of
+     * time (on another thread, while something else computes).
+     */
+    void prepare();
+
     /** Releases the sessions. */
     @Override
     void close();

@@ -2,7 +2,10 @@ package org.bivdiff.pipelines;
 
 import java.time.Duration;
 
-/** Receives one event per finished step of a long loop (denoising, inversion, decoding). */
+/**
+ * Receives one event per finished step of a long loop (denoising, inversion, decoding), and one per model load
+ * between steps.
+ */
 @FunctionalInterface
 public interface ProgressListener {
 
@@ -27,4 +30,13 @@ public interface ProgressListener {
     ProgressListener NONE = p -> { };
 
     void onStep(Progress progress);
+
+    /**
+     * A model was loaded (its session created) before or between steps; nothing by default.
+     *
+     * @param model   the model, e.g. {@code "UNet3D"}
+     * @param elapsed how long the load took
+     */
+    default void onLoad(String model, Duration elapsed) {
+    }
 }

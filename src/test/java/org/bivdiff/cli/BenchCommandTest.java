@@ -53,6 +53,21 @@ class BenchCommandTest {
             assertTrue(text.contains(r.path("network").asText()), text);
         }
         assertTrue(text.lines().anyMatch(l -> l.startsWith("GEMM probe")), text);
+        assertTrue(root.at("/machine/other_processes_cpu/cpuSeconds").asDouble(-1) >= 0, root.toString());
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("other processes: ")), text);
+    }
+
+    @Test
+    void helpPrintsTheUsageAndThePresets() {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"bench", "--help"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text + err.toString(StandardCharsets.UTF_8));
+        assertTrue(text.contains("bench [--preset NAME ...]"), text);
+        assertTrue(text.contains("presets: unet2d,") && text.contains("e2e"), text);
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
     }
 
     @ParameterizedTest

@@ -11,6 +11,7 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
+import org.bivdiff.graph.Network;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.ConfigException;
@@ -132,8 +133,16 @@ public final class InflatedUNet3DConditionModel implements AutoCloseable {
         }
         UNetInputs.checkText(encoderHiddenStates, s[0], config.crossAttentionDim());
         Tensor t = UNetInputs.broadcast(timestep, s[0]);
-        return sessions.get(frameNorm).run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states", encoderHiddenStates))
+        return prepare(frameNorm).run(Map.of("sample", sample, "timestep", t, "encoder_hidden_states", encoderHiddenStates))
                 .get("sample_out");
+    }
+
+    /**
+     * The session of {@code frameNorm}'s graph, created now if no call made it yet (to make it ahead of time, on
+     * another thread, while something else computes).
+     */
+    public Network prepare(FrameNorm frameNorm) {
+        return sessions.get(frameNorm);
     }
 
     /** As {@link #forward(Tensor, Tensor, Tensor, FrameNorm)} with one timestep for every video. */

@@ -120,6 +120,11 @@ public final class UNet3DConditionModel implements VideoUNet {
                 .get("sample_out");
     }
 
+    @Override
+    public void prepare() {
+        session.get();
+    }
+
     /** As {@link #forward(Tensor, Tensor, Tensor)} with one timestep for every video. */
     @Override
     public Tensor forward(Tensor sample, double timestep, Tensor encoderHiddenStates) {

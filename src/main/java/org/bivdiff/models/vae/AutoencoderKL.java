@@ -169,6 +169,14 @@ public final class AutoencoderKL implements AutoCloseable {
         return Tensor.concat0(out);
     }
 
+    /**
+     * Creates the decoder's session now rather than at the first {@link #decode}, so that it can be made ahead of
+     * time (on another thread, while something else computes).
+     */
+    public void prepareDecoder() {
+        decoder.get();
+    }
+
     private List<Tensor> slices(Tensor x) {
         int n = x.dim(0);
         int step = sliceSize == 0 ? n : sliceSize;

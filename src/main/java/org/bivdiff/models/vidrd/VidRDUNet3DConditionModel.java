@@ -191,6 +191,11 @@ public final class VidRDUNet3DConditionModel implements VideoUNet {
         return unet.forward(sample, timestep, encoderHiddenStates, frameNorm);
     }
 
+    @Override
+    public void prepare() {
+        unet.prepare(FrameNorm.ACROSS_FRAMES);
+    }
+
     /** The graph for {@code frameNorm}, for inspection or a custom session. */
     public Model graph(FrameNorm frameNorm) {
         return unet.graph(frameNorm);

@@ -1,0 +1,100 @@
+package org.bivdiff.bivdiff;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+/**
+ * A model kept from one stage to the next: loaded when a stage first asks for it, or ahead of time on a background
+ * thread while an earlier stage computes ({@link #loadInBackground}), and closed when no later stage needs it, so
+ * that a model two stages share is created once. One run's stages use it in turn, from one thread.
+ *
+ * @param <T> the loaded model
+ */
+final class Resident<T> implements AutoCloseable {
+
+    /** Loads the model, sessions included. */
+    @FunctionalInterface
+    interface Loader<T> {
+        T load() throws IOException;
+    }
+
+    private final Loader<T> loader;
+    private final Consumer<T> closer;
+    private T model;
+    private CompletableFuture<T> pending;
+
+    /**
+     * @param loader creates the model and its sessions
+     * @param closer releases them
+     */
+    Resident(Loader<T> loader, Consumer<T> closer) {
+        this.loader = Objects.requireNonNull(loader, "loader");
+        this.closer = Objects.requireNonNull(closer, "closer");
+    }
+
+    /** Starts loading the model on a background thread, unless it is loaded or loading; {@link #get} waits for it. */
+    void loadInBackground() {
+        if (model != null || pending != null) {
+            return;
+        }
+        CompletableFuture<T> future = new CompletableFuture<>();
+        pending = future;
+        Thread.ofPlatform().daemon().name("bivdiff-model-load").start(() -> {
+            try {
+                future.complete(loader.load());
+            } catch (Throwable e) {
+                future.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** The model: loaded now if no earlier stage loaded it, or once its background load has finished. */
+    T get() throws IOException {
+        if (model == null && pending != null) {
+            CompletableFuture<T> future = pending;
+            pending = null;
+            model = await(future);
+        }
+        if (model == null) {
+            model = loader.load();
+        }
+        return model;
+    }
+
+    /** Releases the model, once a background load has finished; a later {@link #get()} loads it again. */
+    @Override
+    public void close() {
+        if (pending != null) {
+            CompletableFuture<T> future = pending;
+            pending = null;
+            try {
+                model = await(future);
+            } catch (IOException | RuntimeException e) {
+                return;                                  // nothing was loaded; the stage's own failure is reported
+            }
+        }
+        if (model != null) {
+            T m = model;
+            model = null;
+            closer.accept(m);
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws IOException {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case UncheckedIOException u -> throw u.getCause();
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw e;
+            }
+        }
+    }
+}
