@@ -4,18 +4,21 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Consumer;
 
+import org.bivdiff.cli.config.FrameSize;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.FileTrees;
 import org.bivdiff.io.hub.ModelLocator;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
-import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.pipelines.AdapterPipeline;
@@ -37,40 +40,209 @@ import org.bivdiff.pipelines.TextToImagePipeline;
 import org.bivdiff.schedulers.SchedulerConfig;
 import org.bivdiff.schedulers.SchedulerKind;
 
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 /**
  * {@code bivdiff image}: one image-model task on one image, written as a PNG. {@code --models} takes the Stable
  * Diffusion pipeline folder, then optionally the task's extra folder (the ControlNet, the adapter, or the
  * InstructPix2Pix / inpainting UNet); {@code --controlnet}, {@code --adapter} and {@code --unet} name it instead.
  */
-final class ImageCommand {
+@Command(name = "image", sortOptions = false, description = {
+        "run one image model (BIVDiff's image-model stage) on one image, written as a PNG",
+        "TASK: txt2img | img2img | controlnet-canny | t2i-adapter-canny | ip2p | inpaint | outpaint | p2p",
+        "Defaults are those of run configs: outpaint repaints the top and bottom quarters (--direction "
+                + "horizontal, as mask_type), p2p refines (--edit refine, as edit.type); sizes are rounded down to a "
+                + "multiple of 32 as in runs, as BIVDiff does."})
+final class ImageCommand implements CliCommand {
 
-    static final String USAGE = """
-              image --task TASK --models SD_DIR [EXTRA_DIR] --prompt TEXT --out OUT.png [OPTIONS]
-                    run one image model (BIVDiff's image-model stage) on one image
-                    TASK: txt2img | img2img | controlnet-canny | t2i-adapter-canny | ip2p | inpaint | outpaint | p2p
-                    SD_DIR: a Stable Diffusion pipeline folder (tokenizer, text_encoder, unet, vae, scheduler);
-                    EXTRA_DIR (or --controlnet DIR | --adapter DIR | --unet DIR): the ControlNet for controlnet-canny,
-                    the T2I-Adapter for t2i-adapter-canny, the 8-channel UNet for ip2p, the 9-channel UNet for
-                    inpaint / outpaint; any folder may be a model id in the Hugging Face cache
-                    (ORG/NAME[@REVISION][/SUBFOLDER]); --download pulls the ones it lacks
-                    --image IN.png (all tasks but txt2img)   --mask M.png (inpaint; outpaint instead of --direction)
-                    --direction vertical|horizontal (outpaint, default vertical: left and right quarters repainted)
-                    --negative-prompt TEXT   --steps N (50)   --guidance G (7.5)   --image-guidance G (ip2p, 1.5)
-                    --strength S (img2img 0.8, inpaint 1)   --seed S (0)   --scheduler CLASS (default: the folder's)
-                    --eta E (DDIM)   --height H --width W (default: the input's size rounded down to 8, else 512)
-                    --canny-low L --canny-high H (100, 200)   --control-scale S (1)   --adapter-scale S (1)
-                    --max-batch N (rows per UNet call, 0 = all)   --provider cpu|cuda   --threads N
-                    --precision auto|fp32|fp16
-                    p2p (Prompt-to-Prompt, writes the edited image): --edited-prompt TEXT   --edit replace|refine
-                    (replace)   --cross-replace F --self-replace F (0.4)   --blend-words SRC_WORD EDITED_WORD
-                    --blend-threshold T (0.3)   --source-out SRC.png (also write the source prompt's image)
-            """;
+    /** The task and its model folders. */
+    static final class Models {
+        @Option(names = "--task", paramLabel = "TASK", order = 1, description = "the image-model task (required)")
+        String task;
 
-    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("task", "models", "controlnet", "adapter", "unet",
-            "prompt", "negative-prompt", "image", "mask", "direction", "steps", "guidance", "image-guidance", "strength",
-            "seed", "scheduler", "eta", "height", "width", "canny-low", "canny-high", "control-scale", "adapter-scale",
-            "max-batch", "out", "edited-prompt", "edit", "cross-replace", "self-replace", "blend-words",
-            "blend-threshold", "source-out", "download"));
+        @Option(names = "--models", paramLabel = "DIR", arity = "1..2", order = 2, description = {
+                "SD_DIR [EXTRA_DIR] (required): a Stable Diffusion pipeline folder (tokenizer, text_encoder, unet, "
+                        + "vae, scheduler), then the task's extra folder: the ControlNet for controlnet-canny, the "
+                        + "T2I-Adapter for t2i-adapter-canny, the 8-channel UNet for ip2p, the 9-channel UNet for "
+                        + "inpaint / outpaint; any folder may be a model id in the Hugging Face cache "
+                        + "(ORG/NAME[@REVISION][/SUBFOLDER])"})
+        List<String> models = new ArrayList<>();
+
+        @Option(names = "--controlnet", paramLabel = "DIR", order = 3, description = "the ControlNet, instead of EXTRA_DIR")
+        String controlnet;
+
+        @Option(names = "--adapter", paramLabel = "DIR", order = 4, description = "the T2I-Adapter, instead of EXTRA_DIR")
+        String adapter;
+
+        @Option(names = "--unet", paramLabel = "DIR", order = 5,
+                description = "the InstructPix2Pix / inpainting UNet, instead of EXTRA_DIR")
+        String unet;
+
+        @Option(names = "--download", order = 6, description = "pull the models the Hugging Face cache lacks")
+        boolean download;
+    }
+
+    /** The texts, the images and the size. */
+    static final class Inputs {
+        @Option(names = "--prompt", paramLabel = "TEXT", order = 10, description = "the prompt (required)")
+        String prompt;
+
+        @Option(names = "--negative-prompt", paramLabel = "TEXT", defaultValue = "", order = 11,
+                description = "the negative prompt (default: none)")
+        String negativePrompt;
+
+        @Option(names = "--image", paramLabel = "IN.png", order = 12, description = "the input (all tasks but txt2img)")
+        Path image;
+
+        @Option(names = "--mask", paramLabel = "M.png", order = 13,
+                description = "inpaint: the mask (white = repaint); outpaint: instead of --direction")
+        Path mask;
+
+        @Option(names = "--out", paramLabel = "OUT.png", order = 14, description = "the PNG to write (required)")
+        Path out;
+
+        @Option(names = "--width", paramLabel = "W", order = 15,
+                description = "default: the input's width, else 512; rounded down to a multiple of 32")
+        Integer width;
+
+        @Option(names = "--height", paramLabel = "H", order = 16,
+                description = "default: the input's height, else 512; rounded down to a multiple of 32")
+        Integer height;
+    }
+
+    /** The denoising loop. */
+    static final class SamplingOptions {
+        @Option(names = "--steps", paramLabel = "N", defaultValue = "50", order = 20,
+                description = "denoising steps (default: ${DEFAULT-VALUE})")
+        int steps;
+
+        @Option(names = "--guidance", paramLabel = "G", defaultValue = "7.5", order = 21,
+                description = "classifier-free guidance (default: ${DEFAULT-VALUE})")
+        double guidance;
+
+        @Option(names = "--seed", paramLabel = "S", defaultValue = "0", order = 22,
+                description = "default: ${DEFAULT-VALUE}")
+        long seed;
+
+        @Option(names = "--scheduler", paramLabel = "CLASS", order = 23,
+                description = "a diffusers scheduler class (default: the folder's)")
+        String scheduler;
+
+        @Option(names = "--eta", paramLabel = "E", defaultValue = "0", order = 24,
+                description = "DDIM's eta (default: ${DEFAULT-VALUE})")
+        double eta;
+
+        @Option(names = "--strength", paramLabel = "S", order = 25,
+                description = "img2img 0.8, inpaint 1 (default)")
+        Double strength;
+
+        @Option(names = "--max-batch", paramLabel = "N", defaultValue = "0", order = 26,
+                description = "rows per UNet call (default 0: all)")
+        int maxBatch;
+    }
+
+    /** What only some tasks read. */
+    static final class TaskFlags {
+        @Option(names = "--image-guidance", paramLabel = "G", defaultValue = "1.5", order = 30,
+                description = "ip2p's image guidance (default: ${DEFAULT-VALUE})")
+        double imageGuidance;
+
+        @Option(names = "--canny-low", paramLabel = "L", defaultValue = "100", order = 31,
+                description = "Canny's low threshold (default: ${DEFAULT-VALUE})")
+        double cannyLow;
+
+        @Option(names = "--canny-high", paramLabel = "H", defaultValue = "200", order = 32,
+                description = "Canny's high threshold (default: ${DEFAULT-VALUE})")
+        double cannyHigh;
+
+        @Option(names = "--control-scale", paramLabel = "S", defaultValue = "1", order = 33,
+                description = "ControlNet conditioning scale (default: ${DEFAULT-VALUE})")
+        double controlScale;
+
+        @Option(names = "--adapter-scale", paramLabel = "S", defaultValue = "1", order = 34,
+                description = "T2I-Adapter conditioning scale (default: ${DEFAULT-VALUE})")
+        double adapterScale;
+
+        @Option(names = "--direction", paramLabel = "horizontal|vertical", defaultValue = "horizontal", order = 35,
+                description = "outpaint: horizontal repaints the top and bottom quarters, vertical the left and right "
+                        + "(default: ${DEFAULT-VALUE}, as a run config's mask_type)")
+        String direction;
+    }
+
+    /** Prompt-to-Prompt ({@code --task p2p}, which writes the edited image). */
+    static final class P2pFlags {
+        @Option(names = "--edited-prompt", paramLabel = "TEXT", order = 40, description = "the edited prompt (required)")
+        String editedPrompt;
+
+        @Option(names = "--edit", paramLabel = "refine|replace", defaultValue = "refine", order = 41,
+                description = "refine (words added) or replace (same word count) (default: ${DEFAULT-VALUE}, as a "
+                        + "run config's edit.type)")
+        String edit;
+
+        @Option(names = "--cross-replace", paramLabel = "F", order = 42,
+                defaultValue = "" + Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS,
+                description = "fraction of steps with the cross-attention replaced (default: ${DEFAULT-VALUE})")
+        double crossReplace;
+
+        @Option(names = "--self-replace", paramLabel = "F", order = 43,
+                defaultValue = "" + Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS,
+                description = "fraction of steps with the self-attention replaced (default: ${DEFAULT-VALUE})")
+        double selfReplace;
+
+        @Option(names = "--blend-words", paramLabel = "WORD", arity = "2", order = 44,
+                description = "SRC_WORD EDITED_WORD: local blending on their attention")
+        List<String> blendWords = new ArrayList<>();
+
+        @Option(names = "--blend-threshold", paramLabel = "T", order = 45,
+                defaultValue = "" + Prompt2PromptPipeline.Blend.DEFAULT_THRESHOLD,
+                description = "default: ${DEFAULT-VALUE}")
+        double blendThreshold;
+
+        @Option(names = "--source-out", paramLabel = "SRC.png", order = 46,
+                description = "also write the source prompt's image")
+        Path sourceOut;
+    }
+
+    @ArgGroup(validate = false, heading = "%nTask and models:%n", order = 1)
+    Models modelOptions = new Models();
+
+    @ArgGroup(validate = false, heading = "%nInputs and output:%n", order = 2)
+    Inputs inputs = new Inputs();
+
+    @ArgGroup(validate = false, heading = "%nSampling:%n", order = 3)
+    SamplingOptions samplingOptions = new SamplingOptions();
+
+    @ArgGroup(validate = false, heading = "%nTask options:%n", order = 4)
+    TaskFlags taskFlags = new TaskFlags();
+
+    @ArgGroup(validate = false, heading = "%nPrompt-to-Prompt (--task p2p, writes the edited image):%n", order = 5)
+    P2pFlags p2pFlags = new P2pFlags();
+
+    @ArgGroup(validate = false, heading = "%nEngine:%n", order = 100)
+    EngineFlags engineFlags = new EngineFlags();
+
+    @Mixin
+    CommonOptions common;
+
+    /**
+     * What the task reads beyond the prompt, the size and the sampling, every value checked.
+     *
+     * @param strength   img2img / inpaint strength
+     * @param mask       inpaint's mask, or outpaint's instead of {@code direction}; null if none
+     * @param direction  outpaint's borders
+     * @param p2p        Prompt-to-Prompt's edit; null for the other tasks
+     */
+    record TaskOptions(double strength, double imageGuidance, double cannyLow, double cannyHigh, double controlScale,
+                       double adapterScale, Path mask, Outpainting.Direction direction, P2pOptions p2p) {
+    }
+
+    /** Prompt-to-Prompt's edit, checked. */
+    record P2pOptions(String editedPrompt, AttentionEdit.Type type, double crossReplace, double selfReplace,
+                      Optional<Prompt2PromptPipeline.Blend> blend, Path sourceOut) {
+    }
 
     /** The tasks, as {@code --task} spells them. */
     enum Task {
@@ -100,30 +272,30 @@ final class ImageCommand {
     private ImageCommand() {
     }
 
-    static int run(Args args, PrintStream out, PrintStream err) throws Exception {
+    @Override
+    public int call(PrintStream out, PrintStream err) throws Exception {
         // 1. Parse and check every option before loading anything
-        args.allow(OPTIONS);
-        Task task = Task.parse(required(args, "task"));
-        Path out0 = Path.of(required(args, "out"));
-        List<String> models = args.all("models");
-        if (models.isEmpty() || models.size() > 2) {
+        Task task = Task.parse(required(modelOptions.task, "task"));
+        Path out0 = required(inputs.out, "out");
+        List<String> models = modelOptions.models;
+        if (models.isEmpty()) {
             throw new UsageException("--models takes the Stable Diffusion folder and at most one extra folder");
         }
-        ModelLocator locator = ModelsCommand.locator(args.has("download"), ProgressBar.stderr());
+        String promptText = required(inputs.prompt, "prompt");
+        TaskOptions options = taskOptions(task);
+        Engine.Options engineOptions = engineFlags.options();
+        ModelLocator locator = ModelsCommand.locator(modelOptions.download, ProgressBar.stderr());
         Path sd = locator.locate(models.getFirst(), Path.of("").toAbsolutePath());
-        Path extra = extraFolder(args, task, models, locator);
-        if (task == Task.P2P) {
-            required(args, "edited-prompt");
-        }
+        Path extra = extraFolder(task, models, locator);
         boolean fromText = task == Task.TXT2IMG || task == Task.P2P;
-        Image8 input = fromText ? null : ImageFiles.read(Path.of(required(args, "image")));
-        int[] size = size(args, input);
+        Image8 input = fromText ? null : ImageFiles.read(required(inputs.image, "image"));
+        int[] size = size(input, m -> warn(err, m));
         if (input != null && (input.width() != size[0] || input.height() != size[1])) {
-            warn(err, "--image " + args.one("image", null) + " is " + input.size() + "; it is resized to " + size[0] + "x"
+            warn(err, "--image " + inputs.image + " is " + input.size() + "; it is resized to " + size[0] + "x"
                     + size[1]);
         }
-        Prompt prompt = new Prompt(required(args, "prompt"), args.one("negative-prompt", ""));
-        Engine engine = new Engine(EngineFlags.parse(args));
+        Prompt prompt = new Prompt(promptText, inputs.negativePrompt);
+        Engine engine = new Engine(engineOptions);
         Path parent = out0.toAbsolutePath().getParent();
         if (parent != null) {
             FileTrees.createFolders(parent);   // an output that cannot be written fails before the work
@@ -134,8 +306,8 @@ final class ImageCommand {
             PromptEncoder.truncationWarning(sdModels.tokenizer(), "--prompt", prompt.prompt()).ifPresent(m -> warn(err, m));
             PromptEncoder.truncationWarning(sdModels.tokenizer(), "--negative-prompt", prompt.negativePrompt())
                     .ifPresent(m -> warn(err, m));
-            Sampling sampling = sampling(args, sd, sdModels);
-            ImageResult result = runTask(task, args, sdModels, extra, engine, prompt, input, size, sampling);
+            Sampling sampling = sampling(sd, sdModels);
+            ImageResult result = runTask(task, options, sdModels, extra, engine, prompt, input, size, sampling);
             // 3. Write the PNG
             ImageInputs.write(result.image(), out0);
         }
@@ -143,20 +315,50 @@ final class ImageCommand {
         return 0;
     }
 
-    private static ImageResult runTask(Task task, Args args, StableDiffusionModels sd, Path extra, Engine engine,
+    /** The task's own options, each checked; the ones the task needs are required. */
+    private TaskOptions taskOptions(Task task) throws UsageException {
+        Outpainting.Direction direction = switch (taskFlags.direction) {
+            case "horizontal" -> Outpainting.Direction.HORIZONTAL;
+            case "vertical" -> Outpainting.Direction.VERTICAL;
+            case String other -> throw new UsageException("--direction takes horizontal or vertical, got '" + other
+                    + "'");
+        };
+        if (task == Task.INPAINT) {
+            required(inputs.mask, "mask");
+        }
+        P2pOptions p2p = null;
+        if (task == Task.P2P) {
+            AttentionEdit.Type type = switch (p2pFlags.edit) {
+                case "replace" -> AttentionEdit.Type.REPLACE;
+                case "refine" -> AttentionEdit.Type.REFINE;
+                case String other -> throw new UsageException("--edit takes refine or replace, got '" + other + "'");
+            };
+            List<String> words = p2pFlags.blendWords;
+            Optional<Prompt2PromptPipeline.Blend> blend = words.isEmpty() ? Optional.empty()
+                    : Optional.of(new Prompt2PromptPipeline.Blend(words, p2pFlags.blendThreshold));
+            p2p = new P2pOptions(required(p2pFlags.editedPrompt, "edited-prompt"), type, p2pFlags.crossReplace,
+                    p2pFlags.selfReplace, blend, p2pFlags.sourceOut);
+        }
+        double strength = samplingOptions.strength != null ? samplingOptions.strength
+                : task == Task.IMG2IMG ? 0.8 : 1.0;
+        return new TaskOptions(strength, taskFlags.imageGuidance, taskFlags.cannyLow, taskFlags.cannyHigh,
+                taskFlags.controlScale, taskFlags.adapterScale, inputs.mask, direction, p2p);
+    }
+
+    private static ImageResult runTask(Task task, TaskOptions args, StableDiffusionModels sd, Path extra, Engine engine,
                                        Prompt prompt, Image8 input, int[] size, Sampling sampling) throws Exception {
         int w = size[0];
         int h = size[1];
-        double low = args.number("canny-low", Canny.DEFAULT_LOW);
-        double high = args.number("canny-high", Canny.DEFAULT_HIGH);
+        double low = args.cannyLow();
+        double high = args.cannyHigh();
         return switch (task) {
             case TXT2IMG -> new TextToImagePipeline(sd).run(new TextToImagePipeline.Request(prompt, 1, h, w, sampling));
             case IMG2IMG -> new ImageToImagePipeline(sd).run(new ImageToImagePipeline.Request(prompt,
-                    ImageInputs.rgb(input, w, h), args.number("strength", 0.8), sampling));
+                    ImageInputs.rgb(input, w, h), args.strength(), sampling));
             case CONTROLNET_CANNY -> {
                 try (ControlNetModel controlNet = ControlNetModel.load(extra, engine)) {
                     Tensor cond = ImageInputs.canny(input, w, h, low, high, 3);
-                    ControlImage control = new ControlImage(cond, args.number("control-scale", 1.0), 0.0, 1.0);
+                    ControlImage control = new ControlImage(cond, args.controlScale(), 0.0, 1.0);
                     yield new ControlNetPipeline(sd, List.of(controlNet)).run(new ControlNetPipeline.Request(prompt,
                             List.of(control), h, w, sampling));
                 }
@@ -165,79 +367,64 @@ final class ImageCommand {
                 try (T2IAdapter adapter = T2IAdapter.load(extra, engine)) {
                     Tensor cond = ImageInputs.canny(input, w, h, low, high, adapter.config().inChannels());
                     yield new AdapterPipeline(sd, adapter).run(new AdapterPipeline.Request(prompt, cond,
-                            args.number("adapter-scale", 1.0), h, w, sampling));
+                            args.adapterScale(), h, w, sampling));
                 }
             }
             case IP2P -> new InstructPix2PixPipeline(sd).run(new InstructPix2PixPipeline.Request(prompt,
-                    ImageInputs.rgb(input, w, h), args.number("image-guidance", 1.5), sampling)).images();
+                    ImageInputs.rgb(input, w, h), args.imageGuidance(), sampling)).images();
             case INPAINT -> new InpaintPipeline(sd).run(new InpaintPipeline.Request(prompt, ImageInputs.rgb(input, w, h),
-                    ImageInputs.mask(Path.of(required(args, "mask")), w, h), args.number("strength", 1.0),
+                    ImageInputs.mask(args.mask(), w, h), args.strength(),
                     sampling)).images();
             case OUTPAINT -> outpaint(args, sd, prompt, ImageInputs.rgb(input, w, h), sampling);
-            case P2P -> promptToPrompt(args, sd, prompt, h, w, sampling);
+            case P2P -> promptToPrompt(args.p2p(), sd, prompt, h, w, sampling);
         };
     }
 
     /** Prompt-to-Prompt from one seeded latent: the edited prompt's image, the source's to --source-out if given. */
-    private static ImageResult promptToPrompt(Args args, StableDiffusionModels sd, Prompt prompt, int h, int w,
+    private static ImageResult promptToPrompt(P2pOptions edit, StableDiffusionModels sd, Prompt prompt, int h, int w,
                                               Sampling sampling) throws Exception {
-        AttentionEdit.Type type = switch (args.one("edit", "replace")) {
-            case "replace" -> AttentionEdit.Type.REPLACE;
-            case "refine" -> AttentionEdit.Type.REFINE;
-            case String other -> throw new UsageException("--edit takes replace or refine, got '" + other + "'");
-        };
-        List<String> words = args.all("blend-words");
-        if (!words.isEmpty() && words.size() != 2) {
-            throw new UsageException("--blend-words takes the source prompt's word and the edited prompt's word");
-        }
-        Optional<Prompt2PromptPipeline.Blend> blend = words.isEmpty() ? Optional.empty()
-                : Optional.of(new Prompt2PromptPipeline.Blend(words,
-                        args.number("blend-threshold", Prompt2PromptPipeline.Blend.DEFAULT_THRESHOLD)));
-        double crossReplace = args.number("cross-replace", Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS);
-        double selfReplace = args.number("self-replace", Prompt2PromptPipeline.DEFAULT_REPLACE_STEPS);
         Prompt2PromptPipeline.Result r;
         try (Prompt2PromptPipeline pipeline = new Prompt2PromptPipeline(sd)) {
-            r = pipeline.run(new Prompt2PromptPipeline.Request(prompt.prompt(), required(args, "edited-prompt"),
-                    prompt.negativePrompt(), type, crossReplace, selfReplace, blend, Optional.empty(), h, w, sampling));
+            r = pipeline.run(new Prompt2PromptPipeline.Request(prompt.prompt(), edit.editedPrompt(),
+                    prompt.negativePrompt(), edit.type(), edit.crossReplace(), edit.selfReplace(), edit.blend(),
+                    Optional.empty(), h, w, sampling));
         }
         ImageResult both = r.images();
-        if (args.has("source-out")) {
-            ImageInputs.write(both.image().slice0(0, 1), Path.of(args.one("source-out", null)));
+        if (edit.sourceOut() != null) {
+            ImageInputs.write(both.image().slice0(0, 1), edit.sourceOut());
         }
         return new ImageResult(both.latents().slice0(1, 2), both.imageDecoded().slice0(1, 2),
                 both.image().slice0(1, 2), both.trace());
     }
 
     /** BIVDiff's border mask ({@code --direction}), or the given {@code --mask}. */
-    private static ImageResult outpaint(Args args, StableDiffusionModels sd, Prompt prompt, Tensor image,
+    private static ImageResult outpaint(TaskOptions args, StableDiffusionModels sd, Prompt prompt, Tensor image,
                                         Sampling sampling) throws Exception {
-        if (args.has("mask")) {
-            Tensor mask = ImageInputs.mask(Path.of(args.one("mask", null)), image.dim(3), image.dim(2));
+        if (args.mask() != null) {
+            Tensor mask = ImageInputs.mask(args.mask(), image.dim(3), image.dim(2));
             return new InpaintPipeline(sd).run(new InpaintPipeline.Request(prompt, image, mask, 1.0, sampling))
                     .images();
         }
-        Outpainting.Direction direction = switch (args.one("direction", "vertical")) {
-            case "vertical" -> Outpainting.Direction.VERTICAL;
-            case "horizontal" -> Outpainting.Direction.HORIZONTAL;
-            case String other -> throw new UsageException("--direction takes vertical or horizontal, got '" + other + "'");
-        };
-        return new Outpainting(sd).run(new Outpainting.Request(prompt, image, direction, sampling)).images();
+        return new Outpainting(sd).run(new Outpainting.Request(prompt, image, args.direction(), sampling)).images();
     }
 
     /** The task's extra folder: the second {@code --models} entry or the named option, not both. */
-    private static Path extraFolder(Args args, Task task, List<String> models, ModelLocator locator)
-            throws IOException, UsageException {
-        String named = task.extraFolder == null ? null : args.one(task.extraFolder, null);
-        for (String option : List.of("controlnet", "adapter", "unet")) {
-            if (args.has(option) && !option.equals(task.extraFolder)) {
-                throw new UsageException("--" + option + " is not used by --task " + task.spelling);
+    private Path extraFolder(Task task, List<String> models, ModelLocator locator) throws IOException, UsageException {
+        Map<String, String> named = new LinkedHashMap<>();
+        named.put("controlnet", modelOptions.controlnet);
+        named.put("adapter", modelOptions.adapter);
+        named.put("unet", modelOptions.unet);
+        String given = task.extraFolder == null ? null : named.get(task.extraFolder);
+        for (Map.Entry<String, String> option : named.entrySet()) {
+            if (option.getValue() != null && !option.getKey().equals(task.extraFolder)) {
+                throw new UsageException("--" + option.getKey() + " is not used by --task " + task.spelling);
             }
         }
-        if (models.size() == 2 && named != null) {
+        if (models.size() == 2 && given != null) {
             throw new UsageException("give the " + task.extraFolder + " folder once: as the second --models folder or"
                     + " as --" + task.extraFolder);
         }
-        String folder = models.size() == 2 ? models.get(1) : named;
+        String folder = models.size() == 2 ? models.get(1) : given;
         if (task.extraFolder == null && folder != null) {
             throw new UsageException("--task " + task.spelling + " takes only the Stable Diffusion folder");
         }
@@ -255,33 +442,42 @@ final class ImageCommand {
         return located;
     }
 
-    /** {width, height}: the options, else the input's size rounded down to 8, else 512. */
-    private static int[] size(Args args, Image8 input) throws UsageException {
-        int[] fallback = input == null ? new int[] {512, 512} : ImageInputs.defaultSize(input);
-        return new int[] {args.integer("width", fallback[0]), args.integer("height", fallback[1])};
+    /**
+     * {width, height}: the options, else the input's size, else 512; rounded down to a multiple of 32 as run configs
+     * are ({@link FrameSize}), with a warning when an asked size changes.
+     */
+    private int[] size(Image8 input, Consumer<String> warnings) throws UsageException {
+        int w = FrameSize.round("--width", inputs.width != null ? inputs.width : input == null ? 512 : input.width(),
+                inputs.width != null ? warnings : m -> { });
+        int h = FrameSize.round("--height", inputs.height != null ? inputs.height : input == null ? 512
+                : input.height(), inputs.height != null ? warnings : m -> { });
+        if (w < FrameSize.MULTIPLE || h < FrameSize.MULTIPLE) {
+            throw new UsageException("the size " + w + "x" + h + " must be at least " + FrameSize.MULTIPLE + "x"
+                    + FrameSize.MULTIPLE);
+        }
+        return new int[] {w, h};
     }
 
-    private static Sampling sampling(Args args, Path folder, StableDiffusionModels sd) throws Exception {
+    private Sampling sampling(Path folder, StableDiffusionModels sd) throws Exception {
         SchedulerConfig scheduler = sd.scheduler();
-        String kind = args.one("scheduler", null);
+        String kind = samplingOptions.scheduler;
         if (kind != null) {
             scheduler = SchedulerConfig.read(StableDiffusionModels.schedulerConfigFile(folder),
                     SchedulerKind.byClassName(kind));
         }
-        return Sampling.of(scheduler, args.integer("steps", 50), args.number("guidance", 7.5),
-                RunNoise.seeded(args.longInteger("seed", 0))).withEta(args.number("eta", 0.0))
-                .withMaxBatch(args.integer("max-batch", 0));
+        return Sampling.of(scheduler, samplingOptions.steps, samplingOptions.guidance,
+                RunNoise.seeded(samplingOptions.seed)).withEta(samplingOptions.eta)
+                .withMaxBatch(samplingOptions.maxBatch);
     }
 
     private static void warn(PrintStream err, String message) {
         err.println("warning: " + message);
     }
 
-    private static String required(Args args, String name) throws UsageException {
-        String v = args.one(name, null);
-        if (v == null) {
+    private static <T> T required(T value, String name) throws UsageException {
+        if (value == null) {
             throw new UsageException("--" + name + " is required");
         }
-        return v;
+        return value;
     }
 }

@@ -248,15 +248,9 @@ public final class RunConfigReader {
         }
     }
 
-    /** The size {@code key}, rounded down to a multiple of 32 as the reference does, with a warning when it changes. */
+    /** The size {@code key}, by the {@link FrameSize} rule. */
     private static int multipleOf32(Values v, String key, Consumer<String> warnings) throws ConfigFileException {
-        int requested = v.integer(key, 512);
-        int rounded = requested / 32 * 32;
-        if (rounded != requested && rounded > 0) {
-            warnings.accept(key + " " + requested + " is rounded down to " + rounded + ", a multiple of 32, as BIVDiff "
-                    + "does");
-        }
-        return rounded;
+        return FrameSize.round(key, v.integer(key, 512), warnings);
     }
 
     /** How the image model normalises over frames during inversion. */
