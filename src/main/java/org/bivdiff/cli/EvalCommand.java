@@ -149,8 +149,13 @@ final class EvalCommand implements CliCommand {
                     + "'); finish it with bivdiff run --resume");
         }
         JsonNode config = run.path("config");
-        String prompt = sources.prompt != null ? sources.prompt : config.path("videoPrompt").asText();
-        Strategy strategy = Choices.parse("strategy", config.path("strategy").asText(), Strategy.class);
+        // run.json holds the config's records (prompts.videoPrompt); runs recorded before them, the flat values
+        JsonNode videoPrompt = config.path("prompts").path("videoPrompt");
+        JsonNode strategyName = config.path("bridging").path("strategy");
+        String prompt = sources.prompt != null ? sources.prompt
+                : (videoPrompt.isMissingNode() ? config.path("videoPrompt") : videoPrompt).asText();
+        Strategy strategy = Choices.parse("strategy",
+                (strategyName.isMissingNode() ? config.path("strategy") : strategyName).asText(), Strategy.class);
         List<ClipMetrics.Video> videos = new ArrayList<>();
         for (String name : List.of(strategy.videoName(), RunCommand.IDM_VIDEO)) {
             Path frames = folder.resolve(RunCommand.FRAMES + name);

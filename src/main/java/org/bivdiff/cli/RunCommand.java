@@ -127,7 +127,7 @@ final class RunCommand implements CliCommand {
                        ProgressBar progress, String otherFolder, boolean onSignal) throws Exception {
         // 1. Check everything that can be checked before the first heavy step: the config, the model folders,
         //    the videos, the sizes against the machine's memory
-        Path folder = config.output();
+        Path folder = config.output().folder();
         List<String> problems = new ArrayList<>(config.problems());
         if (problems.isEmpty()) {
             checkOutputFolder(folder, resume, otherFolder);
@@ -277,7 +277,7 @@ final class RunCommand implements CliCommand {
 
     /** How to choose another output folder in {@code config}'s format: {@code --set output=DIR} or its official key. */
     private static String otherFolder(RunConfig config) {
-        return "--set " + config.outputKey() + "=DIR";
+        return "--set " + config.output().key() + "=DIR";
     }
 
     private static void writeVideo(RunFolder run, String name, List<Image8> frames, double fps) throws IOException {
