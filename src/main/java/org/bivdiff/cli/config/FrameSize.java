@@ -3,8 +3,9 @@ package org.bivdiff.cli.config;
 import java.util.function.Consumer;
 
 /**
- * The one size rule of run configs and {@code bivdiff image}: a width or height is rounded down to a multiple of
- * 32, as BIVDiff does, with a warning when that changes it.
+ * The one size rule of run configs, {@code bivdiff image} and {@code bivdiff annotate}: a width or height is rounded
+ * down to a multiple of 32, as BIVDiff's {@code inference.py} does ({@code config.Model.height // 32 * 32}), with a
+ * warning when that changes it.
  */
 public final class FrameSize {
 
