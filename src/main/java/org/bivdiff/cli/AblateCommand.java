@@ -120,7 +120,8 @@ final class AblateCommand implements CliCommand {
         RunConfig config = RunConfigReader.read(configFile, variantOptions.set,
                 checkpoints == null ? null : Path.of(checkpoints).toAbsolutePath());
         List<Ablation.Variant> variants = variants(config, variantOptions.strategies, variantOptions.ratios);
-        Path folder = Path.of(scoring.output != null ? scoring.output : config.output().folder() + "-ablation").toAbsolutePath();
+        Path folder = Path.of(scoring.output != null ? scoring.output : config.output().folder() + "-ablation")
+                .toAbsolutePath();
         Engine engine = new Engine(this.engine.options());
         int maxBatch = variantOptions.maxBatch != null ? variantOptions.maxBatch
                 : FrameGenerator.defaultMaxBatch(engine.options().provider());
@@ -208,7 +209,8 @@ final class AblateCommand implements CliCommand {
                 variants, run, writingFrames(run, frames, progress));
         Duration wall = Duration.ofNanos(System.nanoTime() - started);
         // 3. CLIP scores of every result
-        ScoreTable table = new ScoreTable("Ablation of " + config.output().folder().getFileName(), clip.toString(), false);
+        ScoreTable table = new ScoreTable("Ablation of " + config.output().folder().getFileName(), clip.toString(),
+                false);
         List<ClipMetrics.Video> videos = new ArrayList<>();
         for (Ablation.Outcome o : outcomes) {
             Ablation.Variant v = o.variant();

@@ -33,10 +33,12 @@ final class ImageOptions {
                         + "(ORG/NAME[@REVISION][/SUBFOLDER])"})
         List<String> models = new ArrayList<>();
 
-        @Option(names = "--controlnet", paramLabel = "DIR", order = 3, description = "the ControlNet, instead of EXTRA_DIR")
+        @Option(names = "--controlnet", paramLabel = "DIR", order = 3,
+                description = "the ControlNet, instead of EXTRA_DIR")
         String controlnet;
 
-        @Option(names = "--adapter", paramLabel = "DIR", order = 4, description = "the T2I-Adapter, instead of EXTRA_DIR")
+        @Option(names = "--adapter", paramLabel = "DIR", order = 4,
+                description = "the T2I-Adapter, instead of EXTRA_DIR")
         String adapter;
 
         @Option(names = "--unet", paramLabel = "DIR", order = 5,

@@ -30,7 +30,8 @@ import picocli.CommandLine.ParseResult;
  * {@code bivdiff models pull|list}: models from the Hugging Face Hub, in the cache Python tools use
  * too. A pulled model is then named by its id wherever a model folder is accepted.
  */
-@Command(name = "models", sortOptions = false, subcommands = {ModelsCommand.Pull.class, ModelsCommand.ListCache.class},
+@Command(name = "models", sortOptions = false,
+        subcommands = {ModelsCommand.Pull.class, ModelsCommand.ListCache.class},
         description = {"models from the Hugging Face Hub, in its cache ($HF_HUB_CACHE, else $HF_HOME/hub, else "
                 + "~/.cache/huggingface/hub), shared with Python tools; a pulled model is then named by its id wherever "
                 + "a model folder is accepted (--models, models.*, --checkpoints hub)"})

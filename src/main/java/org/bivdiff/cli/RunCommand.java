@@ -106,7 +106,8 @@ final class RunCommand implements CliCommand {
         RunConfig config = RunConfigReader.read(configFile, this.config.set, this.config.checkpoints,
                 ModelsCommand.locator(this.config.download, progress), m -> progress.note("warning: " + m));
         Engine engine = new Engine(this.engine.options());
-        int maxBatch = run.maxBatch != null ? run.maxBatch : FrameGenerator.defaultMaxBatch(engine.options().provider());
+        int maxBatch = run.maxBatch != null ? run.maxBatch
+                : FrameGenerator.defaultMaxBatch(engine.options().provider());
         return execute(config, run.resume, maxBatch, engine, out, progress, otherFolder(config), true);
     }
 
