@@ -30,6 +30,12 @@ import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.VideoGrid;
 import org.bivdiff.pipelines.Cancellation;
 
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
 /**
  * {@code bivdiff ablate CONFIG}: the paper's ablation on one run config. Every strategy (and, for those with a
  * mixing ratio, every ratio) runs through one pipeline over one stage store in the ablation folder, so shared
@@ -37,48 +43,95 @@ import org.bivdiff.pipelines.Cancellation;
  * result's frames, a labelled grid video of all of them, the score table and {@code ablation.json} with every
  * variant's stage times and the time sharing saved.
  */
-final class AblateCommand {
+@Command(name = "ablate", sortOptions = false, description = {
+        "the paper's ablation on one config: strategies sequential, idm-only, vdm-only, alternate, fuse and, for "
+                + "sequential and fuse, each mixing ratio, sharing every stage that can be shared (the image model's "
+                + "frames, the frame encoding, each model's inversion); then CLIP scores of every result (as bivdiff "
+                + "eval), per-stage times and the time sharing saved, a labelled grid video, frames/, table.md, "
+                + "scores.csv, scores.json and ablation.json in --output (an interrupted ablation continues from the "
+                + "stages in it)"})
+final class AblateCommand implements CliCommand {
 
-    static final String USAGE = """
-              ablate CONFIG.yaml --clip DIR [--clip-tokenizer DIR] [--strategies NAME ...] [--ratios A ...]
-                    [--output DIR] [--prompt TEXT] [--set KEY=VALUE ...] [--checkpoints DIR] [--max-batch N]
-                    [--provider cpu|cuda] [--threads N] [--session-cache DIR]
-                    the paper's ablation on one config: strategies sequential, idm-only, vdm-only, alternate, fuse
-                    (default: all the task allows) and, for sequential and fuse, each mixing ratio (default: the
-                    config's), sharing every stage that can be shared (the image model's frames, the frame encoding,
-                    each model's inversion); then CLIP scores of every result (as bivdiff eval), per-stage times and
-                    the time sharing saved, a labelled grid video, frames/, table.md, scores.csv, scores.json and
-                    ablation.json in --output (default: the config's output + "-ablation"; an interrupted
-                    ablation continues from the stages in it)
-            """;
-
-    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("clip", "clip-tokenizer", "strategies", "ratios",
-            "output", "prompt", "set", "checkpoints", "max-batch"));
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private AblateCommand() {
+    @Parameters(index = "0", paramLabel = "CONFIG.yaml", description = "the run config")
+    Path configFile;
+
+    /** The variants. */
+    static final class VariantOptions {
+        @Option(names = "--strategies", paramLabel = "NAME", arity = "1..*", split = ",", order = 1,
+                description = "sequential, idm-only, vdm-only, alternate, fuse (default: all the task allows)")
+        List<String> strategies = new ArrayList<>();
+
+        @Option(names = "--ratios", paramLabel = "A", arity = "1..*", split = ",", order = 2,
+                description = "mixing ratios in [0, 1] for sequential and fuse (default: the config's)")
+        List<String> ratios = new ArrayList<>();
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", arity = "1..*", order = 3,
+                description = "override a config key")
+        List<String> set = new ArrayList<>();
+
+        @Option(names = "--checkpoints", paramLabel = "DIR", order = 4,
+                description = "what an official config's ./checkpoints stands for")
+        String checkpoints;
+
+        @Option(names = "--max-batch", paramLabel = "N", order = 5,
+                description = "rows per image-UNet call in the frame stage (default 2 on the CPU, 0 on CUDA)")
+        Integer maxBatch;
     }
 
-    static int run(List<String> words, PrintStream out, ProgressBar progress) throws Exception {
-        if (words.isEmpty() || words.getFirst().startsWith("--")) {
-            throw new UsageException("ablate needs a config file: bivdiff ablate CONFIG.yaml --clip DIR [options]");
-        }
-        Args args = Args.parse(words.subList(1, words.size())).allow(OPTIONS);
-        Path clip = EvalCommand.clipFolder(args);
-        Path tokenizer = Path.of(args.one("clip-tokenizer", clip.toString()));
-        String checkpoints = args.one("checkpoints", null);
-        RunConfig config = RunConfigReader.read(Path.of(words.getFirst()), args.all("set"),
+    /** The scoring and the output. */
+    static final class Scoring {
+        @Option(names = "--clip", paramLabel = "DIR", order = 10,
+                description = "a transformers CLIP folder (required)")
+        String clip;
+
+        @Option(names = "--clip-tokenizer", paramLabel = "DIR", order = 11,
+                description = "its tokenizer files (default: --clip)")
+        String clipTokenizer;
+
+        @Option(names = "--prompt", paramLabel = "TEXT", order = 12,
+                description = "the prompt to score against (default: the config's video prompt)")
+        String prompt;
+
+        @Option(names = "--output", paramLabel = "DIR", order = 13,
+                description = "default: the config's output + \"-ablation\"")
+        String output;
+    }
+
+    @ArgGroup(validate = false, heading = "%nVariants:%n", order = 1)
+    VariantOptions variantOptions = new VariantOptions();
+
+    @ArgGroup(validate = false, heading = "%nScoring and output:%n", order = 2)
+    Scoring scoring = new Scoring();
+
+    @ArgGroup(validate = false, heading = "%nEngine:%n", order = 100)
+    EngineFlags engine = new EngineFlags();
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public int call(PrintStream out, PrintStream err) throws Exception {
+        ProgressBar progress = ProgressBar.stderr();
+        Path clip = EvalCommand.clipFolder(scoring.clip);
+        Path tokenizer = Path.of(scoring.clipTokenizer != null ? scoring.clipTokenizer : clip.toString());
+        String checkpoints = variantOptions.checkpoints;
+        RunConfig config = RunConfigReader.read(configFile, variantOptions.set,
                 checkpoints == null ? null : Path.of(checkpoints).toAbsolutePath());
-        List<Ablation.Variant> variants = variants(config, args);
-        Path folder = Path.of(args.one("output", config.output() + "-ablation")).toAbsolutePath();
-        Engine engine = new Engine(EngineFlags.parse(args));
-        return execute(config, variants, folder, clip, tokenizer, args.one("prompt", config.videoPrompt()),
-                args.integer("max-batch", FrameGenerator.defaultMaxBatch(engine.options().provider())), engine, out,
-                progress);
+        List<Ablation.Variant> variants = variants(config, variantOptions.strategies, variantOptions.ratios);
+        Path folder = Path.of(scoring.output != null ? scoring.output : config.output().folder() + "-ablation")
+                .toAbsolutePath();
+        Engine engine = new Engine(this.engine.options());
+        int maxBatch = variantOptions.maxBatch != null ? variantOptions.maxBatch
+                : FrameGenerator.defaultMaxBatch(engine.options().provider());
+        return execute(config, variants, folder, clip, tokenizer,
+                scoring.prompt != null ? scoring.prompt : config.videoPrompt(), maxBatch, engine, out, progress);
     }
 
     /** The variants the options ask for, each checked like a run before anything starts. */
-    static List<Ablation.Variant> variants(RunConfig config, Args args) throws UsageException {
+    static List<Ablation.Variant> variants(RunConfig config, List<String> strategyNames, List<String> ratioValues)
+            throws UsageException {
         List<String> base = config.problems();
         if (!base.isEmpty()) {
             throw new UsageException("the ablation cannot start:\n  " + String.join("\n  ", base));
@@ -86,14 +139,14 @@ final class AblateCommand {
         List<Strategy> strategies = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         try {
-            for (String s : words(args.all("strategies"))) {
+            for (String s : words(strategyNames)) {
                 strategies.add(Spellings.parse("--strategies", s, Strategy.class));
             }
-            for (String r : words(args.all("ratios"))) {
+            for (String r : words(ratioValues)) {
                 ratios.add(Double.parseDouble(r));
             }
         } catch (NumberFormatException e) {
-            throw new UsageException("--ratios takes numbers in [0, 1], got " + args.all("ratios"));
+            throw new UsageException("--ratios takes numbers in [0, 1], got " + ratioValues);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -156,7 +209,8 @@ final class AblateCommand {
                 variants, run, writingFrames(run, frames, progress));
         Duration wall = Duration.ofNanos(System.nanoTime() - started);
         // 3. CLIP scores of every result
-        ScoreTable table = new ScoreTable("Ablation of " + config.output().getFileName(), clip.toString(), false);
+        ScoreTable table = new ScoreTable("Ablation of " + config.output().folder().getFileName(), clip.toString(),
+                false);
         List<ClipMetrics.Video> videos = new ArrayList<>();
         for (Ablation.Outcome o : outcomes) {
             Ablation.Variant v = o.variant();

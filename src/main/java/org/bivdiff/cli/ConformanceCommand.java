@@ -2,8 +2,8 @@ package org.bivdiff.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import org.bivdiff.conformance.CaseResult;
 import org.bivdiff.conformance.Conformance;
@@ -14,29 +14,48 @@ import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
 import org.bivdiff.io.DType;
 
-/** {@code bivdiff conformance}: runs golden cases and prints one line per case and a count. */
-final class ConformanceCommand {
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-    private ConformanceCommand() {
-    }
+/** {@code bivdiff conformance}: runs golden cases and prints one line per case and a count. */
+@Command(name = "conformance", sortOptions = false, description = {
+        "run the golden conformance cases; one line per case, then a count; exits 1 on any FAIL; float32 graphs "
+                + "against the golden tolerances, or with --precision fp16 float16 graphs against them x 2^13 "
+                + "(float16's rounding against float32's)"})
+final class ConformanceCommand implements CliCommand {
+
+    @Option(names = "--fixtures", paramLabel = "DIR", order = 1,
+            description = "the fixture set (default: $BIVDIFF_FIXTURES, else the repository's)")
+    String fixtures;
+
+    @Option(names = "--case", paramLabel = "NAME", arity = "1..*", order = 2,
+            description = "the cases to run (default: all)")
+    List<String> cases = new ArrayList<>();
+
+    @ArgGroup(validate = false, heading = "%nEngine (--precision auto means fp32 here):%n", order = 100)
+    EngineFlags engine = new EngineFlags();
+
+    @Mixin
+    CommonOptions common;
 
     /**
      * Runs the cases. {@code --precision} picks the pass: float32 graphs against the golden (float32)
      * tolerances, the default whatever the provider ({@code auto} means fp32 here), or with {@code fp16}
      * float16 graphs against {@link OutputSpec#forHalfPrecision()}.
      */
-    static int run(Args args, PrintStream out) throws Exception {
-        args.allow(EngineFlags.with(Set.of("fixtures", "case")));
-        String fixtures = args.one("fixtures", null);
+    @Override
+    public int call(PrintStream out, PrintStream err) throws Exception {
         Path root = fixtures == null ? Fixtures.root() : Path.of(fixtures).toAbsolutePath().normalize();
         List<String> available = Conformance.cases(root);
-        List<String> names = args.all("case").isEmpty() ? available : args.all("case");
+        List<String> names = cases.isEmpty() ? available : cases;
         for (String n : names) {
             if (!available.contains(n)) {
                 throw new UsageException("no case '" + n + "' in " + root + " (cases: " + String.join(", ", available) + ")");
             }
         }
-        Engine engine = engine(EngineFlags.parse(args));
+        Engine engine = engine(this.engine.options());
         String engineLine = describe(engine);              // on CUDA, fails here when the GPU cannot be used
         out.println("fixtures: " + root);
         out.println("engine: " + engineLine);

@@ -6,27 +6,33 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 import org.bivdiff.io.SafeTensorsConverter;
 import org.bivdiff.pipelines.ProgressListener;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code bivdiff convert FOLDER [--out DIR]}: a safetensors copy of PyTorch checkpoints (see
  * {@link SafeTensorsConverter}), read without executing their pickles.
  */
-final class ConvertCommand {
+@Command(name = "convert", sortOptions = false, description = {
+        "write safetensors copies of the PyTorch checkpoints (.bin .pth .pt .ckpt, sharded indexes) of a model folder "
+                + "tree, read without executing their pickles"})
+final class ConvertCommand implements CliCommand {
 
-    static final String USAGE = """
-              convert FOLDER|FILE [--out DIR]
-                    write safetensors copies of the PyTorch checkpoints (.bin .pth .pt .ckpt, sharded indexes) of a
-                    model folder tree; into DIR with every other file copied, or, without --out, next to the pickles
-            """;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FOLDER|FILE", description = "what to convert")
+    Path source;
 
-    private static final Set<String> OPTIONS = Set.of("out");
+    @Option(names = "--out", paramLabel = "DIR", order = 1,
+            description = "write into DIR with every other file copied (default: next to the pickles)")
+    String dir;
 
-    private ConvertCommand() {
-    }
+    @Mixin
+    CommonOptions common;
 
     /** A progress bar per converted file, its clock restarting with each file. */
     private static final class FileProgress implements SafeTensorsConverter.Progress {
@@ -45,13 +51,11 @@ final class ConvertCommand {
         }
     }
 
-    static int run(List<String> words, PrintStream out) throws Exception {
-        if (words.isEmpty() || words.getFirst().startsWith("--")) {
+    @Override
+    public int call(PrintStream out, PrintStream err) throws Exception {
+        if (source == null) {
             throw new UsageException("convert needs a folder or file: bivdiff convert FOLDER [--out DIR]");
         }
-        Path source = Path.of(words.getFirst());
-        Args args = Args.parse(words.subList(1, words.size())).allow(OPTIONS);
-        String dir = args.one("out", null);
         Path target = dir != null ? Path.of(dir) : SafeTensorsConverter.inPlace(source);
         List<SafeTensorsConverter.Step> steps = SafeTensorsConverter.convert(source, target, new FileProgress());
         int converted = 0;

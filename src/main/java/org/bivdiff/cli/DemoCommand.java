@@ -8,7 +8,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import org.bivdiff.io.FileTrees;
@@ -20,43 +19,60 @@ import org.bivdiff.media.Image8;
 import org.bivdiff.media.VideoWriter;
 import org.bivdiff.models.random.TinyModels;
 
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 /**
  * {@code bivdiff demo}: the whole chain on tiny random-weight models, in a couple of minutes on a
  * laptop. It writes the models (deterministic, cached; a tiny CLIP for {@code bivdiff eval} and
  * {@code ablate} too), a synthetic clip of moving shapes and a run config, then runs ControlNet-canny, mixed
  * inversion and a tiny UNet3D exactly as {@code bivdiff run} does. The weights are random: the output shows the chain works, not what BIVDiff can do.
  */
-final class DemoCommand {
-
-    static final String USAGE = """
-              demo [--output DIR] [--cache DIR] [--resume] [--steps N] [--provider cpu|cuda] [--threads N]
-                    the whole chain on tiny RANDOM-weight models and a synthetic clip (outputs/demo, then demo-2, ...);
-                    --resume continues the newest demo folder
-            """;
+@Command(name = "demo", sortOptions = false, description = {
+        "the whole chain on tiny RANDOM-weight models and a synthetic clip (outputs/demo, then demo-2, ...)"})
+final class DemoCommand implements CliCommand {
 
     /** Bump when the tiny models change, so cached ones are rebuilt. */
     private static final String MODELS_VERSION = "demo-models-v2";
-    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("output", "cache", "resume", "steps"));
     private static final long SEED = 2024;
 
-    private DemoCommand() {
-    }
+    @Option(names = "--output", paramLabel = "DIR", order = 1,
+            description = "the run folder (default: outputs/demo, or the next free outputs/demo-N)")
+    String output;
 
-    static int run(Args args, PrintStream out) throws Exception {
-        args.allow(OPTIONS);
-        boolean resume = args.has("resume");
-        Path cache = cacheFolder(args.one("cache", null));
+    @Option(names = "--cache", paramLabel = "DIR", order = 2,
+            description = "where the tiny models are kept (default: the user's cache)")
+    String cache;
+
+    @Option(names = "--resume", order = 3, description = "continue the newest demo folder")
+    boolean resume;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "10", order = 4,
+            description = "DDIM steps of every stage (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @ArgGroup(validate = false, heading = "%nEngine:%n", order = 100)
+    EngineFlags engine = new EngineFlags();
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public int call(PrintStream out, PrintStream err) throws Exception {
+        Path cache = cacheFolder(this.cache);
         ProgressBar progress = ProgressBar.stderr();
         Path models = tinyModels(cache, progress);
-        Path output = outputFolder(args.one("output", null), resume);
+        Path output = outputFolder(this.output, resume);
         Files.createDirectories(output);
         Path config = output.resolve("demo.yaml");
         if (!resume || !Files.exists(config)) {
-            Files.writeString(config, config(models, output, args.integer("steps", 10)));
+            Files.writeString(config, config(models, output, steps));
         }
         progress.note("demo: random tiny models in " + models + "; run folder " + output);
         RunConfig run = RunConfigReader.read(config, List.of(), null);
-        Engine engine = new Engine(EngineFlags.parse(args));
+        Engine engine = new Engine(this.engine.options());
         boolean hasRun = Files.exists(output.resolve("run.json"));
         int code = RunCommand.execute(run, resume && hasRun, FrameGenerator.defaultMaxBatch(engine.options().provider()),
                 engine, out, progress, "--output DIR", true);

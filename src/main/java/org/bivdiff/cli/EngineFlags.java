@@ -1,49 +1,63 @@
 package org.bivdiff.cli;
 
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.bivdiff.graph.CudaOptions;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
 
+import picocli.CommandLine.Option;
+
 /**
- * The engine options every command takes: {@code --provider cpu|cuda}, {@code --threads N} (0 = one
- * per core), {@code --precision auto|fp32|fp16} (auto: fp16 on CUDA, fp32 on the CPU),
- * {@code --session-cache DIR} (default {@code $BIVDIFF_SESSION_CACHE}; unset = none), which keeps
- * optimised graphs so later runs start in a second instead of ten per large model, and
- * {@code --cuda-options KEY=VALUE,...}: the CUDA provider's settings in ONNX Runtime's spelling
- * ({@link CudaOptions}).
+ * The engine options of every command that runs networks, shown under their own heading: where and how ONNX
+ * Runtime runs ({@link Engine.Options}).
  */
 final class EngineFlags {
 
-    static final Set<String> NAMES = Set.of("provider", "threads", "precision", "session-cache", "cuda-options");
-    static final String USAGE = "--provider cpu|cuda   --threads N   --precision auto|fp32|fp16   --session-cache DIR"
-            + "   --cuda-options KEY=VALUE,...";
+    @Option(names = "--provider", paramLabel = "cpu|cuda", defaultValue = "cpu", order = 100,
+            description = "where the networks run (default: ${DEFAULT-VALUE})")
+    String provider;
 
-    private EngineFlags() {
-    }
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", order = 101,
+            description = "ONNX Runtime's threads (default 0: one per core)")
+    int threads;
 
-    /** {@code names} plus the engine flags. */
-    static Set<String> with(Set<String> names) {
-        Set<String> all = new HashSet<>(names);
-        all.addAll(NAMES);
-        return all;
-    }
+    @Option(names = "--precision", paramLabel = "auto|fp32|fp16", defaultValue = "auto", order = 102,
+            description = "auto: fp16 on CUDA, fp32 on the CPU, where fp16 is correct but about 100x slower "
+                    + "(default: ${DEFAULT-VALUE})")
+    String precision;
 
-    static Engine.Options parse(Args args) throws UsageException {
+    @Option(names = "--cuda-options", paramLabel = "KEY=VALUE,...", split = ",", order = 103,
+            description = "ONNX Runtime's CUDA provider settings: device_id, gpu_mem_limit, arena_extend_strategy, "
+                    + "cudnn_conv_algo_search, cudnn_conv_use_max_workspace, do_copy_in_default_stream, use_tf32")
+    List<String> cudaOptions = new ArrayList<>();
+
+    @Option(names = "--session-cache", paramLabel = "DIR", order = 104,
+            description = "optimised graphs kept on disk (default: $BIVDIFF_SESSION_CACHE, unset: none), so that "
+                    + "later runs start in about a second per large model instead of ten (the cache holds a copy of "
+                    + "the weights)")
+    String sessionCache;
+
+    /** The options as the engine takes them; a bad value is a usage error. */
+    Engine.Options options() throws UsageException {
         Engine.Options o;
         try {
-            o = Engine.Options.defaults().withProvider(Provider.parse(args.one("provider", "cpu")))
-                    .withThreads(args.integer("threads", 0))
-                    .withPrecision(Precision.parse(args.one("precision", "auto")))
-                    .withCuda(CudaOptions.defaults().parse(String.join(",", args.all("cuda-options"))));
+            o = Engine.Options.defaults().withProvider(Provider.parse(provider))
+                    .withThreads(threads)
+                    .withPrecision(Precision.parse(precision))
+                    .withCuda(CudaOptions.defaults().parse(cudaOptions()));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        String cache = args.one("session-cache", System.getenv("BIVDIFF_SESSION_CACHE"));
+        String cache = sessionCache != null ? sessionCache : System.getenv("BIVDIFF_SESSION_CACHE");
         return cache == null || cache.isBlank() ? o : o.withSessionCache(Path.of(cache).toAbsolutePath());
+    }
+
+    /** {@code --cuda-options} as one comma-separated list. */
+    String cudaOptions() {
+        return String.join(",", cudaOptions);
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,49 +21,95 @@ import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.VideoReader;
 
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
 /**
  * {@code bivdiff eval}: CLIP textual alignment and frame consistency as the LOVEU-TGVE 2023 benchmark computes
  * them, with the consecutive-frames variant, for a run folder (its result and the image model's frames), for
  * videos with a prompt, or for a whole submission in the benchmark's layout. Prints the table and writes
  * {@code table.md}, {@code scores.csv} and {@code scores.json}.
  */
-final class EvalCommand {
+@Command(name = "eval", sortOptions = false, description = {
+        "CLIP scores as LOVEU-TGVE 2023's run_eval.py computes them (textual alignment, frame consistency over all "
+                + "frame pairs) and the consecutive-frames variant: of a run's result and its image-model frames, of "
+                + "videos (files or frame folders) with one prompt, or of a LOVEU-TGVE submission "
+                + "(<DIR>/<section>/<video>/<edit>/*.jpg, prompts from the benchmark's CSV); prints the table, writes "
+                + "table.md, scores.csv, scores.json to --out"})
+final class EvalCommand implements CliCommand {
 
-    static final String USAGE = """
-              eval RUN_FOLDER | --video FILE ... --prompt TEXT | --benchmark DIR --csv FILE [--rows official|all]
-                    --clip DIR [--clip-tokenizer DIR] [--prompt TEXT] [--out DIR] [--provider cpu|cuda] [--threads N]
-                    CLIP scores as LOVEU-TGVE 2023's run_eval.py computes them (textual alignment, frame
-                    consistency over all frame pairs) and the consecutive-frames variant: of a run's result and its
-                    image-model frames, of videos (files or frame folders) with one prompt, or of a LOVEU-TGVE
-                    submission (<DIR>/<section>/<video>/<edit>/*.jpg, prompts from the benchmark's CSV; --rows all
-                    for a table other than the official one); --clip is a transformers CLIP folder such as
-                    openai/clip-vit-large-patch14; prints the table, writes table.md, scores.csv, scores.json to --out
-                    (default RUN_FOLDER/eval, else outputs/eval-NAME)
-            """;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_FOLDER", description = "a finished run's folder")
+    Path runFolder;
 
-    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("clip", "clip-tokenizer", "video", "prompt",
-            "benchmark", "csv", "rows", "out"));
+    /** What to score, when not a run folder. */
+    static final class Sources {
+        @Option(names = "--video", paramLabel = "FILE", arity = "1..*", order = 1,
+                description = "videos or frame folders, scored against --prompt")
+        List<String> videos = new ArrayList<>();
 
-    private EvalCommand() {
+        @Option(names = "--prompt", paramLabel = "TEXT", order = 2,
+                description = "the prompt (with a run folder: instead of its video prompt)")
+        String prompt;
+
+        @Option(names = "--benchmark", paramLabel = "DIR", order = 3, description = "a LOVEU-TGVE submission")
+        String benchmark;
+
+        @Option(names = "--csv", paramLabel = "FILE", order = 4,
+                description = "the benchmark's prompt table (LOVEU-TGVE-2023_Dataset.csv)")
+        String csv;
+
+        @Option(names = "--rows", paramLabel = "official|all", defaultValue = "official", order = 5,
+                description = "all: for a table other than the official one (default: ${DEFAULT-VALUE})")
+        String rows;
     }
 
-    static int run(List<String> words, PrintStream out, ProgressBar progress) throws Exception {
-        boolean runFolder = !words.isEmpty() && !words.getFirst().startsWith("--");
-        Args args = Args.parse(runFolder ? words.subList(1, words.size()) : words).allow(OPTIONS);
-        Path clip = clipFolder(args);
-        Path tokenizer = Path.of(args.one("clip-tokenizer", clip.toString()));
+    /** The scoring model and the output. */
+    static final class Scoring {
+        @Option(names = "--clip", paramLabel = "DIR", order = 10, description = "a transformers CLIP folder such as "
+                + "openai/clip-vit-large-patch14 (required)")
+        String clip;
+
+        @Option(names = "--clip-tokenizer", paramLabel = "DIR", order = 11,
+                description = "its tokenizer files (default: --clip)")
+        String clipTokenizer;
+
+        @Option(names = "--out", paramLabel = "DIR", order = 12,
+                description = "default: RUN_FOLDER/eval, else outputs/eval-NAME")
+        String out;
+    }
+
+    @ArgGroup(validate = false, heading = "%nWhat to score:%n", order = 1)
+    Sources sources = new Sources();
+
+    @ArgGroup(validate = false, heading = "%nScoring:%n", order = 2)
+    Scoring scoring = new Scoring();
+
+    @ArgGroup(validate = false, heading = "%nEngine:%n", order = 100)
+    EngineFlags engine = new EngineFlags();
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public int call(PrintStream out, PrintStream err) throws Exception {
+        ProgressBar progress = ProgressBar.stderr();
+        Path clip = clipFolder(scoring.clip);
+        Path tokenizer = Path.of(scoring.clipTokenizer != null ? scoring.clipTokenizer : clip.toString());
         Job job;
-        if (runFolder) {
-            job = runFolderJob(Path.of(words.getFirst()), args);
-        } else if (args.has("benchmark")) {
-            job = benchmarkJob(args);
-        } else if (args.has("video")) {
-            job = videoJob(args);
+        if (runFolder != null) {
+            job = runFolderJob(runFolder);
+        } else if (sources.benchmark != null) {
+            job = benchmarkJob();
+        } else if (!sources.videos.isEmpty()) {
+            job = videoJob();
         } else {
             throw new UsageException("eval needs a run folder, --video FILE ... --prompt TEXT, or --benchmark DIR "
                     + "--csv FILE");
         }
-        Engine engine = new Engine(EngineFlags.parse(args));
+        Engine engine = new Engine(this.engine.options());
         ScoreTable table = new ScoreTable(job.title(), clip.toString(), job.withMean());
         try (ClipMetrics metrics = ClipMetrics.load(clip, tokenizer, engine)) {
             metrics.scoreInto(table, job.videos(), progress);
@@ -79,8 +124,7 @@ final class EvalCommand {
     private record Job(String title, List<ClipMetrics.Video> videos, Path out, boolean withMean) {
     }
 
-    static Path clipFolder(Args args) throws UsageException {
-        String clip = args.one("clip", null);
+    static Path clipFolder(String clip) throws UsageException {
         if (clip == null) {
             throw new UsageException("--clip DIR is needed: a transformers CLIP folder (config.json, model.safetensors, "
                     + "preprocessor_config.json and the tokenizer files), such as openai/clip-vit-large-patch14");
@@ -93,7 +137,7 @@ final class EvalCommand {
     }
 
     /** A run's result and, when it made them, the image model's frames, scored against the run's video prompt. */
-    private static Job runFolderJob(Path folder, Args args) throws IOException, UsageException {
+    private Job runFolderJob(Path folder) throws IOException, UsageException {
         Path runJson = folder.resolve("run.json");
         if (!Files.isRegularFile(runJson)) {
             throw new UsageException(folder + " is not a run folder (no run.json)");
@@ -104,8 +148,13 @@ final class EvalCommand {
                     + "'); finish it with bivdiff run --resume");
         }
         JsonNode config = run.path("config");
-        String prompt = args.one("prompt", config.path("videoPrompt").asText());
-        Strategy strategy = Spellings.parse("strategy", config.path("strategy").asText(), Strategy.class);
+        // run.json holds the config's records (prompts.videoPrompt); runs recorded before them, the flat values
+        JsonNode videoPrompt = config.path("prompts").path("videoPrompt");
+        JsonNode strategyName = config.path("bridging").path("strategy");
+        String prompt = sources.prompt != null ? sources.prompt
+                : (videoPrompt.isMissingNode() ? config.path("videoPrompt") : videoPrompt).asText();
+        Strategy strategy = Spellings.parse("strategy",
+                (strategyName.isMissingNode() ? config.path("strategy") : strategyName).asText(), Strategy.class);
         List<ClipMetrics.Video> videos = new ArrayList<>();
         for (String name : List.of(strategy.videoName(), RunCommand.IDM_VIDEO)) {
             Path frames = folder.resolve(RunCommand.FRAMES + name);
@@ -117,7 +166,7 @@ final class EvalCommand {
                         + " --prompt ...");
             }
         }
-        return new Job("CLIP scores of " + folder, videos, outFolder(args, folder.resolve("eval")), false);
+        return new Job("CLIP scores of " + folder, videos, outFolder(folder.resolve("eval")), false);
     }
 
     private static ClipMetrics.Video frameFolder(String name, String prompt, Path frames) {
@@ -125,13 +174,13 @@ final class EvalCommand {
     }
 
     /** Videos (files or frame folders), every frame, against one prompt. */
-    private static Job videoJob(Args args) throws UsageException {
-        String prompt = args.one("prompt", null);
+    private Job videoJob() throws UsageException {
+        String prompt = sources.prompt;
         if (prompt == null) {
             throw new UsageException("--video needs --prompt TEXT, the prompt to score the videos against");
         }
         List<ClipMetrics.Video> videos = new ArrayList<>();
-        for (String v : args.all("video")) {
+        for (String v : sources.videos) {
             Path file = Path.of(v);
             if (!Files.exists(file)) {
                 throw new UsageException("--video " + v + ": no such file or folder");
@@ -144,21 +193,21 @@ final class EvalCommand {
         }
         String first = videos.getFirst().name();
         int dot = first.lastIndexOf('.');
-        return new Job("CLIP scores", videos, outFolder(args, Path.of("outputs", "eval-"
+        return new Job("CLIP scores", videos, outFolder(Path.of("outputs", "eval-"
                 + (dot > 0 ? first.substring(0, dot) : first))), videos.size() > 1);
     }
 
     /** A LOVEU-TGVE submission, every edited video against its edited prompt. */
-    private static Job benchmarkJob(Args args) throws IOException, UsageException {
-        Path submission = Path.of(args.one("benchmark", null));
-        String csv = args.one("csv", null);
+    private Job benchmarkJob() throws IOException, UsageException {
+        Path submission = Path.of(sources.benchmark);
+        String csv = sources.csv;
         if (csv == null) {
             throw new UsageException("--benchmark needs --csv FILE, the benchmark's prompt table "
                     + "(LOVEU-TGVE-2023_Dataset.csv)");
         }
         LoveuTgveBenchmark.Rows rows;
         try {
-            rows = Spellings.parse("--rows", args.one("rows", "official"), LoveuTgveBenchmark.Rows.class);
+            rows = Spellings.parse("--rows", sources.rows, LoveuTgveBenchmark.Rows.class);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -174,10 +223,10 @@ final class EvalCommand {
         }
         String title = "CLIP scores of " + submission + " (" + Spellings.lower(rows) + " rows of "
                 + csv + ")";
-        return new Job(title, videos, outFolder(args, Path.of("outputs", "eval-" + submission.getFileName())), true);
+        return new Job(title, videos, outFolder(Path.of("outputs", "eval-" + submission.getFileName())), true);
     }
 
-    private static Path outFolder(Args args, Path fallback) throws UsageException {
-        return Path.of(args.one("out", fallback.toString()));
+    private Path outFolder(Path fallback) {
+        return scoring.out != null ? Path.of(scoring.out) : fallback;
     }
 }

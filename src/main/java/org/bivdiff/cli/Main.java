@@ -2,8 +2,8 @@ package org.bivdiff.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -12,77 +12,158 @@ import org.bivdiff.graph.EngineException;
 import org.bivdiff.io.IoErrors;
 import org.bivdiff.models.WeightsException;
 
-/** {@code bivdiff COMMAND [OPTIONS]}: dispatches to the commands. */
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * {@code bivdiff COMMAND [OPTIONS]}: parses the whole command line (picocli) before any command runs, prints
+ * {@code --help}, and maps what a command throws to a message and an exit code.
+ */
 public final class Main {
 
-    static final String USAGE = """
-            usage: bivdiff COMMAND [OPTIONS]
-
-            commands:
-              conformance [--fixtures DIR] [--case NAME ...] [--provider cpu|cuda] [--threads N] [--precision fp16]
-                    run the golden conformance cases; one line per case, then a count; exits 1 on any FAIL;
-                    float32 graphs against the golden tolerances, or with --precision fp16 float16 graphs against
-                    them x 2^13 (float16's rounding against float32's)
-            """ + BenchCommand.USAGE + DemoCommand.USAGE + RunCommand.USAGE + ImageCommand.USAGE + AnnotateCommand.USAGE
-            + ModelsCommand.USAGE + EvalCommand.USAGE + AblateCommand.USAGE + ConvertCommand.USAGE + """
-              help  show this text
-
-            every command takes --debug: on an error, the stack trace as well as the message
-
-            every command that runs networks also takes --provider cpu|cuda, --threads N,
-            --precision auto|fp32|fp16 (auto: fp16 on CUDA, fp32 on the CPU, where fp16 is correct but about
-            100x slower; conformance takes auto as fp32), --cuda-options KEY=VALUE,... (ONNX Runtime's CUDA
-            provider settings: device_id, gpu_mem_limit, arena_extend_strategy, cudnn_conv_algo_search,
-            cudnn_conv_use_max_workspace, do_copy_in_default_stream, use_tf32) and
-            --session-cache DIR (or $BIVDIFF_SESSION_CACHE): optimised graphs kept on disk, so that later runs
-            start in about a second per large model instead of ten (the cache holds a copy of the weights)
-            """;
-
     private Main() {
+    }
+
+    /** The command tree: {@code bivdiff} and its subcommands, in the order {@code bivdiff --help} lists them. */
+    @Command(name = "bivdiff", sortOptions = false,
+            description = "BIVDiff video synthesis: image models made temporally consistent by a video model.",
+            footer = {"", "Run bivdiff COMMAND --help for a command's options.%n"},
+            subcommands = {RunCommand.class, ImageCommand.class, DemoCommand.class, AnnotateCommand.class,
+                    ModelsCommand.class, EvalCommand.class, AblateCommand.class, ConvertCommand.class,
+                    ConformanceCommand.class, BenchCommand.class, Main.Completion.class, Main.Help.class})
+    static final class Root {
+        @Mixin
+        CommonOptions common;
+    }
+
+    /** {@code bivdiff completion}: the bash (and zsh) completion script. */
+    @Command(name = "completion", sortOptions = false,
+            description = {"print a bash completion script for bivdiff (zsh too, after bashcompinit)",
+                    "use: source <(bin/bivdiff completion)"})
+    static final class Completion implements CliCommand {
+        @Mixin
+        CommonOptions common;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public int call(PrintStream out, PrintStream err) {
+            out.print(AutoComplete.bash("bivdiff", spec.root().commandLine()));
+            return 0;
+        }
+    }
+
+    /** {@code bivdiff help [COMMAND]}: the list of commands, or one command's help. */
+    @Command(name = "help", description = "show the commands, or with COMMAND that command's help")
+    static final class Help implements CliCommand {
+        @Mixin
+        CommonOptions common;
+        @Parameters(arity = "0..1", paramLabel = "COMMAND")
+        String command;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public int call(PrintStream out, PrintStream err) throws UsageException {
+            CommandLine root = spec.root().commandLine();
+            if (command == null) {
+                usage(root, out);
+                return 0;
+            }
+            CommandLine sub = root.getSubcommands().get(command);
+            if (sub == null) {
+                throw new UsageException("unknown command '" + command + "'");
+            }
+            usage(sub, out);
+            return 0;
+        }
     }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
 
+    /** The parser of the whole command line. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Root());
+        cl.setExpandAtFiles(false);                 // a prompt may start with @
+        cl.setUnmatchedOptionsArePositionalParams(false);
+        cl.setOverwrittenOptionsAllowed(false);
+        abbreviateSynopses(cl);
+        return cl;
+    }
+
+    /** {@code command} with {@code words} parsed into it as the command line would be, for tests and callers. */
+    static <T> T parse(T command, List<String> words) throws UsageException {
+        CommandLine cl = new CommandLine(command);
+        cl.setExpandAtFiles(false);
+        try {
+            cl.parseArgs(words.toArray(String[]::new));
+        } catch (ParameterException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return command;
+    }
+
+    /** {@code Usage: bivdiff image [OPTIONS]}: the option list follows under its headings. */
+    private static void abbreviateSynopses(CommandLine cl) {
+        cl.getCommandSpec().usageMessage().abbreviateSynopsis(true);
+        cl.getSubcommands().values().forEach(Main::abbreviateSynopses);
+    }
+
     /** Runs a command and returns its exit code (0 ok, 1 failure, 2 bad usage, 130 interrupted). */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        List<String> words = new ArrayList<>(Arrays.asList(args));
-        boolean debug = words.remove("--debug");
-        if (words.isEmpty()) {
-            err.print(USAGE);
+        boolean debug = Arrays.asList(args).contains("--debug");
+        CommandLine cl = commandLine();
+        ParseResult parsed;
+        try {
+            parsed = cl.parseArgs(args);
+        } catch (ParameterException e) {
+            if (e.getCommandLine() == cl && e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                    && !u.getUnmatched().getFirst().startsWith("-")) {
+                err.println("bivdiff: unknown command '" + u.getUnmatched().getFirst() + "'");
+                usage(cl, err);
+                return 2;
+            }
+            String name = e.getCommandLine().getCommandSpec().qualifiedName(" ");
+            String message = e.getMessage();
+            if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+                String first = u.getUnmatched().getFirst();
+                message = first.startsWith("-") ? "unknown option " + first : "unexpected argument '" + first + "'";
+            }
+            err.println(name + ": " + message);
+            err.println("(" + name + " --help lists the options)");
             return 2;
         }
-        String command = words.getFirst();
-        List<String> rest = words.subList(1, words.size());
+        ParseResult leaf = parsed;
+        while (leaf.hasSubcommand()) {
+            leaf = leaf.subcommand();
+        }
+        CommandLine at = leaf.commandSpec().commandLine();
+        if (leaf.isUsageHelpRequested()) {
+            usage(at, out);
+            return 0;
+        }
+        if (!(leaf.commandSpec().userObject() instanceof CliCommand command)) {
+            usage(at, err);                          // bivdiff alone, or bivdiff models alone
+            return 2;
+        }
+        String name = parsed.subcommand().commandSpec().name();
         try {
-            return switch (command) {
-                case "conformance" -> ConformanceCommand.run(Args.parse(rest), out);
-                case "image" -> ImageCommand.run(Args.parse(rest), out, err);
-                case "run" -> RunCommand.run(rest, out);
-                case "annotate" -> AnnotateCommand.run(rest, out, ProgressBar.stderr());
-                case "demo" -> DemoCommand.run(Args.parse(rest), out);
-                case "bench" -> BenchCommand.run(Args.parse(rest), out, err);
-                case "models" -> ModelsCommand.run(rest, out);
-                case "eval" -> EvalCommand.run(rest, out, ProgressBar.stderr());
-                case "ablate" -> AblateCommand.run(rest, out, ProgressBar.stderr());
-                case "convert" -> ConvertCommand.run(rest, out);
-                case "help", "--help", "-h" -> {
-                    out.print(USAGE);
-                    yield 0;
-                }
-                default -> {
-                    err.println("bivdiff: unknown command '" + command + "'");
-                    err.print(USAGE);
-                    yield 2;
-                }
-            };
+            return command.call(out, err);
         } catch (UsageException e) {
-            return fail(err, command, e.getMessage(), e, debug, 2);
+            return fail(err, name, e.getMessage(), e, debug, 2);
         } catch (CancellationException e) {
-            return fail(err, command, "interrupted (" + e.getMessage() + ")", e, debug, 130);
+            return fail(err, name, "interrupted (" + e.getMessage() + ")", e, debug, 130);
         } catch (OutOfMemoryError e) {
-            return fail(err, command, "out of memory (" + e.getMessage() + "); give Java more with BIVDIFF_JAVA_OPTS="
+            return fail(err, name, "out of memory (" + e.getMessage() + "); give Java more with BIVDIFF_JAVA_OPTS="
                     + "-Xmx..., or make the run smaller: --max-batch 1, a smaller width and height, fewer frames", e,
                     debug, 1);
         } catch (Exception e) {
@@ -91,8 +172,15 @@ public final class Main {
                     || e instanceof EngineException;
             String message = message(e) + (userError || debug ? ""
                     : "\n(an internal error: run again with --debug for the stack trace, and please report it)");
-            return fail(err, command, message, e, debug, 1);
+            return fail(err, name, message, e, debug, 1);
         }
+    }
+
+    /** Prints {@code command}'s help to {@code out}. */
+    static void usage(CommandLine command, PrintStream out) {
+        PrintWriter w = new PrintWriter(out, true);
+        command.usage(w, CommandLine.Help.Ansi.OFF);
+        w.flush();
     }
 
     /** What went wrong, for a user: path and reason for I/O failures, else the message, else the exception's kind. */

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 
 import org.bivdiff.bivdiff.BivdiffPipeline;
@@ -28,6 +27,12 @@ import org.bivdiff.media.VideoWriter;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
 
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
 /**
  * {@code bivdiff run CONFIG.yaml}: one BIVDiff run into its output folder. Everything is checked before the
  * first heavy step ({@link Preflight}); the folder is then locked for the run ({@link FolderLock}) and gets
@@ -36,22 +41,54 @@ import org.bivdiff.pipelines.ProgressListener;
  * see {@link RunRecord}), the stage results under {@code stages/} for {@code --resume}, and the videos, each
  * written through a temporary file so none looks complete before it is.
  */
-final class RunCommand {
+@Command(name = "run", sortOptions = false, description = {
+        "one BIVDiff run: frame-wise generation, mixed inversion, temporal smoothing (docs/config.md); BIVDiff's "
+                + "official configs/*.yaml are accepted as they are; sizes are rounded down to a multiple of 32, as "
+                + "BIVDiff does"})
+final class RunCommand implements CliCommand {
 
-    static final String USAGE = """
-              run CONFIG.yaml [--set KEY=VALUE ...] [--checkpoints DIR|hub] [--download] [--resume] [--max-batch N]
-                    [--provider cpu|cuda] [--threads N] [--session-cache DIR]
-                    one BIVDiff run: frame-wise generation, mixed inversion, temporal smoothing (docs/config.md);
-                    BIVDiff's official configs/*.yaml are accepted as they are, with --checkpoints DIR standing
-                    for their ./checkpoints folder (hub: each model from its Hugging Face repository); models.*
-                    take folders or model ids in the Hugging Face cache, --download pulls the ones it lacks;
-                    --resume continues an interrupted run in its output folder;
-                    --max-batch N: rows per image-UNet call in the frame stage (default 2 on the CPU; on CUDA 0 =
-                    all at once, halved while the GPU runs out of memory)
-            """;
+    @Parameters(index = "0", paramLabel = "CONFIG.yaml", description = "the run config (ours, or an official one)")
+    Path configFile;
 
-    private static final Set<String> OPTIONS = EngineFlags.with(Set.of("set", "checkpoints", "download", "resume",
-            "max-batch"));
+    /** Options that change the config. */
+    static final class ConfigOptions {
+        @Option(names = "--set", paramLabel = "KEY=VALUE", arity = "1..*", order = 1,
+                description = "override a config key (dotted for nested keys: edit.type=replace)")
+        List<String> set = new ArrayList<>();
+
+        @Option(names = "--checkpoints", paramLabel = "DIR|hub", order = 2,
+                description = "what an official config's ./checkpoints stands for (hub: each model from its Hugging "
+                        + "Face repository)")
+        String checkpoints;
+
+        @Option(names = "--download", order = 3,
+                description = "pull the models the Hugging Face cache lacks (models.* take folders or model ids)")
+        boolean download;
+    }
+
+    /** Options of the run itself. */
+    static final class RunOptions {
+        @Option(names = "--resume", order = 10, description = "continue an interrupted run in its output folder")
+        boolean resume;
+
+        @Option(names = "--max-batch", paramLabel = "N", order = 11,
+                description = "rows per image-UNet call in the frame stage (default 2 on the CPU; on CUDA 0 = all at "
+                        + "once, halved while the GPU runs out of memory)")
+        Integer maxBatch;
+    }
+
+    @ArgGroup(validate = false, heading = "%nConfig:%n", order = 1)
+    ConfigOptions config = new ConfigOptions();
+
+    @ArgGroup(validate = false, heading = "%nRun:%n", order = 2)
+    RunOptions run = new RunOptions();
+
+    @ArgGroup(validate = false, heading = "%nEngine:%n", order = 100)
+    EngineFlags engine = new EngineFlags();
+
+    @Mixin
+    CommonOptions common;
+
     /** The image model's frames, as a video and a frame folder. */
     static final String IDM_VIDEO = "video_by_idm";
     /** Where the lossless frames of each video go: {@code frames/<video name>/00000.png, ...}. */
@@ -64,19 +101,15 @@ final class RunCommand {
     private RunCommand() {
     }
 
-    static int run(List<String> words, PrintStream out) throws Exception {
-        if (words.isEmpty() || words.getFirst().startsWith("--")) {
-            throw new UsageException("run needs a config file: bivdiff run CONFIG.yaml [options]");
-        }
-        Args args = Args.parse(words.subList(1, words.size())).allow(OPTIONS);
+    @Override
+    public int call(PrintStream out, PrintStream err) throws Exception {
         ProgressBar progress = ProgressBar.stderr();
-        RunConfig config = RunConfigReader.read(Path.of(words.getFirst()), args.all("set"),
-                args.one("checkpoints", null), ModelsCommand.locator(args.has("download"), progress),
-                m -> progress.note("warning: " + m));
-        Engine engine = new Engine(EngineFlags.parse(args));
-        return execute(config, args.has("resume"), args.integer("max-batch",
-                FrameGenerator.defaultMaxBatch(engine.options().provider())), engine, out, progress, otherFolder(config),
-                true);
+        RunConfig config = RunConfigReader.read(configFile, this.config.set, this.config.checkpoints,
+                ModelsCommand.locator(this.config.download, progress), m -> progress.note("warning: " + m));
+        Engine engine = new Engine(this.engine.options());
+        int maxBatch = run.maxBatch != null ? run.maxBatch
+                : FrameGenerator.defaultMaxBatch(engine.options().provider());
+        return execute(config, run.resume, maxBatch, engine, out, progress, otherFolder(config), true);
     }
 
     /** Runs {@code config} (as {@code bivdiff run} does, but without signal handling); returns the exit code. */
@@ -96,7 +129,7 @@ final class RunCommand {
                        ProgressBar progress, String otherFolder, boolean onSignal) throws Exception {
         // 1. Check everything that can be checked before the first heavy step: the config, the model folders,
         //    the videos, the sizes against the machine's memory
-        Path folder = config.output();
+        Path folder = config.output().folder();
         List<String> problems = new ArrayList<>(config.problems());
         if (problems.isEmpty()) {
             checkOutputFolder(folder, resume, otherFolder);
@@ -254,7 +287,7 @@ final class RunCommand {
 
     /** How to choose another output folder in {@code config}'s format: {@code --set output=DIR} or its official key. */
     private static String otherFolder(RunConfig config) {
-        return "--set " + config.outputKey() + "=DIR";
+        return "--set " + config.output().key() + "=DIR";
     }
 
     private static void writeVideo(RunFolder run, String name, List<Image8> frames, double fps) throws IOException {

@@ -106,7 +106,7 @@ class AblateCommandTest {
     @Test
     void theDefaultStrategiesAreThoseTheTaskAllows() throws Exception {
         RunConfig controlNet = RunConfigReader.read(config, List.of(), null);
-        List<Ablation.Variant> all = AblateCommand.variants(controlNet, Args.parse(List.of("--ratios", "0.25,0.75")));
+        List<Ablation.Variant> all = AblateCommand.variants(controlNet, List.of(), List.of("0.25,0.75"));
         assertEquals(List.of(new Ablation.Variant(Strategy.SEQUENTIAL, 0.25), new Ablation.Variant(Strategy.SEQUENTIAL, 0.75),
                 new Ablation.Variant(Strategy.IDM_ONLY, 0.25), new Ablation.Variant(Strategy.VDM_ONLY, 0.25),
                 new Ablation.Variant(Strategy.ALTERNATE, 0.25), new Ablation.Variant(Strategy.FUSE, 0.25),
@@ -114,19 +114,19 @@ class AblateCommandTest {
         RunConfig frames = RunConfigReader.read(config, List.of("task=frames", "frames=" + models.resolve("clip.mp4")),
                 null);
         assertEquals(List.of(Strategy.SEQUENTIAL, Strategy.IDM_ONLY, Strategy.VDM_ONLY),
-                AblateCommand.variants(frames, Args.parse(List.of())).stream().map(Ablation.Variant::strategy).toList(),
+                AblateCommand.variants(frames, List.of(), List.of()).stream().map(Ablation.Variant::strategy).toList(),
                 "alternate and fuse need an image model at every step");
         var asked = assertThrows(UsageException.class,
-                () -> AblateCommand.variants(frames, Args.parse(List.of("--strategies", "fuse"))));
+                () -> AblateCommand.variants(frames, List.of("fuse"), List.of()));
         assertTrue(asked.getMessage().contains("fuse a=1.0: strategy 'fuse'"), asked.getMessage());
         var name = assertThrows(UsageException.class,
-                () -> AblateCommand.variants(controlNet, Args.parse(List.of("--strategies", "blend"))));
+                () -> AblateCommand.variants(controlNet, List.of("blend"), List.of()));
         assertTrue(name.getMessage().contains("blend") && name.getMessage().contains("idm-only"), name.getMessage());
         var ratio = assertThrows(UsageException.class,
-                () -> AblateCommand.variants(controlNet, Args.parse(List.of("--ratios", "1.5"))));
+                () -> AblateCommand.variants(controlNet, List.of(), List.of("1.5")));
         assertTrue(ratio.getMessage().contains("1.5"), ratio.getMessage());
         var notNumber = assertThrows(UsageException.class,
-                () -> AblateCommand.variants(controlNet, Args.parse(List.of("--ratios", "half"))));
+                () -> AblateCommand.variants(controlNet, List.of(), List.of("half")));
         assertTrue(notNumber.getMessage().contains("--ratios"), notNumber.getMessage());
         var noClip = new ByteArrayOutputStream();
         assertEquals(2, Main.run(new String[] {"ablate", config.toString()}, new PrintStream(new ByteArrayOutputStream()),

@@ -78,7 +78,7 @@ class ImageCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"controlnet-canny", "t2i-adapter-canny", "ip2p", "inpaint", "outpaint", "img2img"})
-    void taskOnAnImageWritesAPngOfTheInputSize(String task) throws Exception {
+    void taskOnAnImageWritesAPngOfTheInputSizeRoundedDownTo32(String task) throws Exception {
         String extra = switch (task) {
             case "controlnet-canny" -> "tiny-controlnet";
             case "t2i-adapter-canny" -> "tiny-t2i-adapter";
@@ -93,15 +93,18 @@ class ImageCommandTest {
         }
         Path png = dir.resolve(task + ".png");
         args.addAll(List.of("--out", png.toString()));
-        assertPng(run(args), png, 48, 40);
+        assertPng(run(args), png, 32, 32);
     }
 
     @Test
     void txt2imgAndNamedFoldersAndSizeOptions() throws Exception {
         Path png = dir.resolve("txt2img.png");
         List<String> a = base("txt2img", "tiny-sd15");
-        a.addAll(List.of("--height", "32", "--width", "48", "--out", png.toString()));
-        assertPng(run(a), png, 48, 32);
+        a.addAll(List.of("--height", "40", "--width", "64", "--out", png.toString()));
+        Outcome rounded = run(a);
+        assertPng(rounded, png, 64, 32);
+        assertTrue(rounded.err().contains("warning: --height 40 is rounded down to 32, a multiple of 32, as BIVDiff "
+                + "does"), rounded.err());
         Path half = dir.resolve("txt2img-fp16.png");
         List<String> h = base("txt2img", "tiny-sd15");
         h.addAll(List.of("--height", "32", "--width", "32", "--precision", "fp16", "--out", half.toString()));
@@ -118,7 +121,7 @@ class ImageCommandTest {
         List<String> c = base("outpaint", "tiny-sd15", "tiny-inpaint-unet");
         c.addAll(List.of("--image", dir.resolve("in.png").toString(), "--direction", "horizontal",
                 "--scheduler", "EulerAncestralDiscreteScheduler", "--out", out.toString()));
-        assertPng(run(c), out, 48, 40);
+        assertPng(run(c), out, 32, 32);
     }
 
     @Test
@@ -134,9 +137,9 @@ class ImageCommandTest {
 
         Path refined = dir.resolve("p2p-refine.png");
         List<String> b = base("p2p", "tiny-sd15");
-        b.addAll(List.of("--edited-prompt", "a red car in snow", "--edit", "refine", "--height", "32", "--width", "48",
+        b.addAll(List.of("--edited-prompt", "a red car in snow", "--edit", "refine", "--height", "32", "--width", "64",
                 "--out", refined.toString()));
-        assertPng(run(b), refined, 48, 32);
+        assertPng(run(b), refined, 64, 32);
 
         List<String> c = base("p2p", "tiny-sd15");
         c.addAll(List.of("--out", dir.resolve("p2p-missing.png").toString()));
@@ -154,10 +157,17 @@ class ImageCommandTest {
         assertTrue(o.err().contains("needs a controlnet folder"), o.err());
 
         List<String> badSize = base("txt2img", "tiny-sd15");
-        badSize.addAll(List.of("--height", "36", "--width", "32", "--out", dir.resolve("y.png").toString()));
+        badSize.addAll(List.of("--height", "36", "--width", "16", "--out", dir.resolve("y.png").toString()));
         Outcome s = run(badSize);
-        assertEquals(1, s.code());
-        assertTrue(s.err().contains("multiples of 8"), s.err());
+        assertEquals(2, s.code());
+        assertTrue(s.err().contains("must be at least 32x32"), s.err());
+
+        List<String> badEdit = base("p2p", "tiny-sd15");
+        badEdit.addAll(List.of("--edited-prompt", "a blue car", "--edit", "swap", "--out", dir.resolve("e.png")
+                .toString()));
+        Outcome e = run(badEdit);
+        assertEquals(2, e.code());
+        assertTrue(e.err().contains("--edit takes refine or replace, got 'swap'"), e.err());
 
         Outcome t = run(List.of("image", "--task", "paint", "--out", "z.png"));
         assertEquals(2, t.code());

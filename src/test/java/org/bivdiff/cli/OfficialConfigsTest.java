@@ -128,10 +128,10 @@ class OfficialConfigsTest {
         assertEquals(vdm.equals("VidRD") ? checkpoints.resolve("VidRD/ModelT2V.pth").toString() : null,
                 models.get("vidrdCheckpoint").textValue());
         if (idmSection.contains("depth_midas")) {
-            assertEquals("DEPTH", config.get("condition").asText());
+            assertEquals("DEPTH", config.get("inputs").get("condition").asText());
             assertEquals(checkpoints.resolve("Annotators/dpt-hybrid-midas").toString(),
                     config.get("models").get("depth").asText());
-            assertEquals(idm.equals("T2IAdapter") ? "REFERENCE_WRAP" : "CLEAN", config.get("conditionInput").asText());
+            assertEquals(idm.equals("T2IAdapter") ? "REFERENCE_WRAP" : "CLEAN", config.get("inputs").get("conditionInput").asText());
             var condition = VideoReader.probe(out.resolve("condition.gif"));
             assertEquals(2, condition.frameCount());
             assertEquals(32, condition.width());

@@ -65,7 +65,7 @@ class RunCommandTest {
     void writesVideosGridAndRunJson(@TempDir Path dir) throws Exception {
         RunConfig c = config(dir);
         assertEquals(0, execute(c, false, quiet()));
-        Path out = c.output();
+        Path out = c.output().folder();
         for (String f : List.of("source.gif", "condition.gif", "video_by_idm.gif", "video_by_bivdiff.gif",
                 "video_by_bivdiff.mp4", "grid.gif", "stages/idm_frames.safetensors", "stages/frame_latents.safetensors",
                 "stages/inversion_image.safetensors")) {
@@ -76,7 +76,7 @@ class RunCommandTest {
         assertEquals(32, info.width());
         JsonNode json = new ObjectMapper().readTree(out.resolve("run.json").toFile());
         assertEquals("complete", json.get("status").asText());
-        assertEquals(42, json.get("config").get("seed").asInt());
+        assertEquals(42, json.get("config").get("sampling").get("seed").asInt());
         assertTrue(json.get("config").get("models").get("t2iAdapter").isNull());
         assertTrue(json.get("stage_seconds").size() >= 2);
         // A second run into the same folder is refused rather than mixing two runs.
@@ -97,11 +97,11 @@ class RunCommandTest {
             }
         };
         assertThrows(IllegalStateException.class, () -> execute(c, false, crashing));
-        JsonNode failed = new ObjectMapper().readTree(c.output().resolve("run.json").toFile());
+        JsonNode failed = new ObjectMapper().readTree(c.output().folder().resolve("run.json").toFile());
         assertEquals("failed", failed.get("status").asText());
         assertEquals("temporal smoothing", failed.get("stage").asText());
         assertEquals("simulated crash", failed.get("error").asText());
-        assertFalse(Files.exists(c.output().resolve("video_by_bivdiff.gif")), "no output may look complete");
+        assertFalse(Files.exists(c.output().folder().resolve("video_by_bivdiff.gif")), "no output may look complete");
         List<String> stages = new ArrayList<>();
         ProgressBar recording = new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false) {
             @Override
@@ -111,7 +111,7 @@ class RunCommandTest {
         };
         assertEquals(0, execute(c, true, recording));
         assertTrue(stages.stream().allMatch(s -> s.equals("temporal smoothing")), stages.toString());
-        JsonNode done = new ObjectMapper().readTree(c.output().resolve("run.json").toFile());
+        JsonNode done = new ObjectMapper().readTree(c.output().folder().resolve("run.json").toFile());
         assertEquals("complete", done.get("status").asText());
         // The frames, their encoding and the image model's inversion (ratio 1: no video branch).
         assertEquals(List.of("idm_frames", "frame_latents", "inversion_image"),
@@ -140,8 +140,8 @@ class RunCommandTest {
         assertEquals(List.of("inversion (image)", "prompt-to-prompt 1/4", "prompt-to-prompt 2/4",
                 "prompt-to-prompt 3/4", "prompt-to-prompt 4/4", "inversion (image)", "inversion (video)",
                 "temporal smoothing"), stages);
-        assertEquals(4, VideoReader.probe(c.output().resolve("video_by_bivdiff.mp4")).frameCount());
-        assertTrue(Files.size(c.output().resolve("video_by_idm.gif")) > 0);
+        assertEquals(4, VideoReader.probe(c.output().folder().resolve("video_by_bivdiff.mp4")).frameCount());
+        assertTrue(Files.size(c.output().folder().resolve("video_by_idm.gif")) > 0);
     }
 
     @Test
@@ -214,11 +214,11 @@ class RunCommandTest {
             assertEquals(0, execute(c, false, quiet()));
             String name = "video_by_" + strategy.replace('-', '_');
             for (String f : List.of(name + ".gif", name + ".mp4", "grid.gif", "run.json")) {
-                assertTrue(Files.size(c.output().resolve(f)) > 0, strategy + ": " + f);
+                assertTrue(Files.size(c.output().folder().resolve(f)) > 0, strategy + ": " + f);
             }
-            assertFalse(Files.exists(c.output().resolve("video_by_idm.gif")), strategy);
-            assertFalse(Files.exists(c.output().resolve("stages/frame_latents.safetensors")), strategy);
-            assertEquals(4, VideoReader.probe(c.output().resolve(name + ".mp4")).frameCount());
+            assertFalse(Files.exists(c.output().folder().resolve("video_by_idm.gif")), strategy);
+            assertFalse(Files.exists(c.output().folder().resolve("stages/frame_latents.safetensors")), strategy);
+            assertEquals(4, VideoReader.probe(c.output().folder().resolve(name + ".mp4")).frameCount());
         }
         JsonNode json = new ObjectMapper().readTree(dir.resolve("alternate/out/run.json").toFile());
         assertTrue(json.get("stage_seconds").has("joint denoising (alternate)"), json.toString());
@@ -238,7 +238,7 @@ class RunCommandTest {
         RunConfig c = config(dir, "video=" + clip, "video_length=all", "fps=0", "window.length=8");
         assertEquals(new TemporalWindows(8, 4, TemporalWindows.Weighting.PYRAMID), c.window());
         assertEquals(0, execute(c, false, quiet()));
-        Path out = c.output();
+        Path out = c.output().folder();
         var info = VideoReader.probe(out.resolve("video_by_bivdiff.mp4"));
         assertEquals(20, info.frameCount());
         assertEquals(12, info.fps(), 1e-6);
@@ -346,21 +346,21 @@ class RunCommandTest {
         } finally {
             pool.shutdownNow();
         }
-        JsonNode json = new ObjectMapper().readTree(c.output().resolve("run.json").toFile());
+        JsonNode json = new ObjectMapper().readTree(c.output().folder().resolve("run.json").toFile());
         assertEquals("complete", json.get("status").asText());
     }
 
     @Test
     void aLockLeftByADeadProcessIsTakenOver(@TempDir Path dir) throws Exception {
         RunConfig c = config(dir, "strategy=idm-only");
-        Files.createDirectories(c.output());
-        Files.writeString(c.output().resolve(org.bivdiff.io.FolderLock.FILE), "process 999999999 on elsewhere, started "
+        Files.createDirectories(c.output().folder());
+        Files.writeString(c.output().folder().resolve(org.bivdiff.io.FolderLock.FILE), "process 999999999 on elsewhere, started "
                 + "2026-01-01T00:00:00Z\n");
         List<String> events = new ArrayList<>();
         assertEquals(0, execute(c, false, recording(events)));
-        assertTrue(events.contains("note: took over the lock of " + c.output() + " left by a run that ended without "
+        assertTrue(events.contains("note: took over the lock of " + c.output().folder() + " left by a run that ended without "
                 + "releasing it (process 999999999 on elsewhere, started 2026-01-01T00:00:00Z)"), events.toString());
-        assertEquals("", Files.readString(c.output().resolve(org.bivdiff.io.FolderLock.FILE)), "released");
+        assertEquals("", Files.readString(c.output().folder().resolve(org.bivdiff.io.FolderLock.FILE)), "released");
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
@@ -401,7 +401,7 @@ class RunCommandTest {
             child.destroyForcibly();
         }
         assertEquals(130, child.exitValue());
-        JsonNode json = new ObjectMapper().readTree(c.output().resolve("run.json").toFile());
+        JsonNode json = new ObjectMapper().readTree(c.output().folder().resolve("run.json").toFile());
         assertEquals("interrupted", json.get("status").asText());
         assertEquals("controlnet", json.get("stage").asText());
         assertEquals("stopped by a signal (Ctrl-C, or kill)", json.get("error").asText());

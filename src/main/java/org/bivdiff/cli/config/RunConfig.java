@@ -12,52 +12,30 @@ import org.bivdiff.io.Spellings;
 import org.bivdiff.media.VideoSampler;
 import org.bivdiff.media.annotators.ConditionFrames.FrameInput;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
-import org.bivdiff.pipelines.p2p.AttentionEdit;
 import org.bivdiff.pipelines.Outpainting;
+import org.bivdiff.pipelines.p2p.AttentionEdit;
 
 /**
- * One BIVDiff run as a config file describes it: every path resolved, every default filled in.
- * {@link #problems()} lists what is wrong with it before any model is loaded.
+ * One BIVDiff run as a config file describes it, as a tree of small records, one per group of keys of
+ * {@code docs/config.md}: every path resolved, every default filled in. {@link #problems()} lists what is wrong
+ * with it before any model is loaded.
  *
- * @param task               the image model making the frames
- * @param condition          ControlNet / T2I-Adapter condition
- * @param prompt             the image model's prompt (the reference's {@code idm_prompt})
- * @param videoPrompt        the prompt of inversion and smoothing ({@code vdm_prompt})
- * @param promptSuffix       appended to both prompts (the reference's quality tags for some models)
- * @param negativePrompt     the negative prompt of every stage
- * @param video              the source video (a file or a folder of frames)
- * @param conditionVideo     a precomputed condition video (depth, pose), or null to compute Canny edges or depth
- * @param conditionInput     how the frames reach the Canny / depth annotator
- * @param maskVideo          inpainting masks (white = repaint), or null
- * @param maskType           outpainting border
- * @param frames             {@link Task#FRAMES}: the frames made by another image model
- * @param edit               {@link Task#PROMPT2PROMPT}: the edit of the frame prompt
- * @param models             model folders
- * @param videoLength        frames to sample and generate; {@link #ALL_FRAMES}: every frame the sampling reaches
- * @param frameRate          take one source frame every this many; 0 spreads the frames over the clip
- * @param width              frame width, rounded down to a multiple of 32 as the reference does
- * @param height             frame height, likewise
- * @param steps              DDIM steps of every stage
- * @param guidanceScale      classifier-free guidance
- * @param imageGuidanceScale InstructPix2Pix image guidance
- * @param mixingRatio        a in z = a z_img + (1 - a) z_video (FUSE: in eps = a eps_IDM + (1 - a) eps_VDM)
- * @param seed               all random draws derive from it
- * @param strategy           how IDM and VDM are bridged
- * @param inversionNorm      the image model's GroupNorms in inversion: across the frames (BIVDiff) or per frame
- * @param output             the run folder
- * @param outputKey          the config key that sets it ({@code output}; {@code Model.output_path} in official configs)
- * @param fps                frame rate of the written videos; {@link #FPS_FROM_SOURCE}: the rate the sampled
- *                           frames have in the source
- * @param window             the video model's temporal windows for inversion and smoothing (and the frame stage's
- *                           batches)
+ * <p>The flat accessors at the end ({@link #width()}, {@link #steps()}, ...) read the same values for the run
+ * code that takes them one by one.
+ *
+ * @param task     the image model making the frames
+ * @param prompts  the texts of every stage
+ * @param inputs   the source video and what comes with it
+ * @param clip     how the source is sampled and sized
+ * @param sampling the denoising of every stage
+ * @param bridging how the image and the video model are combined
+ * @param edit     {@link Task#PROMPT2PROMPT}: the edit of the frame prompt
+ * @param models   model folders
+ * @param window   the video model's temporal windows for inversion and smoothing (and the frame stage's batches)
+ * @param output   where the run is written, and how
  */
-public record RunConfig(Task task, Condition condition, String prompt, String videoPrompt, String promptSuffix,
-                        String negativePrompt, Path video, Path conditionVideo, FrameInput conditionInput,
-                        Path maskVideo, Outpainting.Direction maskType,
-                        Path frames, Edit edit, Models models, int videoLength, int frameRate, int width, int height, int steps,
-                        double guidanceScale, double imageGuidanceScale, double mixingRatio, long seed,
-                        Strategy strategy, FrameNorm inversionNorm, Path output, String outputKey, double fps,
-                        TemporalWindows window) {
+public record RunConfig(Task task, Prompts prompts, Inputs inputs, Clip clip, Sampling sampling, Bridging bridging,
+                        Edit edit, Models models, TemporalWindows window, Output output) {
 
     /** {@code video_length: all} (or 0): every frame {@code frame_rate} reaches, however many. */
     public static final int ALL_FRAMES = VideoSampler.ALL_FRAMES;
@@ -70,6 +48,63 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
 
     /** ControlNet / T2I-Adapter conditions. Canny and depth are computed here; pose takes a condition video. */
     public enum Condition { CANNY, DEPTH, OPENPOSE }
+
+    /**
+     * @param prompt         the image model's prompt (the reference's {@code idm_prompt})
+     * @param videoPrompt    the prompt of inversion and smoothing ({@code vdm_prompt})
+     * @param promptSuffix   appended to both prompts (the reference's quality tags for some models)
+     * @param negativePrompt the negative prompt of every stage
+     */
+    public record Prompts(String prompt, String videoPrompt, String promptSuffix, String negativePrompt) {
+    }
+
+    /**
+     * @param video          the source video (a file or a folder of frames)
+     * @param condition      ControlNet / T2I-Adapter condition
+     * @param conditionVideo a precomputed condition video (depth, pose), or null to compute Canny edges or depth
+     * @param conditionInput how the frames reach the Canny / depth annotator
+     * @param maskVideo      inpainting masks (white = repaint), or null
+     * @param maskType       outpainting border
+     * @param frames         {@link Task#FRAMES}: the frames made by another image model
+     */
+    public record Inputs(Path video, Condition condition, Path conditionVideo, FrameInput conditionInput,
+                         Path maskVideo, Outpainting.Direction maskType, Path frames) {
+    }
+
+    /**
+     * @param videoLength frames to sample and generate; {@link #ALL_FRAMES}: every frame the sampling reaches
+     * @param frameRate   take one source frame every this many; 0 spreads the frames over the clip
+     * @param width       frame width, rounded down to a multiple of 32 as the reference does ({@link FrameSize})
+     * @param height      frame height, likewise
+     */
+    public record Clip(int videoLength, int frameRate, int width, int height) {
+    }
+
+    /**
+     * @param steps              DDIM steps of every stage
+     * @param guidanceScale      classifier-free guidance
+     * @param imageGuidanceScale InstructPix2Pix image guidance
+     * @param seed               all random draws derive from it
+     */
+    public record Sampling(int steps, double guidanceScale, double imageGuidanceScale, long seed) {
+    }
+
+    /**
+     * @param strategy          how IDM and VDM are bridged
+     * @param mixingRatio       a in z = a z_img + (1 - a) z_video (FUSE: in eps = a eps_IDM + (1 - a) eps_VDM)
+     * @param inversionNorm how the inflated image UNet normalises when it inverts: across frames (BIVDiff) or per frame
+     */
+    public record Bridging(Strategy strategy, double mixingRatio, FrameNorm inversionNorm) {
+    }
+
+    /**
+     * @param folder the run folder
+     * @param key    the config key that sets it ({@code output}; {@code Model.output_path} in official configs)
+     * @param fps    frame rate of the written videos; {@link #FPS_FROM_SOURCE}: the rate the sampled frames have in
+     *               the source
+     */
+    public record Output(Path folder, String key, double fps) {
+    }
 
     /**
      * A Prompt-to-Prompt edit: the frame prompt ({@code prompt}) is the source, {@code prompt} here the
@@ -99,50 +134,48 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
 
     /** True if the run computes its condition images from the source (no condition video). */
     public boolean annotates() {
-        return conditionVideo == null && (task == Task.CONTROLNET || task == Task.T2I_ADAPTER);
+        return inputs.conditionVideo() == null && (task == Task.CONTROLNET || task == Task.T2I_ADAPTER);
     }
 
     /** This run with another bridging scheme and mixing ratio (a variant of an ablation). */
     public RunConfig withStrategy(Strategy s, double ratio) {
-        return new RunConfig(task, condition, prompt, videoPrompt, promptSuffix, negativePrompt, video, conditionVideo,
-                conditionInput, maskVideo, maskType, frames, edit, models, videoLength, frameRate, width, height, steps,
-                guidanceScale, imageGuidanceScale, ratio, seed, s, inversionNorm, output, outputKey, fps,
-                window);
+        return new RunConfig(task, prompts, inputs, clip, sampling,
+                new Bridging(s, ratio, bridging.inversionNorm()), edit, models, window, output);
     }
 
     /** Everything wrong with this run, one message per problem; empty when it can start. */
     public List<String> problems() {
         List<String> p = new ArrayList<>();
-        if (mixingRatio < 0 || mixingRatio > 1 || Double.isNaN(mixingRatio)) {
-            p.add("mixing_ratio = " + mixingRatio + " must be in [0, 1]");
+        if (mixingRatio() < 0 || mixingRatio() > 1 || Double.isNaN(mixingRatio())) {
+            p.add("mixing_ratio = " + mixingRatio() + " must be in [0, 1]");
         }
-        positive(p, "steps", steps);
-        if (videoLength < 0) {
-            p.add("video_length = " + videoLength + " must be >= 1, or all");
+        positive(p, "steps", steps());
+        if (videoLength() < 0) {
+            p.add("video_length = " + videoLength() + " must be >= 1, or all");
         }
-        if (frameRate < 0) {
-            p.add("frame_rate = " + frameRate + " must be >= 0 (0 spreads the frames over the clip)");
+        if (frameRate() < 0) {
+            p.add("frame_rate = " + frameRate() + " must be >= 0 (0 spreads the frames over the clip)");
         }
-        if (width < 32 || height < 32) {
-            p.add("width x height = " + width + " x " + height + " must be at least 32 x 32");
+        if (width() < 32 || height() < 32) {
+            p.add("width x height = " + width() + " x " + height() + " must be at least 32 x 32");
         }
-        if (guidanceScale < 0 || imageGuidanceScale < 0) {
-            p.add("guidance_scale and image_guidance_scale must be >= 0, got " + guidanceScale + " and "
-                    + imageGuidanceScale);
+        if (guidanceScale() < 0 || imageGuidanceScale() < 0) {
+            p.add("guidance_scale and image_guidance_scale must be >= 0, got " + guidanceScale() + " and "
+                    + imageGuidanceScale());
         }
-        if (fps < 0 || Double.isNaN(fps)) {
-            p.add("fps = " + fps + " must be > 0 (or left out for the source's rate)");
+        if (fps() < 0 || Double.isNaN(fps())) {
+            p.add("fps = " + fps() + " must be > 0 (or left out for the source's rate)");
         }
         if (task == Task.FRAMES) {
-            exists(p, "frames", frames);
+            exists(p, "frames", frames());
         } else {
-            exists(p, "video", video);
+            exists(p, "video", video());
         }
-        if (condition == Condition.OPENPOSE && annotates()) {
+        if (condition() == Condition.OPENPOSE && annotates()) {
             p.add("condition 'openpose' needs condition_video: Canny edges and depth are computed here, poses are not; "
                     + "make the pose video with another tool");
         }
-        if (condition == Condition.DEPTH && annotates()) {
+        if (condition() == Condition.DEPTH && annotates()) {
             if (models.depth() == null) {
                 p.add("models.depth is not set: condition 'depth' without condition_video computes MiDaS depth with a "
                         + "DPT-Hybrid model (a transformers folder such as Intel/dpt-hybrid-midas, or "
@@ -152,17 +185,17 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
                         + ModelSources.hint(models.depth()));
             }
         }
-        if (conditionVideo != null) {
-            exists(p, "condition_video", conditionVideo);
+        if (conditionVideo() != null) {
+            exists(p, "condition_video", conditionVideo());
         }
         if (task == Task.INPAINTING) {
-            exists(p, "mask_video", maskVideo);
+            exists(p, "mask_video", maskVideo());
         }
         if (task == Task.PROMPT2PROMPT) {
             editProblems(p);
         }
-        if (task == Task.FRAMES && (strategy == Strategy.ALTERNATE || strategy == Strategy.FUSE)) {
-            p.add("strategy '" + Spellings.kebab(strategy) + "' denoises with the image model at every step; task "
+        if (task == Task.FRAMES && (strategy() == Strategy.ALTERNATE || strategy() == Strategy.FUSE)) {
+            p.add("strategy '" + Spellings.kebab(strategy()) + "' denoises with the image model at every step; task "
                     + "'frames' has no image model (use sequential, idm-only or vdm-only)");
         }
         modelFolders(p);
@@ -173,24 +206,24 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
     public List<String> warnings() {
         List<String> w = new ArrayList<>();
         boolean conditioned = task == Task.CONTROLNET || task == Task.T2I_ADAPTER;
-        unused(w, "condition_video", conditionVideo != null && !conditioned);
-        unused(w, "mask_video", maskVideo != null && task != Task.INPAINTING);
-        unused(w, "frames", frames != null && task != Task.FRAMES);
-        unused(w, "video", video != null && task == Task.FRAMES);
+        unused(w, "condition_video", conditionVideo() != null && !conditioned);
+        unused(w, "mask_video", maskVideo() != null && task != Task.INPAINTING);
+        unused(w, "frames", frames() != null && task != Task.FRAMES);
+        unused(w, "video", video() != null && task == Task.FRAMES);
         unused(w, "edit.prompt", !edit.prompt().isBlank() && task != Task.PROMPT2PROMPT);
         unused(w, "models.controlnet", models.controlNet() != null && task != Task.CONTROLNET);
         unused(w, "models.t2i_adapter", models.t2iAdapter() != null && task != Task.T2I_ADAPTER);
         unused(w, "models.instruct_pix2pix", models.instructPix2Pix() != null && task != Task.INSTRUCT_PIX2PIX);
         unused(w, "models.inpainting", models.inpainting() != null && task != Task.INPAINTING
                 && task != Task.OUTPAINTING);
-        unused(w, "models.video", models.video() != null && strategy == Strategy.IDM_ONLY);
+        unused(w, "models.video", models.video() != null && strategy() == Strategy.IDM_ONLY);
         return w;
     }
 
     private void unused(List<String> w, String key, boolean unused) {
         if (unused) {
             w.add(key + " is set but not used by task '" + task.spelling() + "' with strategy '"
-                    + Spellings.kebab(strategy) + "': it is ignored");
+                    + Spellings.kebab(strategy()) + "': it is ignored");
         }
     }
 
@@ -202,19 +235,19 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
             p.add("edit.local_blend_words = " + edit.localBlendWords() + " must be empty or two words: one of the "
                     + "prompt and one of edit.prompt");
         }
-        if (guidanceScale <= 1) {
-            p.add("guidance_scale = " + guidanceScale + ": Prompt-to-Prompt edits the conditional half of a guided "
+        if (guidanceScale() <= 1) {
+            p.add("guidance_scale = " + guidanceScale() + ": Prompt-to-Prompt edits the conditional half of a guided "
                     + "batch and needs guidance_scale > 1");
         }
-        if (strategy == Strategy.ALTERNATE || strategy == Strategy.FUSE) {
-            p.add("strategy '" + Spellings.kebab(strategy) + "' denoises with the image model at every step; "
+        if (strategy() == Strategy.ALTERNATE || strategy() == Strategy.FUSE) {
+            p.add("strategy '" + Spellings.kebab(strategy()) + "' denoises with the image model at every step; "
                     + "Prompt-to-Prompt's attention controller follows its own steps (use sequential, idm-only or "
                     + "vdm-only)");
         }
     }
 
     private void modelFolders(List<String> p) {
-        boolean needsVideoModel = strategy != Strategy.IDM_ONLY;
+        boolean needsVideoModel = strategy() != Strategy.IDM_ONLY;
         folder(p, "models.stable_diffusion", models.stableDiffusion(), true);
         folder(p, "models.video", models.video(), needsVideoModel);
         if (needsVideoModel && models.vidrdCheckpoint() != null) {
@@ -258,5 +291,99 @@ public record RunConfig(Task task, Condition condition, String prompt, String vi
         if (value < 1) {
             p.add(key + " = " + value + " must be >= 1");
         }
+    }
+
+    // The flat view of the run code, one accessor per value.
+
+    public String prompt() {
+        return prompts.prompt();
+    }
+
+    public String videoPrompt() {
+        return prompts.videoPrompt();
+    }
+
+    public String promptSuffix() {
+        return prompts.promptSuffix();
+    }
+
+    public String negativePrompt() {
+        return prompts.negativePrompt();
+    }
+
+    public Path video() {
+        return inputs.video();
+    }
+
+    public Condition condition() {
+        return inputs.condition();
+    }
+
+    public Path conditionVideo() {
+        return inputs.conditionVideo();
+    }
+
+    public FrameInput conditionInput() {
+        return inputs.conditionInput();
+    }
+
+    public Path maskVideo() {
+        return inputs.maskVideo();
+    }
+
+    public Outpainting.Direction maskType() {
+        return inputs.maskType();
+    }
+
+    public Path frames() {
+        return inputs.frames();
+    }
+
+    public int videoLength() {
+        return clip.videoLength();
+    }
+
+    public int frameRate() {
+        return clip.frameRate();
+    }
+
+    public int width() {
+        return clip.width();
+    }
+
+    public int height() {
+        return clip.height();
+    }
+
+    public int steps() {
+        return sampling.steps();
+    }
+
+    public double guidanceScale() {
+        return sampling.guidanceScale();
+    }
+
+    public double imageGuidanceScale() {
+        return sampling.imageGuidanceScale();
+    }
+
+    public long seed() {
+        return sampling.seed();
+    }
+
+    public Strategy strategy() {
+        return bridging.strategy();
+    }
+
+    public double mixingRatio() {
+        return bridging.mixingRatio();
+    }
+
+    public FrameNorm inversionNorm() {
+        return bridging.inversionNorm();
+    }
+
+    public double fps() {
+        return output.fps();
     }
 }

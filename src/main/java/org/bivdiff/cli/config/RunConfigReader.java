@@ -21,8 +21,8 @@ import org.bivdiff.io.hub.HubSettings;
 import org.bivdiff.io.hub.ModelLocator;
 import org.bivdiff.media.annotators.ConditionFrames.FrameInput;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
-import org.bivdiff.pipelines.p2p.AttentionEdit;
 import org.bivdiff.pipelines.Outpainting;
+import org.bivdiff.pipelines.p2p.AttentionEdit;
 import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -37,16 +37,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class RunConfigReader {
 
-    private static final Set<String> TOP_KEYS = Set.of("task", "condition", "prompt", "video_prompt", "prompt_suffix",
-            "negative_prompt", "video", "condition_video", "condition_input", "mask_video", "mask_type", "frames", "models", "video_length",
-            "frame_rate", "width", "height", "steps", "guidance_scale", "image_guidance_scale", "mixing_ratio", "seed",
-            "strategy", "inversion_norm", "output", "fps", "edit", "window");
     /** {@code --checkpoints hub}: every model of an official config from its own Hub repository. */
     public static final String HUB = "hub";
-    private static final Set<String> EDIT_KEYS = Set.of("prompt", "type", "local_blend_words", "local_blend_threshold");
-    private static final Set<String> WINDOW_KEYS = Set.of("length", "stride", "weighting");
-    private static final Set<String> MODEL_KEYS = Set.of("stable_diffusion", "controlnet", "t2i_adapter",
-            "instruct_pix2pix", "inpainting", "video", "vidrd_checkpoint", "depth");
 
     private RunConfigReader() {
     }
@@ -156,42 +148,47 @@ public final class RunConfigReader {
         return out;
     }
 
+    /** The config's records from its keys; each key is spelled here once, where it is read. */
     private static RunConfig typed(Map<String, Object> raw, Path file, Path base, ModelLocator locator,
             String outputKey, Consumer<String> warnings) throws IOException {
         Values v = new Values(raw, file, base);
-        unknown(raw.keySet(), TOP_KEYS, "", file);
-        Map<String, Object> models = v.map("models");
-        unknown(models.keySet(), MODEL_KEYS, "models.", file);
-        ModelFolders m = new ModelFolders(new Values(models, file, base), locator, base);
-        Map<String, Object> editMap = v.map("edit");
-        unknown(editMap.keySet(), EDIT_KEYS, "edit.", file);
-        Values e = new Values(editMap, file, base);
         Task task = v.choice("task", Task.class, null, Task::parse);
+        Values e = v.section("edit");
+        RunConfig.Edit edit = new RunConfig.Edit(e.string("prompt", ""),
+                e.choice("type", AttentionEdit.Type.class, AttentionEdit.Type.REFINE, null),
+                e.strings("local_blend_words"),
+                e.number("local_blend_threshold", Prompt2PromptPipeline.Blend.DEFAULT_THRESHOLD));
+        e.rejectUnknown();
         String prompt = v.string("prompt", "");
-        String editedPrompt = e.string("prompt", "");
         // Prompt-to-Prompt smooths towards the edited prompt (BIVDiff's configs set vdm_prompt to it).
-        String videoPrompt = v.string("video_prompt", task == Task.PROMPT2PROMPT ? editedPrompt : prompt);
-        return new RunConfig(task,
+        RunConfig.Prompts prompts = new RunConfig.Prompts(prompt,
+                v.string("video_prompt", task == Task.PROMPT2PROMPT ? edit.prompt() : prompt),
+                v.string("prompt_suffix", task.defaultPromptSuffix()),
+                v.string("negative_prompt", task.defaultNegativePrompt()));
+        RunConfig.Inputs inputs = new RunConfig.Inputs(v.path("video"),
                 v.choice("condition", RunConfig.Condition.class, RunConfig.Condition.CANNY, null),
-                prompt, videoPrompt, v.string("prompt_suffix", task.defaultPromptSuffix()),
-                v.string("negative_prompt", task.defaultNegativePrompt()),
-                v.path("video"), v.path("condition_video"),
+                v.path("condition_video"),
                 v.choice("condition_input", FrameInput.class, FrameInput.CLEAN, null),
                 v.path("mask_video"),
                 v.choice("mask_type", Outpainting.Direction.class, Outpainting.Direction.HORIZONTAL, null),
-                v.path("frames"),
-                new RunConfig.Edit(editedPrompt, e.choice("type", AttentionEdit.Type.class,
-                        AttentionEdit.Type.REFINE, null), e.strings("local_blend_words"),
-                        e.number("local_blend_threshold", Prompt2PromptPipeline.Blend.DEFAULT_THRESHOLD)),
-                m.models(file),
-                videoLength(v, file), v.integer("frame_rate", 4),
-                multipleOf32(v, "width", warnings), multipleOf32(v, "height", warnings),
-                v.integer("steps", 50), v.number("guidance_scale", 7.5), v.number("image_guidance_scale", 1.5),
-                v.number("mixing_ratio", task.defaultMixingRatio()), v.integer("seed", 42),
+                v.path("frames"));
+        RunConfig.Clip clip = new RunConfig.Clip(videoLength(v, file), v.integer("frame_rate", 4),
+                FrameSize.round("width", v.integer("width", 512), warnings),
+                FrameSize.round("height", v.integer("height", 512), warnings));
+        RunConfig.Sampling sampling = new RunConfig.Sampling(v.integer("steps", 50), v.number("guidance_scale", 7.5),
+                v.number("image_guidance_scale", 1.5), v.integer("seed", 42));
+        RunConfig.Bridging bridging = new RunConfig.Bridging(
                 v.choice("strategy", Strategy.class, Strategy.SEQUENTIAL, null),
-                v.choice("inversion_norm", FrameNorm.class, FrameNorm.ACROSS_FRAMES, null),
-                v.pathOr("output", base.resolve("outputs")), outputKey, v.number("fps", RunConfig.FPS_FROM_SOURCE),
-                windows(v.map("window"), file, base));
+                v.number("mixing_ratio", task.defaultMixingRatio()),
+                v.choice("inversion_norm", FrameNorm.class, FrameNorm.ACROSS_FRAMES, null));
+        RunConfig.Output output = new RunConfig.Output(v.pathOr("output", base.resolve("outputs")), outputKey,
+                v.number("fps", RunConfig.FPS_FROM_SOURCE));
+        TemporalWindows window = windows(v.section("window"), file);
+        Values models = v.section("models");
+        v.rejectUnknown();
+        RunConfig.Models folders = new ModelFolders(models, locator, base).models(file);
+        models.rejectUnknown();
+        return new RunConfig(task, prompts, inputs, clip, sampling, bridging, edit, folders, window, output);
     }
 
     /** {@code video_length}: a number of frames, or {@code all} ({@link RunConfig#ALL_FRAMES}). */
@@ -208,14 +205,14 @@ public final class RunConfigReader {
     }
 
     /** The {@code window} section: length (default 8), stride (default half the length), weighting (pyramid). */
-    private static TemporalWindows windows(Map<String, Object> section, Path file, Path base)
-            throws ConfigFileException {
-        unknown(section.keySet(), WINDOW_KEYS, "window.", file);
-        Values w = new Values(section, file, base);
+    private static TemporalWindows windows(Values w, Path file) throws ConfigFileException {
         int length = w.integer("length", RunConfig.DEFAULT_WINDOW);
+        int stride = w.integer("stride", Math.max(1, length / 2));
+        TemporalWindows.Weighting weighting = w.choice("weighting", TemporalWindows.Weighting.class,
+                TemporalWindows.Weighting.PYRAMID, null);
+        w.rejectUnknown();
         try {
-            return new TemporalWindows(length, w.integer("stride", Math.max(1, length / 2)),
-                    w.choice("weighting", TemporalWindows.Weighting.class, TemporalWindows.Weighting.PYRAMID, null));
+            return new TemporalWindows(length, stride, weighting);
         } catch (IllegalArgumentException e) {
             throw new ConfigFileException(file, "window: " + e.getMessage());
         }
@@ -249,27 +246,6 @@ public final class RunConfigReader {
                 missing.add("models." + key + " = " + spec + ": " + e.getMessage());
                 return null;
             }
-        }
-    }
-
-    /** The size {@code key}, rounded down to a multiple of 32 as the reference does, with a warning when it changes. */
-    private static int multipleOf32(Values v, String key, Consumer<String> warnings) throws ConfigFileException {
-        int requested = v.integer(key, 512);
-        int rounded = requested / 32 * 32;
-        if (rounded != requested && rounded > 0) {
-            warnings.accept(key + " " + requested + " is rounded down to " + rounded + ", a multiple of 32, as BIVDiff "
-                    + "does");
-        }
-        return rounded;
-    }
-
-    /** How the image model normalises over frames during inversion. */
-    private static void unknown(Set<String> keys, Set<String> known, String prefix, Path file) throws ConfigFileException {
-        Set<String> extra = new TreeSet<>(keys);
-        extra.removeAll(known);
-        if (!extra.isEmpty()) {
-            throw new ConfigFileException(file, "unknown key(s) " + extra.stream().map(k -> prefix + k).toList()
-                    + " (known: " + new TreeSet<>(known).stream().map(k -> prefix + k).toList() + ")");
         }
     }
 }

@@ -3,25 +3,58 @@ package org.bivdiff.cli.config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 import org.bivdiff.io.Spellings;
 
-/** Typed access to one level of a parsed YAML mapping, with errors naming the file and key. */
+/**
+ * Typed access to one level of a parsed YAML mapping, with errors naming the file and key. It remembers the keys
+ * read, so that the reader spells each key once, where it reads it, and {@link #rejectUnknown()} names the others.
+ */
 final class Values {
 
     private final Map<String, Object> map;
     private final Path file;
     private final Path base;
+    private final String prefix;
+    private final Set<String> read = new TreeSet<>();
 
+    /** The top level of a config. */
     Values(Map<String, Object> map, Path file, Path base) {
+        this(map, file, base, "");
+    }
+
+    private Values(Map<String, Object> map, Path file, Path base, String prefix) {
         this.map = map;
         this.file = file;
         this.base = base;
+        this.prefix = prefix;
+    }
+
+    /** The mapping {@code key} ({@code models}, {@code edit}): empty when absent. */
+    Values section(String key) throws ConfigFileException {
+        return new Values(map(key), file, base, prefix + key + ".");
+    }
+
+    /** Fails on a key no read asked for, listing the known ones; call after every value of this level is read. */
+    void rejectUnknown() throws ConfigFileException {
+        Set<String> extra = new TreeSet<>(map.keySet());
+        extra.removeAll(read);
+        if (!extra.isEmpty()) {
+            throw new ConfigFileException(file, "unknown key(s) " + extra.stream().map(k -> prefix + k).toList()
+                    + " (known: " + read.stream().map(k -> prefix + k).toList() + ")");
+        }
+    }
+
+    private Object get(String key) {
+        read.add(key);
+        return map.get(key);
     }
 
     String string(String key, String fallback) throws ConfigFileException {
-        Object v = map.get(key);
+        Object v = get(key);
         if (v == null) {
             return fallback;
         }
@@ -32,7 +65,7 @@ final class Values {
     }
 
     int integer(String key, int fallback) throws ConfigFileException {
-        Object v = map.get(key);
+        Object v = get(key);
         if (v == null) {
             return fallback;
         }
@@ -46,7 +79,7 @@ final class Values {
     }
 
     double number(String key, double fallback) throws ConfigFileException {
-        Object v = map.get(key);
+        Object v = get(key);
         if (v == null) {
             return fallback;
         }
@@ -68,7 +101,7 @@ final class Values {
 
     @SuppressWarnings("unchecked")
     Map<String, Object> map(String key) throws ConfigFileException {
-        Object v = map.get(key);
+        Object v = get(key);
         if (v == null) {
             return Map.of();
         }
@@ -80,7 +113,7 @@ final class Values {
 
     /** A list of strings; empty when absent. */
     List<String> strings(String key) throws ConfigFileException {
-        Object v = map.get(key);
+        Object v = get(key);
         if (v == null) {
             return List.of();
         }

@@ -87,6 +87,20 @@ class RunConfigReaderTest {
         var unknown = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), null));
         assertTrue(unknown.getMessage().contains("guidence_scale") && unknown.getMessage().contains("run.yaml"),
                 unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("known: [condition, condition_input, condition_video, edit, fps, frame_rate, frames, "
+                + "guidance_scale, height, image_guidance_scale, inversion_norm, mask_type, mask_video, mixing_ratio, "
+                + "models, negative_prompt, output, prompt, prompt_suffix, seed, steps, strategy, task, video, "
+                + "video_length, video_prompt, width, window]"), unknown.getMessage());
+        Files.writeString(file, "task: p2p\nedit: {prompt: a cat, kind: refine}\nwindow: {length: 8, overlap: 4}\n");
+        var nested = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), null));
+        assertTrue(nested.getMessage().contains("unknown key(s) [edit.kind] (known: [edit.local_blend_threshold, "
+                + "edit.local_blend_words, edit.prompt, edit.type])"), nested.getMessage());
+        Files.writeString(file, "task: controlnet\nwindow: {length: 8, overlap: 4}\nmodels: {sd: x}\n");
+        var window = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), null));
+        assertTrue(window.getMessage().contains("unknown key(s) [window.overlap]"), window.getMessage());
+        Files.writeString(file, "task: controlnet\nmodels: {sd: x}\n");
+        var models = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), null));
+        assertTrue(models.getMessage().contains("unknown key(s) [models.sd]"), models.getMessage());
         Files.writeString(file, "task: controlnet\nsteps: many\n");
         var type = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of(), null));
         assertTrue(type.getMessage().contains("'steps'"), type.getMessage());
@@ -168,7 +182,7 @@ class RunConfigReaderTest {
         assertEquals(List.of("width 500 is rounded down to 480, a multiple of 32, as BIVDiff does"), warnings);
         assertEquals(List.of("condition_video is set but not used by task 'ip2p' with strategy 'sequential': it is "
                 + "ignored"), c.warnings());
-        assertEquals("output", c.outputKey());
+        assertEquals("output", c.output().key());
     }
 
     @Test
@@ -361,7 +375,7 @@ class RunConfigReaderTest {
         assertEquals(FrameInput.REFERENCE_WRAP, c.conditionInput(), "T2IAdapter/infer.py wraps");
         assertEquals(ckpt.resolve("Annotators/dpt_hybrid-midas-501f0c75.pt"), c.models().depth());
         assertEquals("", c.promptSuffix(), "T2IAdapter/infer.py adds no quality tags");
-        assertEquals("Model.output_path", c.outputKey());
+        assertEquals("Model.output_path", c.output().key());
         assertEquals(8.0, c.fps(), "BIVDiff writes its videos at 8 fps");
         String problems = String.join("\n", c.problems());
         // each missing model names where to get it
@@ -406,7 +420,7 @@ class RunConfigReaderTest {
                 """);
         RunConfig c = RunConfigReader.read(file, List.of(), null);
         assertEquals(FrameInput.CLEAN, c.conditionInput());
-        assertEquals("output", c.outputKey());
+        assertEquals("output", c.output().key());
         assertTrue(String.join("\n", c.problems()).contains("models.depth = " + dir.resolve("nowhere/dpt")));
         assertEquals(FrameInput.REFERENCE_WRAP,
                 RunConfigReader.read(file, List.of("condition_input=reference-wrap"), null).conditionInput());
