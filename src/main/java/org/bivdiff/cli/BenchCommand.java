@@ -42,7 +42,7 @@ final class BenchCommand implements CliCommand {
     /** What to time and how often. */
     static final class Timing {
         @Option(names = "--preset", paramLabel = "NAME", arity = "1..*", order = 1, completionCandidates = PresetNames.class,
-                description = "the presets to time (default: every full-size one): ${COMPLETION-CANDIDATES}")
+                description = "the presets to time, of ${COMPLETION-CANDIDATES} (default: every full-size one)")
         List<String> presets = new ArrayList<>();
 
         @Option(names = "--runs", paramLabel = "N", defaultValue = "3", order = 2,
