@@ -64,18 +64,25 @@ public final class TemporalConvLayer {
     }
 
     /**
+     * The (3, 1, 1) Conv3d runs as a 2-D convolution with kernel (3, 1) over (frames, pixels): the same
+     * products over the same taps, on a 4-D tensor, so ONNX Runtime takes its blocked (NCHWc) convolution
+     * path, which it has for 2-D convolutions only. The GroupNorms group the same elements in the same
+     * order on the flattened pixels.
+     *
      * @param x      (B*F, C, H, W)
      * @param frames int64 (1): F
      * @return (B*F, C, H, W)
      */
     public Value forward(Graph g, Value x, Value frames) {
         Value identity = VideoFrames.unfold(g, x, frames);                          // (B, C, F, H, W)
-        Value h = identity;
+        Value h = g.reshape(identity, 0, 0, 0, -1);                                 // (B, C, F, H*W)
         for (Stage s : stages) {
-            h = g.silu(s.norm().forward(g, h, 3));
-            h = g.node("Conv", List.of(h, g.weight(s.weight()), g.weight(s.bias())),   // kernel (3, 1, 1) over F
-                    List.of(Attr.ints("pads", 1, 0, 0, 1, 0, 0)));
+            h = g.silu(s.norm().forward(g, h, 2));
+            Value kernel = g.reshape(g.weight(s.weight()), 0, 0, 3, 1);             // (C, C, 3, 1)
+            h = g.node("Conv", List.of(h, kernel, g.weight(s.bias())),              // kernel (3, 1) over F
+                    List.of(Attr.ints("pads", 1, 0, 1, 0)));
         }
+        h = g.reshape(h, g.shape(identity));                                        // (B, C, F, H, W)
         if (layout == Layout.REUSE_AND_DIFFUSE) {
             h = g.mul(h, g.cast(g.node("Greater", List.of(frames, g.longs(1)), List.of()), g.computeType()));
         }
