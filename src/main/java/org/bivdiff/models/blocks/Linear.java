@@ -44,21 +44,14 @@ public final class Linear {
 
     /**
      * Output features {@code [from, to)} of {@link #forward3d}: one Gemm with those rows of the weight and
-     * bias, so that the parts of a wide projection are written where they are used, not split out of one
+     * bias (read where they lie in the file), so that the parts of a wide projection are written where they are used, not split out of one
      * output afterwards. Each feature is the same dot product as in the whole projection.
      *
      * <p>x: (B, S, in) -> (B, S, to - from).
      */
     public Value forward3d(Graph g, Value x, int from, int to) {
-        long[] start = {from};
-        long[] end = {to};
-        long[] axis = {0};
-        Value w = g.slice(g.weight(weight), start, end, axis);                       // (to - from, in)
-        Value b = bias == null ? Graph.NONE : g.slice(g.weight(bias), start, end, axis);
-        Value flat = g.reshape(x, -1, inFeatures());                                // (B*S, in)
-        Value y = g.gemm(flat, w, b);                                                // (B*S, to - from)
-        Value leading = g.slice(g.shape(x), new long[] {0}, new long[] {2}, new long[] {0});
-        return g.reshape(y, g.concat(0, leading, g.longs(to - from)));              // (B, S, to - from)
+        Linear part = new Linear(weight.rows(from, to), bias == null ? null : bias.rows(from, to));
+        return part.forward3d(g, x);                                                 // (B, S, to - from)
     }
 
     /** x: (B, S, in) -> (B, S, out). */

@@ -58,8 +58,9 @@ public final class TemporalConvLayer {
             Weights norm = layout == Layout.DIFFUSERS ? w.child("conv" + (i + 1)).child(0) : w.child("convs").child(4 * i);
             Weights conv = layout == Layout.DIFFUSERS ? w.child("conv" + (i + 1)).child(i == 0 ? 2 : 3)
                     : w.child("convs").child(4 * i + 3);
-            stages.add(new Stage(GroupNorm.load(norm, channels, GROUPS, EPS),
-                    conv.tensor("weight", channels, channels, 3, 1, 1), conv.tensor("bias", channels)));
+            stages.add(new Stage(GroupNorm.load(norm, channels, GROUPS, EPS),             // weight read as (C, C, 3, 1)
+                    conv.tensor("weight", channels, channels, 3, 1, 1).reshaped(channels, channels, 3, 1),
+                    conv.tensor("bias", channels)));
         }
     }
 
@@ -78,8 +79,7 @@ public final class TemporalConvLayer {
         Value h = g.reshape(identity, 0, 0, 0, -1);                                 // (B, C, F, H*W)
         for (Stage s : stages) {
             h = g.silu(s.norm().forward(g, h, 2));
-            Value kernel = g.reshape(g.weight(s.weight()), 0, 0, 3, 1);             // (C, C, 3, 1)
-            h = g.node("Conv", List.of(h, kernel, g.weight(s.bias())),              // kernel (3, 1) over F
+            h = g.node("Conv", List.of(h, g.weight(s.weight()), g.weight(s.bias())), // kernel (3, 1) over F
                     List.of(Attr.ints("pads", 1, 0, 1, 0)));
         }
         h = g.reshape(h, g.shape(identity));                                        // (B, C, F, H, W)
