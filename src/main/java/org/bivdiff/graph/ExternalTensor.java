@@ -49,6 +49,42 @@ public record ExternalTensor(String key, Path file, long offset, long length, DT
         return shape.clone();
     }
 
+    /**
+     * The same bytes under another shape of as many elements, as a reshape that the session need not
+     * compute or store a second time (the key stays: the graph uses one form of a weight).
+     */
+    public ExternalTensor reshaped(long... newShape) {
+        long n = 1;
+        for (long d : newShape) {
+            n *= d;
+        }
+        if (n != numel()) {
+            throw new IllegalArgumentException("weight '" + key + "' " + Arrays.toString(shape) + " cannot be seen as "
+                    + Arrays.toString(newShape));
+        }
+        return new ExternalTensor(key, file, offset, length, dtype, newShape, data);
+    }
+
+    /**
+     * Rows {@code [from, to)} of the first dimension, a weight of its own named {@code key[from:to]} whose
+     * bytes are the rows' bytes where they lie (an inline weight's are copied).
+     */
+    public ExternalTensor rows(long from, long to) {
+        if (shape.length == 0 || from < 0 || to > shape[0] || from >= to) {
+            throw new IllegalArgumentException("weight '" + key + "' " + Arrays.toString(shape) + " has no rows ["
+                    + from + ", " + to + ")");
+        }
+        long rowBytes = length / shape[0];
+        long[] part = shape.clone();
+        part[0] = to - from;
+        String name = key + "[" + from + ":" + to + "]";
+        if (data != null) {
+            return inline(name, dtype, part, Arrays.copyOfRange(data, Math.toIntExact(from * rowBytes),
+                    Math.toIntExact(to * rowBytes)));
+        }
+        return new ExternalTensor(name, file, offset + from * rowBytes, (to - from) * rowBytes, dtype, part);
+    }
+
     /** True for a materialised weight stored inside the graph. */
     public boolean isInline() {
         return data != null;

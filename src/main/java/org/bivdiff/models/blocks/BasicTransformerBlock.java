@@ -1,6 +1,5 @@
 package org.bivdiff.models.blocks;
 
-import java.util.List;
 import java.util.function.UnaryOperator;
 
 import org.bivdiff.graph.ExternalTensor;
@@ -78,10 +77,16 @@ public final class BasicTransformerBlock {
         return g.add(feedForward(g, norm3.forward(g, h)), h);
     }
 
-    /** GEGLU: proj to 2 x inner, {@code hidden * gelu(gate)} (exact erf gelu), then back to dim. */
+    /**
+     * GEGLU: proj to 2 x inner, {@code hidden * gelu(gate)} (exact erf gelu), then back to dim. The two
+     * halves of {@code proj} (hidden first, as {@code chunk(2, dim=-1)}) are two Gemms, which saves copying
+     * them out of one wide output.
+     */
     private Value feedForward(Graph g, Value x) {
-        List<Value> parts = g.split(ffProj.forward3d(g, x), 2, 2);                 // 2 x (B, S, inner)
-        return ffOut.forward3d(g, g.mul(parts.get(0), g.gelu(parts.get(1))));
+        int inner = ffProj.outFeatures() / 2;
+        Value hidden = ffProj.forward3d(g, x, 0, inner);                             // (B, S, inner)
+        Value gate = ffProj.forward3d(g, x, inner, 2 * inner);                       // (B, S, inner)
+        return ffOut.forward3d(g, g.mul(hidden, g.gelu(gate)));
     }
 
     /** torch.nn.LayerNorm over the last axis with affine {@code weight} and {@code bias}. */

@@ -42,6 +42,18 @@ public final class Linear {
         return g.gemm(x, g.weight(weight), bias == null ? Graph.NONE : g.weight(bias));
     }
 
+    /**
+     * Output features {@code [from, to)} of {@link #forward3d}: one Gemm with those rows of the weight and
+     * bias (read where they lie in the file), so that the parts of a wide projection are written where they are used, not split out of one
+     * output afterwards. Each feature is the same dot product as in the whole projection.
+     *
+     * <p>x: (B, S, in) -> (B, S, to - from).
+     */
+    public Value forward3d(Graph g, Value x, int from, int to) {
+        Linear part = new Linear(weight.rows(from, to), bias == null ? null : bias.rows(from, to));
+        return part.forward3d(g, x);                                                 // (B, S, to - from)
+    }
+
     /** x: (B, S, in) -> (B, S, out). */
     public Value forward3d(Graph g, Value x) {
         Value flat = g.reshape(x, -1, inFeatures());                                // (B*S, in)

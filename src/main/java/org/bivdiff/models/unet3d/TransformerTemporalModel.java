@@ -52,22 +52,32 @@ public final class TransformerTemporalModel {
     }
 
     /**
+     * The tokens are laid out by transposes that each move one axis, which ONNX Runtime copies in blocks
+     * where one transpose (B, C, F, H, W) -> (B, H, W, F, C) goes element by element: (B, C, F, HW) ->
+     * (B, F, C, HW), then (B, F*C, HW) -> (B, HW, F*C), the reshape between them keeping the optimiser
+     * from merging the two; and back by one, (B, HW, F*C) -> (B, F*C, HW).
+     *
      * @param x      (B*F, C, H, W)
      * @param frames int64 (1): F
      * @return (B*F, C, H, W)
      */
     public Value forward(Graph g, Value x, Value frames) {
         Value channels = g.longs(cfg.inChannels());
-        Value h = norm.forward(g, VideoFrames.unfold(g, x, frames), 3);           // (B, C, F, H, W)
-        h = g.transpose(h, 0, 3, 4, 2, 1);                                          // (B, H, W, F, C)
+        Value video = VideoFrames.unfold(g, x, frames);                             // (B, C, F, H, W)
+        Value batch = VideoFrames.dims(g, video, 0, 1);                             // (1): B
+        Value h = g.reshape(norm.forward(g, video, 3), 0, 0, 0, -1);              // (B, C, F, H*W)
+        Value pixels = VideoFrames.dims(g, h, 3, 4);                                // (1): H*W
+        h = g.transpose(h, 0, 2, 1, 3);                                             // (B, F, C, H*W)
+        h = g.reshape(h, g.concat(0, batch, g.longs(-1), pixels));                 // (B, F*C, H*W)
+        h = g.transpose(h, 0, 2, 1);                                                // (B, H*W, F*C)
         h = g.reshape(h, g.concat(0, g.longs(-1), frames, channels));              // (B*H*W, F, C)
         h = projIn.forward3d(g, h);                                                 // (B*H*W, F, inner)
         for (BasicTransformerBlock block : transformerBlocks) {
             h = block.forward(g, h, null);                                          // self-attention over F
         }
         h = projOut.forward3d(g, h);                                                // (B*H*W, F, C)
-        h = g.reshape(h, g.concat(0, g.longs(-1), VideoFrames.dims(g, x, 2, 4), frames, channels));
-        h = g.transpose(h, 0, 3, 4, 1, 2);                                          // (B, F, C, H, W)
+        h = g.reshape(h, g.concat(0, batch, pixels, g.longs(-1)));                 // (B, H*W, F*C)
+        h = g.transpose(h, 0, 2, 1);                                                // (B, F*C, H*W)
         h = g.reshape(h, g.shape(x));                                               // (B*F, C, H, W)
         return g.add(h, x);
     }
