@@ -50,22 +50,6 @@ public record ExternalTensor(String key, Path file, long offset, long length, DT
     }
 
     /**
-     * The same bytes under another shape of as many elements, as a reshape that the session need not
-     * compute or store a second time (the key stays: the graph uses one form of a weight).
-     */
-    public ExternalTensor reshaped(long... newShape) {
-        long n = 1;
-        for (long d : newShape) {
-            n *= d;
-        }
-        if (n != numel()) {
-            throw new IllegalArgumentException("weight '" + key + "' " + Arrays.toString(shape) + " cannot be seen as "
-                    + Arrays.toString(newShape));
-        }
-        return new ExternalTensor(key, file, offset, length, dtype, newShape, data);
-    }
-
-    /**
      * Rows {@code [from, to)} of the first dimension, a weight of its own named {@code key[from:to]} whose
      * bytes are the rows' bytes where they lie (an inline weight's are copied).
      */

@@ -35,19 +35,8 @@ class ExternalTensorTest {
     }
 
     @Test
-    void reshapedKeepsTheBytesAndTheKey() {
-        ExternalTensor w = new ExternalTensor("conv.weight", FILE, 8, 4 * 18, DType.F32, new long[] {2, 3, 3, 1, 1});
-        ExternalTensor r = w.reshaped(2, 3, 3, 1);
-        assertEquals("conv.weight", r.key());
-        assertEquals(8, r.offset());
-        assertEquals(72, r.length());
-        assertArrayEquals(new long[] {2, 3, 3, 1}, r.shape());
-    }
-
-    @Test
     void badViewsAreRefused() {
         ExternalTensor w = new ExternalTensor("w", FILE, 0, 48, DType.F32, new long[] {4, 3});
-        assertThrows(IllegalArgumentException.class, () -> w.reshaped(5, 3));
         assertThrows(IllegalArgumentException.class, () -> w.rows(3, 5));
         assertThrows(IllegalArgumentException.class, () -> w.rows(2, 2));
     }

@@ -58,17 +58,16 @@ public final class TemporalConvLayer {
             Weights norm = layout == Layout.DIFFUSERS ? w.child("conv" + (i + 1)).child(0) : w.child("convs").child(4 * i);
             Weights conv = layout == Layout.DIFFUSERS ? w.child("conv" + (i + 1)).child(i == 0 ? 2 : 3)
                     : w.child("convs").child(4 * i + 3);
-            stages.add(new Stage(GroupNorm.load(norm, channels, GROUPS, EPS),             // weight read as (C, C, 3, 1)
-                    conv.tensor("weight", channels, channels, 3, 1, 1).reshaped(channels, channels, 3, 1),
-                    conv.tensor("bias", channels)));
+            stages.add(new Stage(GroupNorm.load(norm, channels, GROUPS, EPS),
+                    conv.tensor("weight", channels, channels, 3, 1, 1), conv.tensor("bias", channels)));
         }
     }
 
     /**
-     * The (3, 1, 1) Conv3d runs as a 2-D convolution with kernel (3, 1) over (frames, pixels): the same
-     * products over the same taps, on a 4-D tensor, so ONNX Runtime takes its blocked (NCHWc) convolution
-     * path, which it has for 2-D convolutions only. The GroupNorms group the same elements in the same
-     * order on the flattened pixels.
+     * The (3, 1, 1) Conv3d as diffusers runs it. As a (3, 1) Conv2d over (frames, pixels) ONNX Runtime would take
+     * its blocked path and run these layers about twice as fast at 32x32 latents, but it sums the taps in another
+     * order (results no longer bit-identical) and keeps blocked copies of the weights (about 1 GB more resident for
+     * ZeroScope), for a few percent of a whole forward: not taken.
      *
      * @param x      (B*F, C, H, W)
      * @param frames int64 (1): F
@@ -76,13 +75,12 @@ public final class TemporalConvLayer {
      */
     public Value forward(Graph g, Value x, Value frames) {
         Value identity = VideoFrames.unfold(g, x, frames);                          // (B, C, F, H, W)
-        Value h = g.reshape(identity, 0, 0, 0, -1);                                 // (B, C, F, H*W)
+        Value h = identity;
         for (Stage s : stages) {
-            h = g.silu(s.norm().forward(g, h, 2));
-            h = g.node("Conv", List.of(h, g.weight(s.weight()), g.weight(s.bias())), // kernel (3, 1) over F
-                    List.of(Attr.ints("pads", 1, 0, 1, 0)));
+            h = g.silu(s.norm().forward(g, h, 3));
+            h = g.node("Conv", List.of(h, g.weight(s.weight()), g.weight(s.bias())),   // kernel (3, 1, 1) over F
+                    List.of(Attr.ints("pads", 1, 0, 0, 1, 0, 0)));
         }
-        h = g.reshape(h, g.shape(identity));                                        // (B, C, F, H, W)
         if (layout == Layout.REUSE_AND_DIFFUSE) {
             h = g.mul(h, g.cast(g.node("Greater", List.of(frames, g.longs(1)), List.of()), g.computeType()));
         }
