@@ -9,12 +9,12 @@ import java.util.Optional;
 
 import org.bivdiff.graph.Provider;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.schedulers.SchedulerConfig;
 import org.bivdiff.schedulers.SchedulerKind;
@@ -190,9 +190,8 @@ public interface FrameGenerator {
 
         /**
          * (F, 4, h, w) latents at a timestep to the guided noise prediction (F, 4, h, w), with the model's
-         * prompt embeddings, conditions and guidance; possibly a
-         * {@link org.bivdiff.pipelines.DenoisingLoop.SampleAwarePredictor} (call it through
-         * {@link org.bivdiff.pipelines.DenoisingLoop#predict}).
+         * prompt embeddings, conditions and guidance; possibly one that
+         * needs the unscaled latents (call it through {@link NoisePredictor#predict(Tensor, Tensor, double)}).
          */
         NoisePredictor model();
 

@@ -23,6 +23,7 @@ import org.bivdiff.models.vae.LatentDistribution;
 import org.bivdiff.pipelines.Batching;
 import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.Guidance.ConditionedModel;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.PromptEmbeddings;
 import org.bivdiff.pipelines.PromptEncoder;
@@ -31,7 +32,6 @@ import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
 import org.bivdiff.schedulers.DdimScheduler;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.SchedulerConfig;
 
 /**
@@ -388,7 +388,7 @@ public final class InversionAndSmoothing {
     private static Tensor invertBranch(Tensor latents, Branch branch, TemporalWindows windows, DdimInversion inversion,
                                        String stage, Request r) {
         NoisePredictor model = windows.wrap(MixedInversion.predictor(branch, latents.dim(0)));
-        return inversion.invert(latents, withProgress(model, stage, r));
+        return DenoisingLoop.invert(inversion, latents, withProgress(model, stage, r));
     }
 
     /** {@code model} reporting one progress event per call (one per inversion step) and checking for cancellation. */

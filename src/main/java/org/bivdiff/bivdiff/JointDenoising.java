@@ -9,12 +9,11 @@ import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.models.VideoUNet;
 import org.bivdiff.pipelines.DenoisingLoop;
-import org.bivdiff.pipelines.DenoisingLoop.SampleAwarePredictor;
 import org.bivdiff.pipelines.Guidance;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.PromptEmbeddings;
 import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.schedulers.DdimScheduler;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.SchedulerConfig;
 
 /**
@@ -116,8 +115,12 @@ public final class JointDenoising {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(video, "video");
         double[] ts = timesteps.clone();
-        return (SampleAwarePredictor) (scaled, sample, t) ->
-                DenoisingLoop.predict(Guidance.stepIndex(ts, t) % 2 == 0 ? image : video, scaled, sample, t);
+        return new WithLatents() {
+            @Override
+            public Tensor predict(Tensor scaled, Tensor sample, double t) {
+                return (Guidance.stepIndex(ts, t) % 2 == 0 ? image : video).predict(scaled, sample, t);
+            }
+        };
     }
 
     /**
@@ -130,9 +133,13 @@ public final class JointDenoising {
             throw new IllegalArgumentException("mixing ratio " + a + " needs "
                     + (a > 0 && a < 1 ? "both models" : a == 1 ? "the image model" : "the video model"));
         }
-        return (SampleAwarePredictor) (scaled, sample, t) -> MixedInversion.mix(
-                a > 0 ? Optional.of(DenoisingLoop.predict(image, scaled, sample, t)) : Optional.empty(),
-                a < 1 ? Optional.of(DenoisingLoop.predict(video, scaled, sample, t)) : Optional.empty(), a);
+        return new WithLatents() {
+            @Override
+            public Tensor predict(Tensor scaled, Tensor sample, double t) {
+                return MixedInversion.mix(a > 0 ? Optional.of(image.predict(scaled, sample, t)) : Optional.empty(),
+                        a < 1 ? Optional.of(video.predict(scaled, sample, t)) : Optional.empty(), a);
+            }
+        };
     }
 
     /**
@@ -141,11 +148,22 @@ public final class JointDenoising {
      */
     public static NoisePredictor frameWise(NoisePredictor frames) {
         Objects.requireNonNull(frames, "frames");
-        return (SampleAwarePredictor) (scaled, sample, t) -> {
-            int framesPerVideo = sample.dim(2);
-            Tensor eps = DenoisingLoop.predict(frames, VideoLatents.toFrames(scaled), VideoLatents.toFrames(sample),
-                    t);                                               // (B*F, 4, h, w)
-            return VideoLatents.toVideo(eps, framesPerVideo);         // (B, 4, F, h, w)
+        return new WithLatents() {
+            @Override
+            public Tensor predict(Tensor scaled, Tensor sample, double t) {
+                int framesPerVideo = sample.dim(2);
+                Tensor eps = frames.predict(VideoLatents.toFrames(scaled), VideoLatents.toFrames(sample),
+                        t);                                           // (B*F, 4, h, w)
+                return VideoLatents.toVideo(eps, framesPerVideo);     // (B, 4, F, h, w)
+            }
         };
+    }
+
+    /** A combining predictor: it hands the unscaled latents on, so it is called through the loop's form only. */
+    private abstract static class WithLatents implements NoisePredictor {
+        @Override
+        public Tensor predict(Tensor scaledSample, double timestep) {
+            throw new UnsupportedOperationException("this model needs the unscaled latents: run it in DenoisingLoop");
+        }
     }
 }

@@ -7,10 +7,11 @@ import java.util.Optional;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.models.vae.LatentDistribution;
+import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.Guidance.ConditionedModel;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.PromptEmbeddings;
 import org.bivdiff.schedulers.DdimInversion;
-import org.bivdiff.schedulers.NoisePredictor;
 
 /**
  * Port of BIVDiff's models/mixed_inversion.py::MixedInversionPipeline: the latents of the frames are
@@ -119,7 +120,7 @@ public final class MixedInversion {
      * @return (B, 4, F, h, w) the latents at the inversion's last noise level
      */
     public static Tensor invert(Tensor latents, Branch branch, DdimInversion inversion) {
-        return inversion.invert(latents, predictor(branch, latents.dim(0)));
+        return DenoisingLoop.invert(inversion, latents, predictor(branch, latents.dim(0)));
     }
 
     /**

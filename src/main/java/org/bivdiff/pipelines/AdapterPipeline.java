@@ -5,7 +5,6 @@ import java.util.Objects;
 
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.adapter.T2IAdapter;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /** Port of diffusers 0.23 StableDiffusionAdapterPipeline (one full T2I-Adapter), F frames at once. */

@@ -6,7 +6,6 @@ import java.util.Objects;
 
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.controlnet.ControlNetModel;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /**

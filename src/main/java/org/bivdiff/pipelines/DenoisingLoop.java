@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.schedulers.NoisePredictor;
+import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.Sampler;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.schedulers.StepOutput;
@@ -43,21 +43,6 @@ public final class DenoisingLoop {
         void afterStep(int index, double timestep, Tensor modelOutput, StepOutput result);
 
         StepObserver NONE = (i, t, eps, out) -> { };
-    }
-
-    /**
-     * A model that needs the unscaled latents x_t besides the scaled network input: InstructPix2Pix's
-     * sigma-space step ({@link InstructPix2PixGuidance}). The loop passes both.
-     */
-    public interface SampleAwarePredictor extends NoisePredictor {
-
-        /** The model output for {@code scaledSample} = scaleModelInput({@code sample}, t). */
-        Tensor predict(Tensor scaledSample, Tensor sample, double timestep);
-
-        @Override
-        default Tensor predict(Tensor scaledSample, double timestep) {
-            throw new UnsupportedOperationException("this model needs the unscaled latents: run it in DenoisingLoop");
-        }
     }
 
     /**
@@ -139,7 +124,7 @@ public final class DenoisingLoop {
             r.cancellation().check(r.stage() + " step " + (i + 1) + "/" + timesteps.length);
             double t = timesteps[i];
             Tensor scaled = scheduler.scaleModelInput(x, t);
-            Tensor eps = predict(r.model(), scaled, x, t);
+            Tensor eps = r.model().predict(scaled, x, t);
             Tensor stepNoise = scheduler.needsNoise() ? r.noise().draw(i, x.shape()) : null;
             StepOutput out = sampler.step(eps, t, x, stepNoise);
             x = r.stepCallback().onStepEnd(i, t, out.prevSample());
@@ -152,14 +137,14 @@ public final class DenoisingLoop {
     }
 
     /**
-     * One call of {@code model} as the loop makes it: with the unscaled latents too when it is a
-     * {@link SampleAwarePredictor}. For predictors that wrap other predictors.
-     *
-     * @param scaled {@code scheduler.scaleModelInput(sample, timestep)}
-     * @param sample x_t
+     * The full DDIM inversion of {@code latents}: for each e of {@link DdimInversion#timesteps()},
+     * x = step(predictor(x, e), e, x).nextSample. Pure: {@code latents} is not modified.
      */
-    public static Tensor predict(NoisePredictor model, Tensor scaled, Tensor sample, double timestep) {
-        return model instanceof SampleAwarePredictor m ? m.predict(scaled, sample, timestep)
-                : model.predict(scaled, timestep);
+    public static Tensor invert(DdimInversion inversion, Tensor latents, NoisePredictor predictor) {
+        Tensor x = latents;
+        for (int e : inversion.timesteps()) {
+            x = inversion.step(predictor.predict(x, e), e, x).nextSample();
+        }
+        return x;
     }
 }

@@ -5,7 +5,6 @@ import java.util.List;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /**

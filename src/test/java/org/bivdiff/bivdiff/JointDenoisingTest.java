@@ -14,11 +14,11 @@ import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.DenoisingLoop;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.schedulers.DdimScheduler;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.SchedulerConfig;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +35,7 @@ class JointDenoisingTest {
     private static final int STEPS = 4;
 
     /** A predictor recording the timesteps it is called at and the shape it sees. */
-    private static final class Recording implements DenoisingLoop.SampleAwarePredictor {
+    private static final class Recording implements NoisePredictor {
         private final NoisePredictor inner;
         private final List<Double> timesteps = new ArrayList<>();
 
@@ -46,7 +46,12 @@ class JointDenoisingTest {
         @Override
         public Tensor predict(Tensor scaledSample, Tensor sample, double timestep) {
             timesteps.add(timestep);
-            return DenoisingLoop.predict(inner, scaledSample, sample, timestep);
+            return inner.predict(scaledSample, sample, timestep);
+        }
+
+        @Override
+        public Tensor predict(Tensor scaledSample, double timestep) {
+            throw new UnsupportedOperationException("the loop passes the unscaled latents too");
         }
     }
 
@@ -121,7 +126,7 @@ class JointDenoisingTest {
         NoisePredictor a = (x, t) -> Tensor.full(0.3f, x.shape());
         NoisePredictor b = (x, t) -> Tensor.full(-0.7f, x.shape());
         Tensor x = start();
-        Tensor eps = DenoisingLoop.predict(JointDenoising.fuse(a, b, 0.25), x, x, 981);
+        Tensor eps = JointDenoising.fuse(a, b, 0.25).predict(x, x, 981);
         float expected = 0.25f * 0.3f + 0.75f * -0.7f;
         TensorAssert.assertExact(Tensor.full(expected, x.shape()), eps, "0.25 a + 0.75 b");
     }
@@ -139,7 +144,7 @@ class JointDenoisingTest {
             return new Tensor(x.shape(), out);
         };
         Tensor x = Tensor.zeros(1, 4, 3, 2, 2);
-        Tensor eps = DenoisingLoop.predict(JointDenoising.frameWise(frames), x, x, 1);
+        Tensor eps = JointDenoising.frameWise(frames).predict(x, x, 1);
         assertEquals(List.of(1, 4, 3, 2, 2), Arrays.stream(eps.shape()).boxed().toList());
         for (int c = 0; c < 4; c++) {
             for (int f = 0; f < 3; f++) {

@@ -143,8 +143,8 @@ class LongVideoTest {
         Tensor expected;
         try (VideoUNet unet = vidrd.loadUnet(ENGINE)) {
             var branch = new MixedInversion.Branch(unet::forward, windowed.videoEmbedding());
-            expected = DdimInversion.create(SchedulerConfig.read(models.scheduler()), STEPS,
-                    InversionKind.BIVDIFF_REVERSE_STEP).invert(windowed.encodedLatents(),
+            expected = DenoisingLoop.invert(DdimInversion.create(SchedulerConfig.read(models.scheduler()), STEPS,
+                    InversionKind.BIVDIFF_REVERSE_STEP), windowed.encodedLatents(),
                     windows.wrap(MixedInversion.predictor(branch, 1)));
         }
         Tensor z = windowed.inversion().videoBranch().orElseThrow();
@@ -197,8 +197,8 @@ class LongVideoTest {
     private static Tensor invertAndSmooth(UNet3DConditionModel unet, Tensor start, PromptEmbeddings embeddings,
                                           SchedulerConfig config, TemporalWindows windows) {
         var branch = new MixedInversion.Branch(unet::forward, MixedInversion.inversionEmbedding(embeddings));
-        Tensor inverted = DdimInversion.create(config, 4, InversionKind.BIVDIFF_REVERSE_STEP).invert(start,
-                windows.wrap(MixedInversion.predictor(branch, 1)));
+        Tensor inverted = DenoisingLoop.invert(DdimInversion.create(config, 4, InversionKind.BIVDIFF_REVERSE_STEP),
+                start, windows.wrap(MixedInversion.predictor(branch, 1)));
         return DenoisingLoop.run(TemporalSmoothing.request(DdimScheduler.create(config, 4, 0), inverted,
                 unet::forward, embeddings, 7.5, windows));
     }

@@ -12,7 +12,6 @@ import java.util.concurrent.CancellationException;
 import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Sampler;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.schedulers.SchedulerKind;
