@@ -310,7 +310,7 @@ public final class InversionAndSmoothing {
      * against 85.7 s for both). Every layer is per video, so the result is the same.
      */
     private static ConditionedModel perVideo(VideoUNet unet) {
-        return Batching.inChunks((sample, t, ehs, firstRow) -> unet.forward(sample, t, ehs), 1);
+        return Batching.inChunks(unet::forward, 1);
     }
 
     /** Stage name of the stored frame encoding: the VAE posterior of every frame and the inversion's start. */
