@@ -128,26 +128,26 @@ public final class InversionAndSmoothing {
      * @param numInferenceSteps DDIM steps of both the inversion and the smoothing
      * @param guidanceScale     classifier-free guidance of the smoothing (also decides which text state
      *                          the inversion sees, see {@link MixedInversion#inversionEmbedding})
-     * @param mixingRatio       the image model's weight in [0, 1]
+     * @param mixingRatio       the image model's weight
      * @param eta               DDIM eta of the smoothing
      * @param smoothingNoise    the smoothing's per-step draws when eta > 0
      * @param options           BIVDiff's quirks or their clean variants, and the temporal windows
      * @param events            progress and cancellation of every step, the smoothing's step observer
      */
     public record Request(Tensor frames, Tensor vaeNoise, int videoLength, String prompt, Optional<String> negativePrompt,
-                          int numInferenceSteps, double guidanceScale, double mixingRatio, double eta,
+                          int numInferenceSteps, double guidanceScale, MixingRatio mixingRatio, double eta,
                           StepNoise smoothingNoise, Options options, RunEvents events) {
 
         public Request {
             Objects.requireNonNull(frames, "frames");
             Objects.requireNonNull(prompt, "prompt");
-            MixedInversion.checkRatio(mixingRatio);
+            Objects.requireNonNull(mixingRatio, "mixingRatio");
         }
 
         /** BIVDiff's options, deterministic DDIM, no events. */
         public static Request of(Tensor frames, Tensor vaeNoise, int videoLength, String prompt,
                                  Optional<String> negativePrompt, int numInferenceSteps, double guidanceScale,
-                                 double mixingRatio) {
+                                 MixingRatio mixingRatio) {
             return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
                     mixingRatio, 0.0, StepNoise.NONE, Options.BIVDIFF, RunEvents.NONE);
         }
@@ -217,13 +217,13 @@ public final class InversionAndSmoothing {
         times.put(BivdiffPipeline.timeLabel(STAGE_FRAME_LATENTS), since(t0));
         DdimInversion inversion = DdimInversion.create(schedulerConfig, r.numInferenceSteps(), r.options().inversion());
         Optional<Tensor> zImage = Optional.empty();
-        if (r.mixingRatio() > 0) {
+        if (r.mixingRatio().usesImage()) {
             long t1 = System.nanoTime();
             zImage = Optional.of(invertWithImageUnet(r, encoded.latents(), imageEmbedding, inversion, store));
             times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_IMAGE), since(t1));
         }
         Optional<Tensor> zVideo = Optional.empty();
-        if (r.mixingRatio() < 1) {
+        if (r.mixingRatio().usesVideo()) {
             long t2 = System.nanoTime();
             zVideo = Optional.of(invertWithVideoUnet(r, encoded.latents(), videoEmbedding, inversion, store));
             times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_VIDEO), since(t2));
@@ -246,7 +246,7 @@ public final class InversionAndSmoothing {
      * @return (B, 4, F, h, w) the inverted latents
      */
     public Tensor invertWithImageModel(Request r) throws IOException {
-        if (r.mixingRatio() != 1) {
+        if (!r.mixingRatio().equals(MixingRatio.IMAGE_ONLY)) {
             throw new IllegalArgumentException("the image-model inversion has mixing ratio 1, got " + r.mixingRatio());
         }
         Tensor imageEmbedding = MixedInversion.inversionEmbedding(

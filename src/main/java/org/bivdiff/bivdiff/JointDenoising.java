@@ -79,10 +79,10 @@ public final class JointDenoising {
      */
     public Tensor run(Request r) throws IOException {
         InversionAndSmoothing.Request video = r.video();
-        double a = video.mixingRatio();
+        MixingRatio a = video.mixingRatio();
         boolean alternate = r.strategy() == Strategy.ALTERNATE;
-        boolean useImage = alternate || a > 0;
-        boolean useVideo = alternate || a < 1;
+        boolean useImage = alternate || a.usesImage();
+        boolean useVideo = alternate || a.usesVideo();
         // 1. The DDIM scheduler both models share
         DdimScheduler scheduler = DdimScheduler.create(SchedulerConfig.read(models.scheduler()),
                 video.numInferenceSteps(), video.eta());
@@ -127,17 +127,17 @@ public final class JointDenoising {
      * FUSE's predictor: {@code a * image + (1 - a) * video} in float32 ({@link MixedInversion#mix}); a model
      * whose weight is 0 is not called and may be null. Both see (B, 4, F, h, w) latents.
      */
-    public static NoisePredictor fuse(NoisePredictor image, NoisePredictor video, double a) {
-        MixedInversion.checkRatio(a);
-        if ((a > 0 && image == null) || (a < 1 && video == null)) {
-            throw new IllegalArgumentException("mixing ratio " + a + " needs "
-                    + (a > 0 && a < 1 ? "both models" : a == 1 ? "the image model" : "the video model"));
+    public static NoisePredictor fuse(NoisePredictor image, NoisePredictor video, MixingRatio a) {
+        if ((a.usesImage() && image == null) || (a.usesVideo() && video == null)) {
+            throw new IllegalArgumentException("mixing ratio " + a + " needs " + (a.usesImage() && a.usesVideo()
+                    ? "both models" : a.usesImage() ? "the image model" : "the video model"));
         }
         return new WithLatents() {
             @Override
             public Tensor predict(Tensor scaled, Tensor sample, double t) {
-                return MixedInversion.mix(a > 0 ? Optional.of(image.predict(scaled, sample, t)) : Optional.empty(),
-                        a < 1 ? Optional.of(video.predict(scaled, sample, t)) : Optional.empty(), a);
+                return MixedInversion.mix(
+                        a.usesImage() ? Optional.of(image.predict(scaled, sample, t)) : Optional.empty(),
+                        a.usesVideo() ? Optional.of(video.predict(scaled, sample, t)) : Optional.empty(), a);
             }
         };
     }

@@ -182,7 +182,7 @@ public final class Prompt2PromptFrames implements FrameGenerator {
                 source.dim(3));
         var request = InversionAndSmoothing.Request.of(source, settings.noise().vae().draw(0, latentShape),
                 source.dim(0), settings.prompt().prompt(), Optional.empty(), settings.steps(),
-                settings.guidanceScale(), 1.0).withEvents(settings.events());
+                settings.guidanceScale(), MixingRatio.IMAGE_ONLY).withEvents(settings.events());
         return new InversionAndSmoothing(models, engine).invertWithImageModel(request);
     }
 

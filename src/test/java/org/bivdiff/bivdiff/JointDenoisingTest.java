@@ -95,10 +95,10 @@ class JointDenoisingTest {
             NoisePredictor image = JointDenoising.frameWise(idm.model());
             Recording video = new Recording(VIDEO);
             Tensor imageAlone = loop(scheduler, image);
-            TensorAssert.assertExact(imageAlone, loop(scheduler, JointDenoising.fuse(image, video, 1.0)), "a = 1");
+            TensorAssert.assertExact(imageAlone, loop(scheduler, JointDenoising.fuse(image, video, new MixingRatio(1.0))), "a = 1");
             assertEquals(0, video.timesteps.size(), "a = 1 never runs the video model");
             Recording imageCalls = new Recording(image);
-            Tensor fused = loop(scheduler, JointDenoising.fuse(imageCalls, VIDEO, 0.0));
+            Tensor fused = loop(scheduler, JointDenoising.fuse(imageCalls, VIDEO, new MixingRatio(0.0)));
             TensorAssert.assertExact(loop(scheduler, VIDEO), fused, "a = 0");
             assertEquals(0, imageCalls.timesteps.size(), "a = 0 never runs the image model");
             assertTrue(imageAlone.rank() == 5 && imageAlone.dim(2) == FRAMES, imageAlone.toString());
@@ -126,7 +126,7 @@ class JointDenoisingTest {
         NoisePredictor a = (x, t) -> Tensor.full(0.3f, x.shape());
         NoisePredictor b = (x, t) -> Tensor.full(-0.7f, x.shape());
         Tensor x = start();
-        Tensor eps = JointDenoising.fuse(a, b, 0.25).predict(x, x, 981);
+        Tensor eps = JointDenoising.fuse(a, b, new MixingRatio(0.25)).predict(x, x, 981);
         float expected = 0.25f * 0.3f + 0.75f * -0.7f;
         TensorAssert.assertExact(Tensor.full(expected, x.shape()), eps, "0.25 a + 0.75 b");
     }
@@ -155,9 +155,12 @@ class JointDenoisingTest {
 
     @Test
     void refusals() {
-        var missing = assertThrows(IllegalArgumentException.class, () -> JointDenoising.fuse(null, VIDEO, 0.5));
+        var missing = assertThrows(IllegalArgumentException.class,
+                () -> JointDenoising.fuse(null, VIDEO, new MixingRatio(0.5)));
         assertTrue(missing.getMessage().contains("both models"), missing.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> JointDenoising.fuse(VIDEO, VIDEO, 1.5));
+        var videoless = assertThrows(IllegalArgumentException.class,
+                () -> JointDenoising.fuse(VIDEO, null, new MixingRatio(0)));
+        assertTrue(videoless.getMessage().contains("needs the video model"), videoless.getMessage());
         var noModel = assertThrows(UnsupportedOperationException.class, () -> FrameGenerator.GIVEN
                 .predictor(FrameGenerator.Inputs.of(Tensor.zeros(1, 3, 8, 8)), null, null));
         assertTrue(noModel.getMessage().contains("no image model"), noModel.getMessage());

@@ -100,7 +100,7 @@ class LongVideoTest {
 
     private static BivdiffPipeline.Request request(FrameGenerator generator, int frames, Strategy strategy,
                                                    InversionAndSmoothing.Options options, ProgressListener progress) {
-        return new BivdiffPipeline.Request(generator, inputs(frames), settings(progress), "a red square", "", 0.5,
+        return new BivdiffPipeline.Request(generator, inputs(frames), settings(progress), "a red square", "", new MixingRatio(0.5),
                 strategy, options);
     }
 
@@ -136,7 +136,7 @@ class LongVideoTest {
         int frames = 6;
         int[] latentShape = AutoencoderKLConfig.read(models.vae()).latentShape(frames, SIDE, SIDE);
         var request = InversionAndSmoothing.Request.of(clip(frames), StepNoise.seeded(SEED).draw(0, latentShape),
-                frames, "a red square", Optional.empty(), STEPS, 7.5, 0.0);
+                frames, "a red square", Optional.empty(), STEPS, 7.5, new MixingRatio(0.0));
         TemporalWindows windows = new TemporalWindows(4, 2, Weighting.PYRAMID);
         var whole = stages.run(request);
         var windowed = stages.run(request.withOptions(InversionAndSmoothing.Options.BIVDIFF.withWindows(windows)));
