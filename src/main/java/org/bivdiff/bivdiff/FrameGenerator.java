@@ -170,8 +170,9 @@ public interface FrameGenerator {
         public Sampling sampling(Path folder, SchedulerConfig folderScheduler) throws IOException {
             SchedulerConfig config = scheduler.isEmpty() ? folderScheduler
                     : SchedulerConfig.read(StableDiffusionModels.schedulerConfigFile(folder), scheduler.get());
+            // The run's step observer watches the video loops (smoothing, the one-loop baselines), not the frames.
             return Sampling.of(config, steps, guidanceScale, noise()).withEta(eta).withMaxBatch(maxBatch)
-                    .withProgress(events.progress()).withCancellation(events.cancellation());
+                    .withEvents(RunEvents.of(events.progress(), events.cancellation()));
         }
     }
 

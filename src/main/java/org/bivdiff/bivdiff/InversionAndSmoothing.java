@@ -297,8 +297,7 @@ public final class InversionAndSmoothing {
             DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
             smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(unet),
                     videoEmbeddings, r.guidanceScale(), r.options().windows()).withNoise(r.smoothingNoise())
-                    .withProgress("temporal smoothing", r.events().progress())
-                    .withCancellation(r.events().cancellation()).withObserver(r.events().observer()));
+                    .withEvents("temporal smoothing", r.events()));
         }
         return new Smoothed(smoothed, decode(smoothed, r.options().scaling()));
     }

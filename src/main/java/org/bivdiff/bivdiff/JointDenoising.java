@@ -99,9 +99,7 @@ public final class JointDenoising {
             NoisePredictor model = alternate ? alternate(image, vdm, scheduler.timesteps()) : fuse(image, vdm, a);
             RunEvents events = video.events();
             latents = DenoisingLoop.run(DenoisingLoop.Request.of(scheduler, r.start(), model)
-                    .withNoise(video.smoothingNoise()).withProgress(Spellings.lower(r.strategy()),
-                            events.progress()).withCancellation(events.cancellation())
-                    .withObserver(events.observer()));
+                    .withNoise(video.smoothingNoise()).withEvents(Spellings.lower(r.strategy()), events));
         }
         // 4. Decode every frame
         return videoSide.decode(latents, video.options().scaling());

@@ -76,8 +76,10 @@ final class BivdiffCases {
              UNet3DConditionModel video = UNet3DConditionModel.load(spec.modelPath("video_unet"), engine)) {
             Branch img = new Branch((x, t, e) -> image.forward(x, t, e, FrameNorm.ACROSS_FRAMES), embImg);
             Branch vid = new Branch(video::forward, embVid);
-            ctx.check("inverted_image_model", MixedInversion.run(latents, new MixingRatio(1), inversion, img, vid).mixed());
-            ctx.check("inverted_video_model", MixedInversion.run(latents, new MixingRatio(0), inversion, img, vid).mixed());
+            ctx.check("inverted_image_model",
+                    MixedInversion.run(latents, new MixingRatio(1), inversion, img, vid).mixed());
+            ctx.check("inverted_video_model",
+                    MixedInversion.run(latents, new MixingRatio(0), inversion, img, vid).mixed());
             ctx.check("mixed", MixedInversion.run(latents, ratio, inversion, img, vid).mixed());
             Branch img2 = new Branch(img.model(), embImg2);
             Branch vid2 = new Branch(vid.model(), embVid2);
@@ -107,7 +109,8 @@ final class BivdiffCases {
         try (UNet3DConditionModel unet = UNet3DConditionModel.load(spec.modelPath("unet"), ctx.engine());
              AutoencoderKL vae = AutoencoderKL.load(spec.modelPath("vae"), ctx.engine())) {
             Tensor smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, latents, unet::forward, embeddings,
-                    scale).withObserver((i, t, eps, out) -> perStep.add(out.prevSample())));
+                    scale).withEvents("temporal smoothing",
+                    RunEvents.observing((i, t, eps, out) -> perStep.add(out.prevSample()))));
             for (int i = 0; i < perStep.size(); i++) {
                 ctx.check("latents_after_step_" + i, perStep.get(i));
             }

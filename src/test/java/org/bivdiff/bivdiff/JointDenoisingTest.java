@@ -95,7 +95,8 @@ class JointDenoisingTest {
             NoisePredictor image = JointDenoising.frameWise(idm.model());
             Recording video = new Recording(VIDEO);
             Tensor imageAlone = loop(scheduler, image);
-            TensorAssert.assertExact(imageAlone, loop(scheduler, JointDenoising.fuse(image, video, new MixingRatio(1.0))), "a = 1");
+            TensorAssert.assertExact(imageAlone, loop(scheduler, JointDenoising.fuse(image, video, new MixingRatio(1.0))),
+                    "a = 1");
             assertEquals(0, video.timesteps.size(), "a = 1 never runs the video model");
             Recording imageCalls = new Recording(image);
             Tensor fused = loop(scheduler, JointDenoising.fuse(imageCalls, VIDEO, new MixingRatio(0.0)));
@@ -114,7 +115,7 @@ class JointDenoisingTest {
             Recording video = new Recording(VIDEO);
             List<Tensor> eps = new ArrayList<>();
             DenoisingLoop.run(DenoisingLoop.Request.of(scheduler, start(), JointDenoising.alternate(image, video, ts))
-                    .withObserver((i, t, modelOutput, out) -> eps.add(modelOutput)));
+                    .withEvents("alternate", RunEvents.observing((i, t, modelOutput, out) -> eps.add(modelOutput))));
             assertEquals(List.of(ts[0], ts[2]), image.timesteps);
             assertEquals(List.of(ts[1], ts[3]), video.timesteps);
             assertEquals(STEPS, eps.size());
