@@ -39,7 +39,7 @@ public final class Bivdiff {
     private String negativePrompt;
     private int steps = DEFAULT_STEPS;
     private double guidanceScale = DEFAULT_GUIDANCE;
-    private double mixingRatio;
+    private MixingRatio mixingRatio;
     private long seed = DEFAULT_SEED;
     private Strategy strategy = Strategy.SEQUENTIAL;
     private InversionAndSmoothing.Options options = InversionAndSmoothing.Options.BIVDIFF;
@@ -52,7 +52,7 @@ public final class Bivdiff {
 
     private Bivdiff(Task task) {
         this.task = Objects.requireNonNull(task, "task");
-        this.mixingRatio = task.defaultMixingRatio();
+        this.mixingRatio = new MixingRatio(task.defaultMixingRatio());
         this.promptSuffix = task.defaultPromptSuffix();
         this.negativePrompt = task.defaultNegativePrompt();
         this.taskOptions = task.defaultOptions();
@@ -130,9 +130,13 @@ public final class Bivdiff {
         return this;
     }
 
-    /** a in z = a z_img + (1 - a) z_video; the paper's ratio for the task by default. */
+    /**
+     * a in z = a z_img + (1 - a) z_video; the paper's ratio for the task by default.
+     *
+     * @throws IllegalArgumentException when {@code a} is outside [0, 1]
+     */
     public Bivdiff mixingRatio(double a) {
-        this.mixingRatio = a;
+        this.mixingRatio = new MixingRatio(a);
         return this;
     }
 

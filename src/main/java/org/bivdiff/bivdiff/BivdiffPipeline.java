@@ -49,7 +49,7 @@ public final class BivdiffPipeline {
      * @param options        BIVDiff's quirks or their clean variants
      */
     public record Request(FrameGenerator generator, FrameGenerator.Inputs inputs, FrameGenerator.Settings frameSettings,
-                          String videoPrompt, String negativePrompt, double mixingRatio, Strategy strategy,
+                          String videoPrompt, String negativePrompt, MixingRatio mixingRatio, Strategy strategy,
                           InversionAndSmoothing.Options options) {
 
         public Request {
@@ -57,11 +57,11 @@ public final class BivdiffPipeline {
             Objects.requireNonNull(inputs, "inputs");
             Objects.requireNonNull(frameSettings, "frameSettings");
             Objects.requireNonNull(strategy, "strategy");
-            MixedInversion.checkRatio(mixingRatio);
+            Objects.requireNonNull(mixingRatio, "mixingRatio");
         }
 
         /** This run with another bridging scheme and mixing ratio (an ablation's variant). */
-        public Request with(Strategy s, double ratio) {
+        public Request with(Strategy s, MixingRatio ratio) {
             return new Request(generator, inputs, frameSettings, videoPrompt, negativePrompt, ratio, s, options);
         }
     }

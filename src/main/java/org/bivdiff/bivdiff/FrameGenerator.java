@@ -9,12 +9,12 @@ import java.util.Optional;
 
 import org.bivdiff.graph.Provider;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.schedulers.SchedulerConfig;
 import org.bivdiff.schedulers.SchedulerKind;
@@ -170,8 +170,9 @@ public interface FrameGenerator {
         public Sampling sampling(Path folder, SchedulerConfig folderScheduler) throws IOException {
             SchedulerConfig config = scheduler.isEmpty() ? folderScheduler
                     : SchedulerConfig.read(StableDiffusionModels.schedulerConfigFile(folder), scheduler.get());
+            // The run's step observer watches the video loops (smoothing, the one-loop baselines), not the frames.
             return Sampling.of(config, steps, guidanceScale, noise()).withEta(eta).withMaxBatch(maxBatch)
-                    .withProgress(events.progress()).withCancellation(events.cancellation());
+                    .withEvents(RunEvents.of(events.progress(), events.cancellation()));
         }
     }
 
@@ -190,9 +191,8 @@ public interface FrameGenerator {
 
         /**
          * (F, 4, h, w) latents at a timestep to the guided noise prediction (F, 4, h, w), with the model's
-         * prompt embeddings, conditions and guidance; possibly a
-         * {@link org.bivdiff.pipelines.DenoisingLoop.SampleAwarePredictor} (call it through
-         * {@link org.bivdiff.pipelines.DenoisingLoop#predict}).
+         * prompt embeddings, conditions and guidance; possibly one that
+         * needs the unscaled latents (call it through {@link NoisePredictor#predict(Tensor, Tensor, double)}).
          */
         NoisePredictor model();
 

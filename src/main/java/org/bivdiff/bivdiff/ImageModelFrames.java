@@ -17,10 +17,10 @@ import org.bivdiff.pipelines.ControlNetPipeline;
 import org.bivdiff.pipelines.ImageToImagePipeline;
 import org.bivdiff.pipelines.InpaintPipeline;
 import org.bivdiff.pipelines.InstructPix2PixPipeline;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.pipelines.TextToImagePipeline;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /**

@@ -25,6 +25,7 @@ import org.bivdiff.models.vae.LatentDistribution;
 import org.bivdiff.pipelines.Batching;
 import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.Guidance.ConditionedModel;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.PromptEmbeddings;
 import org.bivdiff.pipelines.PromptEncoder;
@@ -33,7 +34,6 @@ import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
 import org.bivdiff.schedulers.DdimScheduler;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.SchedulerConfig;
 
 /**
@@ -130,26 +130,26 @@ public final class InversionAndSmoothing {
      * @param numInferenceSteps DDIM steps of both the inversion and the smoothing
      * @param guidanceScale     classifier-free guidance of the smoothing (also decides which text state
      *                          the inversion sees, see {@link MixedInversion#inversionEmbedding})
-     * @param mixingRatio       the image model's weight in [0, 1]
+     * @param mixingRatio       the image model's weight
      * @param eta               DDIM eta of the smoothing
      * @param smoothingNoise    the smoothing's per-step draws when eta > 0
      * @param options           BIVDiff's quirks or their clean variants, and the temporal windows
      * @param events            progress and cancellation of every step, the smoothing's step observer
      */
     public record Request(Tensor frames, Tensor vaeNoise, int videoLength, String prompt, Optional<String> negativePrompt,
-                          int numInferenceSteps, double guidanceScale, double mixingRatio, double eta,
+                          int numInferenceSteps, double guidanceScale, MixingRatio mixingRatio, double eta,
                           StepNoise smoothingNoise, Options options, RunEvents events) {
 
         public Request {
             Objects.requireNonNull(frames, "frames");
             Objects.requireNonNull(prompt, "prompt");
-            MixedInversion.checkRatio(mixingRatio);
+            Objects.requireNonNull(mixingRatio, "mixingRatio");
         }
 
         /** BIVDiff's options, deterministic DDIM, no events. */
         public static Request of(Tensor frames, Tensor vaeNoise, int videoLength, String prompt,
                                  Optional<String> negativePrompt, int numInferenceSteps, double guidanceScale,
-                                 double mixingRatio) {
+                                 MixingRatio mixingRatio) {
             return new Request(frames, vaeNoise, videoLength, prompt, negativePrompt, numInferenceSteps, guidanceScale,
                     mixingRatio, 0.0, StepNoise.NONE, Options.BIVDIFF, RunEvents.NONE);
         }
@@ -221,14 +221,14 @@ public final class InversionAndSmoothing {
         // The video UNet is loaded once for its inversion and the smoothing, during the image inversion if memory allows.
         try (Resident<VideoUNet> videoUnet = videoUnet(r)) {
             Optional<Tensor> zImage = Optional.empty();
-            if (r.mixingRatio() > 0) {
+            if (r.mixingRatio().usesImage()) {
                 long t1 = System.nanoTime();
                 zImage = Optional.of(invertWithImageUnet(r, encoded.latents(), imageEmbedding, inversion, store,
                         () -> loadVideoUnetDuring(videoUnet, encoded.latents(), r.options().windows())));
                 times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_IMAGE), since(t1));
             }
             Optional<Tensor> zVideo = Optional.empty();
-            if (r.mixingRatio() < 1) {
+            if (r.mixingRatio().usesVideo()) {
                 long t2 = System.nanoTime();
                 zVideo = Optional.of(invertWithVideoUnet(r, encoded.latents(), videoEmbedding, inversion, store,
                         videoUnet));
@@ -259,7 +259,7 @@ public final class InversionAndSmoothing {
      * @return (B, 4, F, h, w) the inverted latents
      */
     public Tensor invertWithImageModel(Request r) throws IOException {
-        if (r.mixingRatio() != 1) {
+        if (!r.mixingRatio().equals(MixingRatio.IMAGE_ONLY)) {
             throw new IllegalArgumentException("the image-model inversion has mixing ratio 1, got " + r.mixingRatio());
         }
         Tensor imageEmbedding = MixedInversion.inversionEmbedding(
@@ -361,8 +361,7 @@ public final class InversionAndSmoothing {
             DdimScheduler scheduler = DdimScheduler.create(schedulerConfig, r.numInferenceSteps(), r.eta());
             Tensor smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, start, perVideo(unet),
                     videoEmbeddings, r.guidanceScale(), r.options().windows()).withNoise(r.smoothingNoise())
-                    .withProgress("temporal smoothing", r.events().progress())
-                    .withCancellation(r.events().cancellation()).withObserver(r.events().observer()));
+                    .withEvents("temporal smoothing", r.events()));
             videoUnet.close();
             return new Smoothed(smoothed, TemporalSmoothing.decode(decoder.get(), smoothed, r.options().scaling()));
         }
@@ -387,7 +386,7 @@ public final class InversionAndSmoothing {
      * against 85.7 s for both). Every layer is per video, so the result is the same.
      */
     private static ConditionedModel perVideo(VideoUNet unet) {
-        return Batching.inChunks((sample, t, ehs, firstRow) -> unet.forward(sample, t, ehs), 1);
+        return Batching.inChunks(unet::forward, 1);
     }
 
     /** Stage name of the stored frame encoding: the VAE posterior of every frame and the inversion's start. */
@@ -475,7 +474,7 @@ public final class InversionAndSmoothing {
     private static Tensor invertBranch(Tensor latents, Branch branch, TemporalWindows windows, DdimInversion inversion,
                                        String stage, Request r) {
         NoisePredictor model = windows.wrap(MixedInversion.predictor(branch, latents.dim(0)));
-        return inversion.invert(latents, withProgress(model, stage, r));
+        return DenoisingLoop.invert(inversion, latents, withProgress(model, stage, r));
     }
 
     /** {@code model} reporting one progress event per call (one per inversion step) and checking for cancellation. */

@@ -9,12 +9,11 @@ import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.models.VideoUNet;
 import org.bivdiff.pipelines.DenoisingLoop;
-import org.bivdiff.pipelines.DenoisingLoop.SampleAwarePredictor;
 import org.bivdiff.pipelines.Guidance;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.PromptEmbeddings;
 import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.schedulers.DdimScheduler;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.SchedulerConfig;
 
 /**
@@ -80,10 +79,10 @@ public final class JointDenoising {
      */
     public Tensor run(Request r) throws IOException {
         InversionAndSmoothing.Request video = r.video();
-        double a = video.mixingRatio();
+        MixingRatio a = video.mixingRatio();
         boolean alternate = r.strategy() == Strategy.ALTERNATE;
-        boolean useImage = alternate || a > 0;
-        boolean useVideo = alternate || a < 1;
+        boolean useImage = alternate || a.usesImage();
+        boolean useVideo = alternate || a.usesVideo();
         // 1. The DDIM scheduler both models share
         DdimScheduler scheduler = DdimScheduler.create(SchedulerConfig.read(models.scheduler()),
                 video.numInferenceSteps(), video.eta());
@@ -100,9 +99,7 @@ public final class JointDenoising {
             NoisePredictor model = alternate ? alternate(image, vdm, scheduler.timesteps()) : fuse(image, vdm, a);
             RunEvents events = video.events();
             latents = DenoisingLoop.run(DenoisingLoop.Request.of(scheduler, r.start(), model)
-                    .withNoise(video.smoothingNoise()).withProgress(Spellings.lower(r.strategy()),
-                            events.progress()).withCancellation(events.cancellation())
-                    .withObserver(events.observer()));
+                    .withNoise(video.smoothingNoise()).withEvents(Spellings.lower(r.strategy()), events));
         }
         // 4. Decode every frame
         return videoSide.decode(latents, video.options().scaling());
@@ -116,23 +113,31 @@ public final class JointDenoising {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(video, "video");
         double[] ts = timesteps.clone();
-        return (SampleAwarePredictor) (scaled, sample, t) ->
-                DenoisingLoop.predict(Guidance.stepIndex(ts, t) % 2 == 0 ? image : video, scaled, sample, t);
+        return new WithLatents() {
+            @Override
+            public Tensor predict(Tensor scaled, Tensor sample, double t) {
+                return (Guidance.stepIndex(ts, t) % 2 == 0 ? image : video).predict(scaled, sample, t);
+            }
+        };
     }
 
     /**
      * FUSE's predictor: {@code a * image + (1 - a) * video} in float32 ({@link MixedInversion#mix}); a model
      * whose weight is 0 is not called and may be null. Both see (B, 4, F, h, w) latents.
      */
-    public static NoisePredictor fuse(NoisePredictor image, NoisePredictor video, double a) {
-        MixedInversion.checkRatio(a);
-        if ((a > 0 && image == null) || (a < 1 && video == null)) {
-            throw new IllegalArgumentException("mixing ratio " + a + " needs "
-                    + (a > 0 && a < 1 ? "both models" : a == 1 ? "the image model" : "the video model"));
+    public static NoisePredictor fuse(NoisePredictor image, NoisePredictor video, MixingRatio a) {
+        if ((a.usesImage() && image == null) || (a.usesVideo() && video == null)) {
+            throw new IllegalArgumentException("mixing ratio " + a + " needs " + (a.usesImage() && a.usesVideo()
+                    ? "both models" : a.usesImage() ? "the image model" : "the video model"));
         }
-        return (SampleAwarePredictor) (scaled, sample, t) -> MixedInversion.mix(
-                a > 0 ? Optional.of(DenoisingLoop.predict(image, scaled, sample, t)) : Optional.empty(),
-                a < 1 ? Optional.of(DenoisingLoop.predict(video, scaled, sample, t)) : Optional.empty(), a);
+        return new WithLatents() {
+            @Override
+            public Tensor predict(Tensor scaled, Tensor sample, double t) {
+                return MixedInversion.mix(
+                        a.usesImage() ? Optional.of(image.predict(scaled, sample, t)) : Optional.empty(),
+                        a.usesVideo() ? Optional.of(video.predict(scaled, sample, t)) : Optional.empty(), a);
+            }
+        };
     }
 
     /**
@@ -141,11 +146,22 @@ public final class JointDenoising {
      */
     public static NoisePredictor frameWise(NoisePredictor frames) {
         Objects.requireNonNull(frames, "frames");
-        return (SampleAwarePredictor) (scaled, sample, t) -> {
-            int framesPerVideo = sample.dim(2);
-            Tensor eps = DenoisingLoop.predict(frames, VideoLatents.toFrames(scaled), VideoLatents.toFrames(sample),
-                    t);                                               // (B*F, 4, h, w)
-            return VideoLatents.toVideo(eps, framesPerVideo);         // (B, 4, F, h, w)
+        return new WithLatents() {
+            @Override
+            public Tensor predict(Tensor scaled, Tensor sample, double t) {
+                int framesPerVideo = sample.dim(2);
+                Tensor eps = frames.predict(VideoLatents.toFrames(scaled), VideoLatents.toFrames(sample),
+                        t);                                           // (B*F, 4, h, w)
+                return VideoLatents.toVideo(eps, framesPerVideo);     // (B, 4, F, h, w)
+            }
         };
+    }
+
+    /** A combining predictor: it hands the unscaled latents on, so it is called through the loop's form only. */
+    private abstract static class WithLatents implements NoisePredictor {
+        @Override
+        public Tensor predict(Tensor scaledSample, double timestep) {
+            throw new UnsupportedOperationException("this model needs the unscaled latents: run it in DenoisingLoop");
+        }
     }
 }

@@ -7,10 +7,11 @@ import java.util.Optional;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.models.vae.LatentDistribution;
+import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.Guidance.ConditionedModel;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.PromptEmbeddings;
 import org.bivdiff.schedulers.DdimInversion;
-import org.bivdiff.schedulers.NoisePredictor;
 
 /**
  * Port of BIVDiff's models/mixed_inversion.py::MixedInversionPipeline: the latents of the frames are
@@ -89,25 +90,18 @@ public final class MixedInversion {
         return states.slice0(0, 1);
     }
 
-    /** Rejects a mixing ratio outside [0, 1] (or NaN). */
-    public static double checkRatio(double mixingRatio) {
-        if (!(mixingRatio >= 0 && mixingRatio <= 1)) {
-            throw new IllegalArgumentException("mixing ratio must be in [0, 1] (1 = image model only, 0 = video "
-                    + "model only), got " + mixingRatio);
-        }
-        return mixingRatio;
-    }
-
     /**
      * Runs both branches as needed and mixes them.
      *
      * @param latents     (B, 4, F, h, w) the encoded frames
-     * @param mixingRatio r in [0, 1], the image model's weight
+     * @param mixingRatio r, the image model's weight
      */
-    public static Result run(Tensor latents, double mixingRatio, DdimInversion inversion, Branch image, Branch video) {
-        checkRatio(mixingRatio);
-        Optional<Tensor> zImage = mixingRatio == 0 ? Optional.empty() : Optional.of(invert(latents, image, inversion));
-        Optional<Tensor> zVideo = mixingRatio == 1 ? Optional.empty() : Optional.of(invert(latents, video, inversion));
+    public static Result run(Tensor latents, MixingRatio mixingRatio, DdimInversion inversion, Branch image,
+                             Branch video) {
+        Optional<Tensor> zImage = mixingRatio.usesImage() ? Optional.of(invert(latents, image, inversion))
+                : Optional.empty();
+        Optional<Tensor> zVideo = mixingRatio.usesVideo() ? Optional.of(invert(latents, video, inversion))
+                : Optional.empty();
         return new Result(mix(zImage, zVideo, mixingRatio), zImage, zVideo);
     }
 
@@ -119,7 +113,7 @@ public final class MixedInversion {
      * @return (B, 4, F, h, w) the latents at the inversion's last noise level
      */
     public static Tensor invert(Tensor latents, Branch branch, DdimInversion inversion) {
-        return inversion.invert(latents, predictor(branch, latents.dim(0)));
+        return DenoisingLoop.invert(inversion, latents, predictor(branch, latents.dim(0)));
     }
 
     /**
@@ -132,10 +126,10 @@ public final class MixedInversion {
     }
 
     /**
-     * r * zImage + (1 - r) * zVideo in float32, as torch computes it; a missing branch must have weight 0. The ratio
-     * is the one its caller's request checked.
+     * r * zImage + (1 - r) * zVideo in float32, as torch computes it; a missing branch must have weight 0.
      */
-    public static Tensor mix(Optional<Tensor> zImage, Optional<Tensor> zVideo, double mixingRatio) {
+    public static Tensor mix(Optional<Tensor> zImage, Optional<Tensor> zVideo, MixingRatio ratio) {
+        double mixingRatio = ratio.value();
         if (zVideo.isEmpty() || zImage.isEmpty()) {
             Tensor only = zImage.or(() -> zVideo).orElseThrow(() -> new IllegalArgumentException("no branch to mix"));
             boolean weightOne = zImage.isPresent() ? mixingRatio == 1 : mixingRatio == 0;

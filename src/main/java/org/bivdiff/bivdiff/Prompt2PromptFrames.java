@@ -12,6 +12,7 @@ import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.models.vae.AutoencoderKLConfig;
 import org.bivdiff.pipelines.ProgressListener;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.pipelines.p2p.AttentionEdit;
@@ -169,8 +170,8 @@ public final class Prompt2PromptFrames implements FrameGenerator {
 
     private Prompt2PromptPipeline.Request request(StableDiffusionModels sd, int height, int width, Settings settings,
                                                   Optional<Tensor> latents, int frame, int frames) throws IOException {
-        Sampling sampling = settings.sampling(stableDiffusion, sd.scheduler())
-                .withProgress(labelled(settings.events().progress(), frame, frames));
+        Sampling sampling = settings.sampling(stableDiffusion, sd.scheduler()).withEvents(
+                RunEvents.of(labelled(settings.events().progress(), frame, frames), settings.events().cancellation()));
         return new Prompt2PromptPipeline.Request(settings.prompt().prompt(), edit.editedPrompt(),
                 settings.prompt().negativePrompt(), edit.type(), edit.crossReplaceSteps(), edit.selfReplaceSteps(),
                 edit.localBlend(), latents, height, width, sampling);
@@ -182,7 +183,7 @@ public final class Prompt2PromptFrames implements FrameGenerator {
                 source.dim(3));
         var request = InversionAndSmoothing.Request.of(source, settings.noise().vae().draw(0, latentShape),
                 source.dim(0), settings.prompt().prompt(), Optional.empty(), settings.steps(),
-                settings.guidanceScale(), 1.0).withEvents(settings.events());
+                settings.guidanceScale(), MixingRatio.IMAGE_ONLY).withEvents(settings.events());
         return new InversionAndSmoothing(models, engine).invertWithImageModel(request);
     }
 

@@ -5,9 +5,9 @@ import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.Guidance;
 import org.bivdiff.pipelines.Guidance.ConditionedModel;
-import org.bivdiff.pipelines.ProgressListener;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.PromptEmbeddings;
-import org.bivdiff.schedulers.NoisePredictor;
+import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.schedulers.Scheduler;
 
 /**
@@ -45,7 +45,7 @@ public final class TemporalSmoothing {
                                                 PromptEmbeddings embeddings, double guidanceScale,
                                                 TemporalWindows windows) {
         return DenoisingLoop.Request.of(scheduler, latents, windows.wrap(predictor(videoUnet, embeddings,
-                guidanceScale))).withProgress("temporal smoothing", ProgressListener.NONE);
+                guidanceScale))).withEvents("temporal smoothing", RunEvents.NONE);
     }
 
     /**

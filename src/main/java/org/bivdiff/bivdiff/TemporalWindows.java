@@ -6,8 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.pipelines.DenoisingLoop;
-import org.bivdiff.schedulers.NoisePredictor;
+import org.bivdiff.pipelines.NoisePredictor;
 
 /**
  * Overlapping temporal windows for videos longer than the video model's window, scheduled as diffusers' FreeNoise
@@ -129,7 +128,7 @@ public record TemporalWindows(int length, int stride, Weighting weighting) {
      * {@code model} run window by window and blended. It receives video latents (B, C, L, h, w) of one window,
      * its output must have the same shape; the wrapped predictor takes (B, C, F, h, w) and returns the blend of
      * the same shape. A video of at most {@code length} frames goes to {@code model} as it is. Predictors that need
-     * the unscaled latents too ({@link DenoisingLoop.SampleAwarePredictor}) get both, windowed alike.
+     * the unscaled latents too ({@link NoisePredictor#predict(Tensor, Tensor, double)}) get both, windowed alike.
      */
     public NoisePredictor wrap(NoisePredictor model) {
         Objects.requireNonNull(model, "model");
@@ -154,7 +153,7 @@ public record TemporalWindows(int length, int stride, Weighting weighting) {
     }
 
     /** The windowed predictor: predicts every window, accumulates weight * eps per frame in double, divides. */
-    private record Windowed(TemporalWindows windows, NoisePredictor model) implements DenoisingLoop.SampleAwarePredictor {
+    private record Windowed(TemporalWindows windows, NoisePredictor model) implements NoisePredictor {
 
         @Override
         public Tensor predict(Tensor scaledSample, double timestep) {
@@ -163,7 +162,7 @@ public record TemporalWindows(int length, int stride, Weighting weighting) {
 
         @Override
         public Tensor predict(Tensor scaledSample, Tensor sample, double timestep) {
-            return blend(scaledSample, r -> DenoisingLoop.predict(model, VideoLatents.frames(scaledSample, r),
+            return blend(scaledSample, r -> model.predict(VideoLatents.frames(scaledSample, r),
                     VideoLatents.frames(sample, r), timestep));
         }
 

@@ -170,7 +170,7 @@ final class AblateCommand implements CliCommand {
         }
         List<String> problems = new ArrayList<>();
         for (Ablation.Variant v : variants) {
-            config.withStrategy(v.strategy(), v.mixingRatio()).problems()
+            config.withStrategy(v.strategy(), v.mixingRatio().value()).problems()
                     .forEach(p -> problems.add(label(v) + ": " + p));
         }
         if (!problems.isEmpty()) {
@@ -276,7 +276,7 @@ final class AblateCommand implements CliCommand {
     private static Map<String, String> columns(Ablation.Outcome o) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("strategy", Spellings.kebab(o.variant().strategy()));
-        c.put("a", o.variant().usesRatio() ? Double.toString(o.variant().mixingRatio()) : "-");
+        c.put("a", o.variant().usesRatio() ? o.variant().mixingRatio().toString() : "-");
         c.put("seconds", String.format(Locale.ROOT, "%.1f", seconds(o.total())));
         c.put("shared stages", o.result().resumed().isEmpty() ? "-" : String.join(" ", o.result().resumed()));
         return c;
@@ -304,7 +304,7 @@ final class AblateCommand implements CliCommand {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("name", label(o.variant()));
             v.put("strategy", Spellings.kebab(o.variant().strategy()));
-            v.put("mixing_ratio", o.variant().usesRatio() ? o.variant().mixingRatio() : null);
+            v.put("mixing_ratio", o.variant().usesRatio() ? o.variant().mixingRatio().value() : null);
             Map<String, Double> times = new LinkedHashMap<>();
             o.result().stageTimes().forEach((k, t) -> times.put(k, seconds(t)));
             v.put("stage_seconds", times);

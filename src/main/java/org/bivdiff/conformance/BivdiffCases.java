@@ -14,6 +14,7 @@ import org.bivdiff.bivdiff.InversionAndSmoothing;
 import org.bivdiff.bivdiff.LatentScaling;
 import org.bivdiff.bivdiff.MixedInversion;
 import org.bivdiff.bivdiff.MixedInversion.Branch;
+import org.bivdiff.bivdiff.MixingRatio;
 import org.bivdiff.bivdiff.TemporalSmoothing;
 import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.graph.Engine;
@@ -50,7 +51,7 @@ final class BivdiffCases {
         JsonNode a = spec.args();
         Tensor latents = ctx.tensor("latents");
         requireFrames(latents, a.path("video_length").asInt());
-        double ratio = a.path("mixing_ratio").asDouble();
+        MixingRatio ratio = new MixingRatio(a.path("mixing_ratio").asDouble());
         boolean cfg = a.path("guidance_scale").asDouble() > 1;
         DdimInversion inversion = DdimInversion.create(schedulerConfig(spec), a.path("num_inference_steps").asInt(),
                 InversionKind.BIVDIFF_REVERSE_STEP);
@@ -75,8 +76,10 @@ final class BivdiffCases {
              UNet3DConditionModel video = UNet3DConditionModel.load(spec.modelPath("video_unet"), engine)) {
             Branch img = new Branch((x, t, e) -> image.forward(x, t, e, FrameNorm.ACROSS_FRAMES), embImg);
             Branch vid = new Branch(video::forward, embVid);
-            ctx.check("inverted_image_model", MixedInversion.run(latents, 1.0, inversion, img, vid).mixed());
-            ctx.check("inverted_video_model", MixedInversion.run(latents, 0.0, inversion, img, vid).mixed());
+            ctx.check("inverted_image_model",
+                    MixedInversion.run(latents, new MixingRatio(1), inversion, img, vid).mixed());
+            ctx.check("inverted_video_model",
+                    MixedInversion.run(latents, new MixingRatio(0), inversion, img, vid).mixed());
             ctx.check("mixed", MixedInversion.run(latents, ratio, inversion, img, vid).mixed());
             Branch img2 = new Branch(img.model(), embImg2);
             Branch vid2 = new Branch(vid.model(), embVid2);
@@ -106,7 +109,8 @@ final class BivdiffCases {
         try (UNet3DConditionModel unet = UNet3DConditionModel.load(spec.modelPath("unet"), ctx.engine());
              AutoencoderKL vae = AutoencoderKL.load(spec.modelPath("vae"), ctx.engine())) {
             Tensor smoothed = DenoisingLoop.run(TemporalSmoothing.request(scheduler, latents, unet::forward, embeddings,
-                    scale).withObserver((i, t, eps, out) -> perStep.add(out.prevSample())));
+                    scale).withEvents("temporal smoothing",
+                    RunEvents.observing((i, t, eps, out) -> perStep.add(out.prevSample()))));
             for (int i = 0; i < perStep.size(); i++) {
                 ctx.check("latents_after_step_" + i, perStep.get(i));
             }
@@ -172,7 +176,7 @@ final class BivdiffCases {
         InversionAndSmoothing.Request request = InversionAndSmoothing.Request.of(ctx.tensor("frames"), ctx.tensor("vae_noise"),
                 a.path("video_length").asInt(), a.path("prompt").asText(),
                 neg.isTextual() ? Optional.of(neg.asText()) : Optional.empty(), a.path("num_inference_steps").asInt(),
-                a.path("guidance_scale").asDouble(), a.path("mixing_ratio").asDouble());
+                a.path("guidance_scale").asDouble(), new MixingRatio(a.path("mixing_ratio").asDouble()));
         if (a.path("eta").asDouble() != 0) {
             throw new IllegalStateException("the chain case gives no smoothing noise for eta " + a.path("eta"));
         }
@@ -212,7 +216,7 @@ final class BivdiffCases {
         try {
             return pipeline.run(new InversionAndSmoothing.Request(request.frames(), request.vaeNoise(), request.videoLength(),
                     request.prompt(), request.negativePrompt(), request.numInferenceSteps(), request.guidanceScale(),
-                    ratio, request.eta(), request.smoothingNoise(), request.options(), RunEvents.NONE)).inversion()
+                    new MixingRatio(ratio), request.eta(), request.smoothingNoise(), request.options(), RunEvents.NONE)).inversion()
                     .mixed();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

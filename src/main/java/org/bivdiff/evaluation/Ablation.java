@@ -7,9 +7,10 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.bivdiff.bivdiff.BivdiffPipeline;
-import org.bivdiff.bivdiff.MixedInversion;
+import org.bivdiff.bivdiff.MixingRatio;
 import org.bivdiff.bivdiff.StageStore;
 import org.bivdiff.bivdiff.Strategy;
 
@@ -29,10 +30,16 @@ public final class Ablation {
      * @param strategy    the bridging scheme
      * @param mixingRatio the ratio a (used by {@code sequential} and {@code fuse}; carried along by the others)
      */
-    public record Variant(Strategy strategy, double mixingRatio) {
+    public record Variant(Strategy strategy, MixingRatio mixingRatio) {
 
         public Variant {
-            MixedInversion.checkRatio(mixingRatio);
+            Objects.requireNonNull(strategy, "strategy");
+            Objects.requireNonNull(mixingRatio, "mixingRatio");
+        }
+
+        /** @throws IllegalArgumentException when {@code mixingRatio} is outside [0, 1] */
+        public Variant(Strategy strategy, double mixingRatio) {
+            this(strategy, new MixingRatio(mixingRatio));
         }
 
         /** Whether the strategy has a mixing ratio: sequential (inversion mix) and fuse (noise mix). */

@@ -2,6 +2,7 @@ package org.bivdiff.pipelines;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.adapter.T2IAdapter;
@@ -32,8 +33,8 @@ final class AdapterGuidance {
     }
 
     /** The UNet fed rows of {@code features} matching the sample's rows. */
-    static Batching.RowModel rowModel(UNet2DConditionModel unet, List<Tensor> features) {
-        return (sample, t, ehs, firstRow) -> {
+    static IntFunction<Guidance.ConditionedModel> fromRow(UNet2DConditionModel unet, List<Tensor> features) {
+        return firstRow -> (sample, t, ehs) -> {
             List<Tensor> rows = new ArrayList<>();
             for (Tensor f : features) {
                 rows.add(Batching.rows(f, firstRow, sample.dim(0)));

@@ -5,7 +5,6 @@ import java.util.Objects;
 
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.adapter.T2IAdapter;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /** Port of diffusers 0.23 StableDiffusionAdapterPipeline (one full T2I-Adapter), F frames at once. */
@@ -81,8 +80,8 @@ public final class AdapterPipeline {
         // Adapter features, once, scaled and repeated for the guidance batch
         List<Tensor> features = AdapterGuidance.features(adapter, r.adapterImage(), r.adapterConditioningScale(),
                 guidance ? 2 : 1);
-        return Guidance.classifierFree(recorder.firstInput(Batching.inChunks(
-                AdapterGuidance.rowModel(models.unet(), features), s.maxBatch())), embeddings, s.guidanceScale());
+        return Guidance.classifierFree(recorder.firstInput(Batching.inChunksByRow(
+                AdapterGuidance.fromRow(models.unet(), features), s.maxBatch())), embeddings, s.guidanceScale());
     }
 
     /** Validates sizes and channels; returns F. */

@@ -3,6 +3,7 @@ package org.bivdiff.pipelines;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 import org.bivdiff.graph.OutOfDeviceMemoryException;
 import org.bivdiff.graph.Tensor;
@@ -20,28 +21,27 @@ import org.bivdiff.models.unet2d.UNet2DConditionModel;
  */
 public final class Batching {
 
-    /**
-     * A network call on rows {@code [firstRow, firstRow + sample.dim(0))} of the guidance batch; per-row
-     * conditioning (ControlNet images, adapter features) is sliced with {@code firstRow}.
-     */
-    @FunctionalInterface
-    public interface RowModel {
-        Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates, int firstRow);
-    }
-
     private Batching() {
     }
 
     /** The plain UNet: no per-row conditioning. */
-    public static RowModel unet(UNet2DConditionModel unet) {
-        return (sample, t, ehs, firstRow) -> unet.forward(sample, t, ehs);
+    public static Guidance.ConditionedModel unet(UNet2DConditionModel unet) {
+        return (sample, t, ehs) -> unet.forward(sample, t, ehs);
+    }
+
+    /** {@code model}, which has no per-row conditioning, in chunks as {@link #inChunksByRow}. */
+    public static Guidance.ConditionedModel inChunks(Guidance.ConditionedModel model, int maxBatch) {
+        return inChunksByRow(firstRow -> model, maxBatch);
     }
 
     /**
-     * {@code model} called on chunks of at most {@code maxBatch} rows (0 = one call), outputs concatenated
-     * in row order.
+     * The model given by {@code fromRow} called on chunks of at most {@code maxBatch} rows (0 = one call),
+     * outputs concatenated in row order. {@code fromRow.apply(firstRow)} is the network for a call on rows
+     * {@code [firstRow, firstRow + sample.dim(0))} of the guidance batch: per-row conditioning (ControlNet
+     * images, adapter features) is sliced with {@code firstRow}.
      */
-    public static Guidance.ConditionedModel inChunks(RowModel model, int maxBatch) {
+    public static Guidance.ConditionedModel inChunksByRow(IntFunction<Guidance.ConditionedModel> fromRow,
+                                                          int maxBatch) {
         if (maxBatch < 0) {
             throw new IllegalArgumentException("max batch must be >= 0, got " + maxBatch);
         }
@@ -52,12 +52,12 @@ public final class Batching {
                 throw new IllegalArgumentException("sample has " + n + " rows but the text states " + ehs.dim(0));
             }
             if (maxBatch > 0) {
-                return chunked(model, sample, t, ehs, maxBatch);
+                return chunked(fromRow, sample, t, ehs, maxBatch);
             }
             int rows = Math.min(n, fits.get());
             while (true) {
                 try {
-                    return chunked(model, sample, t, ehs, rows);
+                    return chunked(fromRow, sample, t, ehs, rows);
                 } catch (OutOfDeviceMemoryException e) {
                     if (rows == 1) {
                         throw e;
@@ -69,15 +69,16 @@ public final class Batching {
         };
     }
 
-    private static Tensor chunked(RowModel model, Tensor sample, double t, Tensor ehs, int rows) {
+    private static Tensor chunked(IntFunction<Guidance.ConditionedModel> fromRow, Tensor sample, double t,
+                                  Tensor ehs, int rows) {
         int n = sample.dim(0);
         if (n <= rows) {
-            return model.predict(sample, t, ehs, 0);
+            return fromRow.apply(0).predict(sample, t, ehs);
         }
         List<Tensor> out = new ArrayList<>();
         for (int from = 0; from < n; from += rows) {
             int to = Math.min(n, from + rows);
-            out.add(model.predict(sample.slice0(from, to), t, ehs.slice0(from, to), from));
+            out.add(fromRow.apply(from).predict(sample.slice0(from, to), t, ehs.slice0(from, to)));
         }
         return Tensor.concat0(out);
     }

@@ -2,6 +2,7 @@ package org.bivdiff.pipelines;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.controlnet.ControlNetModel;
@@ -24,13 +25,14 @@ final class ControlNetGuidance {
      * @param controls  one per ControlNet, images already repeated for the guidance batch (rows as the sample)
      * @param timesteps the loop's timesteps, to find the step index of a call
      */
-    static Batching.RowModel rowModel(UNet2DConditionModel unet, List<ControlNetModel> controlNets,
-                                      List<ControlImage> controls, double[] timesteps) {
+    static IntFunction<Guidance.ConditionedModel> fromRow(UNet2DConditionModel unet,
+                                                          List<ControlNetModel> controlNets,
+                                                          List<ControlImage> controls, double[] timesteps) {
         if (controlNets.size() != controls.size()) {
             throw new IllegalArgumentException(controlNets.size() + " ControlNets but " + controls.size()
                     + " control images");
         }
-        return (sample, t, ehs, firstRow) -> {
+        return firstRow -> (sample, t, ehs) -> {
             int step = Guidance.stepIndex(timesteps, t);
             Tensor timestep = Tensor.full((float) t, 1);
             List<ControlNetResiduals> residuals = new ArrayList<>();

@@ -2,11 +2,11 @@ package org.bivdiff.pipelines;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.Objects;
 
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.controlnet.ControlNetModel;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /**
@@ -88,9 +88,9 @@ public final class ControlNetPipeline {
             batched.add(new ControlImage(Tensors.repeatBatch(c.image(), guidance ? 2 : 1), c.conditioningScale(),
                     c.guidanceStart(), c.guidanceEnd()));
         }
-        Batching.RowModel unet = ControlNetGuidance.rowModel(models.unet(), controlNets, batched,
+        IntFunction<Guidance.ConditionedModel> unet = ControlNetGuidance.fromRow(models.unet(), controlNets, batched,
                 scheduler.timesteps());
-        return Guidance.classifierFree(recorder.firstInput(Batching.inChunks(unet, s.maxBatch())), embeddings,
+        return Guidance.classifierFree(recorder.firstInput(Batching.inChunksByRow(unet, s.maxBatch())), embeddings,
                 s.guidanceScale());
     }
 

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.schedulers.NoisePredictor;
+import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.Sampler;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.schedulers.StepOutput;
@@ -46,21 +46,6 @@ public final class DenoisingLoop {
     }
 
     /**
-     * A model that needs the unscaled latents x_t besides the scaled network input: InstructPix2Pix's
-     * sigma-space step ({@link InstructPix2PixGuidance}). The loop passes both.
-     */
-    public interface SampleAwarePredictor extends NoisePredictor {
-
-        /** The model output for {@code scaledSample} = scaleModelInput({@code sample}, t). */
-        Tensor predict(Tensor scaledSample, Tensor sample, double timestep);
-
-        @Override
-        default Tensor predict(Tensor scaledSample, double timestep) {
-            throw new UnsupportedOperationException("this model needs the unscaled latents: run it in DenoisingLoop");
-        }
-    }
-
-    /**
      * One loop.
      *
      * @param scheduler    built for the run's number of steps
@@ -69,19 +54,17 @@ public final class DenoisingLoop {
      * @param startStep    index into the timesteps to start at (img2img strength), usually 0
      * @param noise        per-step draws for schedulers that need them ({@link Scheduler#needsNoise()})
      * @param stage        a name for progress events
-     * @param progress     per-step events
-     * @param cancellation checked before every step
-     * @param observer     per-step results
-     * @param stepCallback  replaces each step's latents
+     * @param events       per-step progress, the cancellation checked before every step, per-step results
+     * @param stepCallback replaces each step's latents
      */
     public record Request(Scheduler scheduler, Tensor latents, NoisePredictor model, int startStep, StepNoise noise,
-                          String stage, ProgressListener progress, Cancellation cancellation, StepObserver observer,
-                          StepCallback stepCallback) {
+                          String stage, RunEvents events, StepCallback stepCallback) {
 
         public Request {
             Objects.requireNonNull(scheduler, "scheduler");
             Objects.requireNonNull(latents, "latents");
             Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(events, "events");
             Objects.requireNonNull(stepCallback, "stepCallback");
             if (startStep < 0 || startStep > scheduler.timesteps().length) {
                 throw new IllegalArgumentException("start step " + startStep + " outside [0, "
@@ -91,36 +74,25 @@ public final class DenoisingLoop {
 
         /** From step 0, no noise, no events. */
         public static Request of(Scheduler scheduler, Tensor latents, NoisePredictor model) {
-            return new Request(scheduler, latents, model, 0, StepNoise.NONE, "denoising", ProgressListener.NONE,
-                    Cancellation.NONE, StepObserver.NONE, StepCallback.NONE);
+            return new Request(scheduler, latents, model, 0, StepNoise.NONE, "denoising", RunEvents.NONE,
+                    StepCallback.NONE);
         }
 
         public Request withStartStep(int step) {
-            return new Request(scheduler, latents, model, step, noise, stage,
-                    progress, cancellation, observer, stepCallback);
+            return new Request(scheduler, latents, model, step, noise, stage, events, stepCallback);
         }
 
         public Request withNoise(StepNoise n) {
-            return new Request(scheduler, latents, model, startStep, n, stage,
-                    progress, cancellation, observer, stepCallback);
+            return new Request(scheduler, latents, model, startStep, n, stage, events, stepCallback);
         }
 
-        public Request withProgress(String stageName, ProgressListener listener) {
-            return new Request(scheduler, latents, model, startStep, noise, stageName,
-                    listener, cancellation, observer, stepCallback);
-        }
-
-        public Request withCancellation(Cancellation c) {
-            return new Request(scheduler, latents, model, startStep, noise, stage, progress, c, observer, stepCallback);
-        }
-
-        public Request withObserver(StepObserver o) {
-            return new Request(scheduler, latents, model, startStep, noise, stage,
-                    progress, cancellation, o, stepCallback);
+        /** This loop reporting to {@code e}, its progress events named {@code stageName}. */
+        public Request withEvents(String stageName, RunEvents e) {
+            return new Request(scheduler, latents, model, startStep, noise, stageName, e, stepCallback);
         }
 
         public Request withStepCallback(StepCallback c) {
-            return new Request(scheduler, latents, model, startStep, noise, stage, progress, cancellation, observer, c);
+            return new Request(scheduler, latents, model, startStep, noise, stage, events, c);
         }
     }
 
@@ -136,30 +108,30 @@ public final class DenoisingLoop {
         long start = System.nanoTime();
         int total = timesteps.length - r.startStep();
         for (int i = r.startStep(); i < timesteps.length; i++) {
-            r.cancellation().check(r.stage() + " step " + (i + 1) + "/" + timesteps.length);
+            r.events().cancellation().check(r.stage() + " step " + (i + 1) + "/" + timesteps.length);
             double t = timesteps[i];
             Tensor scaled = scheduler.scaleModelInput(x, t);
-            Tensor eps = predict(r.model(), scaled, x, t);
+            Tensor eps = r.model().predict(scaled, x, t);
             Tensor stepNoise = scheduler.needsNoise() ? r.noise().draw(i, x.shape()) : null;
             StepOutput out = sampler.step(eps, t, x, stepNoise);
             x = r.stepCallback().onStepEnd(i, t, out.prevSample());
             StepOutput continued = x == out.prevSample() ? out : new StepOutput(x, out.predOriginalSample());
-            r.observer().afterStep(i, t, eps, continued);
-            r.progress().onStep(new ProgressListener.Progress(r.stage(), i - r.startStep() + 1, total, t,
+            r.events().observer().afterStep(i, t, eps, continued);
+            r.events().progress().onStep(new ProgressListener.Progress(r.stage(), i - r.startStep() + 1, total, t,
                     Duration.ofNanos(System.nanoTime() - start)));
         }
         return x;
     }
 
     /**
-     * One call of {@code model} as the loop makes it: with the unscaled latents too when it is a
-     * {@link SampleAwarePredictor}. For predictors that wrap other predictors.
-     *
-     * @param scaled {@code scheduler.scaleModelInput(sample, timestep)}
-     * @param sample x_t
+     * The full DDIM inversion of {@code latents}: for each e of {@link DdimInversion#timesteps()},
+     * x = step(predictor(x, e), e, x).nextSample. Pure: {@code latents} is not modified.
      */
-    public static Tensor predict(NoisePredictor model, Tensor scaled, Tensor sample, double timestep) {
-        return model instanceof SampleAwarePredictor m ? m.predict(scaled, sample, timestep)
-                : model.predict(scaled, timestep);
+    public static Tensor invert(DdimInversion inversion, Tensor latents, NoisePredictor predictor) {
+        Tensor x = latents;
+        for (int e : inversion.timesteps()) {
+            x = inversion.step(predictor.predict(x, e), e, x).nextSample();
+        }
+        return x;
     }
 }

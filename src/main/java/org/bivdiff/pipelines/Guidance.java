@@ -3,7 +3,6 @@ package org.bivdiff.pipelines;
 import java.util.List;
 
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.schedulers.NoisePredictor;
 
 /**
  * Guidance as wrappers around a text-conditioned network, giving the {@link NoisePredictor} the

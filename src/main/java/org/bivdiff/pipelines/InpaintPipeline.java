@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Objects;
 
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /**

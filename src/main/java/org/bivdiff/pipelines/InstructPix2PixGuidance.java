@@ -15,7 +15,7 @@ import org.bivdiff.schedulers.SigmaScheduler;
  * space the pipeline's hack is reproduced on purpose: each branch becomes x - sigma * out before guidance and
  * the result goes back to (guided - x) / (-sigma) (pipeline_stable_diffusion_instruct_pix2pix.py).
  */
-final class InstructPix2PixGuidance implements DenoisingLoop.SampleAwarePredictor {
+final class InstructPix2PixGuidance implements NoisePredictor {
 
     private final Guidance.ConditionedModel model;
     private final Tensor states;
@@ -39,6 +39,11 @@ final class InstructPix2PixGuidance implements DenoisingLoop.SampleAwarePredicto
     /** diffusers' {@code do_classifier_free_guidance} for InstructPix2Pix. */
     static boolean guided(double guidanceScale, double imageGuidanceScale) {
         return guidanceScale > 1 && imageGuidanceScale >= 1;
+    }
+
+    @Override
+    public Tensor predict(Tensor scaledSample, double timestep) {
+        throw new UnsupportedOperationException("this model needs the unscaled latents: run it in DenoisingLoop");
     }
 
     @Override

@@ -70,11 +70,11 @@ public final class InstructPix2PixPipeline {
      * The guided noise predictor {@link #run} denoises with, for a loop of the caller's: the 8-channel UNet
      * with the input's image latents appended and text + image guidance, over (F, 4, H / 8, W / 8) latents.
      * Encodes the prompt and the image now; the UNet runs at each call. It is a
-     * {@link DenoisingLoop.SampleAwarePredictor}: call it through {@link DenoisingLoop#predict}.
+     * {@link NoisePredictor} that needs the unscaled latents: call its three-argument form.
      *
      * @param scheduler the loop's scheduler (in sigma space the pipeline's hack applies)
      */
-    public DenoisingLoop.SampleAwarePredictor predictor(Request r, Scheduler scheduler) {
+    public NoisePredictor predictor(Request r, Scheduler scheduler) {
         check(r);
         return predictor(r, scheduler, new Trace.Recorder(false)).model();
     }

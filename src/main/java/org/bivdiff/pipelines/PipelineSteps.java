@@ -5,7 +5,6 @@ import java.util.List;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /**
@@ -82,8 +81,8 @@ public final class PipelineSteps {
     public static Tensor denoise(Sampling sampling, Scheduler scheduler, Tensor latents, NoisePredictor model, int startStep,
                           Trace.Recorder recorder, String stage, DenoisingLoop.StepCallback callback) {
         return DenoisingLoop.run(DenoisingLoop.Request.of(scheduler, latents, model).withStartStep(startStep)
-                .withNoise(sampling.noise().steps()).withProgress(stage, sampling.progress())
-                .withCancellation(sampling.cancellation()).withObserver(recorder).withStepCallback(callback));
+                .withNoise(sampling.noise().steps()).withEvents(stage, sampling.events().alsoObservedBy(recorder))
+                .withStepCallback(callback));
     }
 
     /** Decodes the final latents and postprocesses them to [0, 1]. */

@@ -33,6 +33,17 @@ public record RunEvents(ProgressListener progress, Cancellation cancellation, De
         return new RunEvents(ProgressListener.NONE, Cancellation.NONE, observer);
     }
 
+    /** These events with {@code more} seeing every step too, after this record's observer. */
+    public RunEvents alsoObservedBy(DenoisingLoop.StepObserver more) {
+        Objects.requireNonNull(more, "more");
+        DenoisingLoop.StepObserver first = observer;
+        DenoisingLoop.StepObserver both = first == DenoisingLoop.StepObserver.NONE ? more : (i, t, eps, out) -> {
+            first.afterStep(i, t, eps, out);
+            more.afterStep(i, t, eps, out);
+        };
+        return new RunEvents(progress, cancellation, both);
+    }
+
     /** These events with each progress event's stage renamed by {@code stage}. */
     public RunEvents renamed(UnaryOperator<String> stage) {
         ProgressListener inner = progress;

@@ -18,18 +18,16 @@ import org.bivdiff.schedulers.Schedulers;
  * @param noise             every random draw of the run
  * @param maxBatch          most rows per UNet call (frames x guidance branches), 0 = all rows in one call
  * @param trace             whether to keep every step's model output and latents in the result
- * @param progress          per-step events
- * @param cancellation      checked before every step
+ * @param events            per-step progress and the cancellation checked before every step; its step observer
+ *                          sees the steps as the trace does
  */
 public record Sampling(SchedulerConfig scheduler, double eta, int numInferenceSteps, double guidanceScale,
-                       RunNoise noise, int maxBatch, boolean trace, ProgressListener progress,
-                       Cancellation cancellation) {
+                       RunNoise noise, int maxBatch, boolean trace, RunEvents events) {
 
     public Sampling {
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(noise, "noise");
-        Objects.requireNonNull(progress, "progress");
-        Objects.requireNonNull(cancellation, "cancellation");
+        Objects.requireNonNull(events, "events");
         if (numInferenceSteps < 1) {
             throw new IllegalArgumentException("num_inference_steps must be >= 1, got " + numInferenceSteps);
         }
@@ -46,32 +44,27 @@ public record Sampling(SchedulerConfig scheduler, double eta, int numInferenceSt
 
     /** eta 0, unbounded batch, no trace, no events. */
     public static Sampling of(SchedulerConfig scheduler, int numInferenceSteps, double guidanceScale, RunNoise noise) {
-        return new Sampling(scheduler, 0.0, numInferenceSteps, guidanceScale, noise, 0, false, ProgressListener.NONE,
-                Cancellation.NONE);
+        return new Sampling(scheduler, 0.0, numInferenceSteps, guidanceScale, noise, 0, false, RunEvents.NONE);
     }
 
     public Sampling withEta(double e) {
-        return new Sampling(scheduler, e, numInferenceSteps, guidanceScale, noise, maxBatch, trace, progress, cancellation);
+        return new Sampling(scheduler, e, numInferenceSteps, guidanceScale, noise, maxBatch, trace, events);
     }
 
     public Sampling withNoise(RunNoise n) {
-        return new Sampling(scheduler, eta, numInferenceSteps, guidanceScale, n, maxBatch, trace, progress, cancellation);
+        return new Sampling(scheduler, eta, numInferenceSteps, guidanceScale, n, maxBatch, trace, events);
     }
 
     public Sampling withMaxBatch(int m) {
-        return new Sampling(scheduler, eta, numInferenceSteps, guidanceScale, noise, m, trace, progress, cancellation);
+        return new Sampling(scheduler, eta, numInferenceSteps, guidanceScale, noise, m, trace, events);
     }
 
     public Sampling withTrace(boolean t) {
-        return new Sampling(scheduler, eta, numInferenceSteps, guidanceScale, noise, maxBatch, t, progress, cancellation);
+        return new Sampling(scheduler, eta, numInferenceSteps, guidanceScale, noise, maxBatch, t, events);
     }
 
-    public Sampling withProgress(ProgressListener p) {
-        return new Sampling(scheduler, eta, numInferenceSteps, guidanceScale, noise, maxBatch, trace, p, cancellation);
-    }
-
-    public Sampling withCancellation(Cancellation c) {
-        return new Sampling(scheduler, eta, numInferenceSteps, guidanceScale, noise, maxBatch, trace, progress, c);
+    public Sampling withEvents(RunEvents e) {
+        return new Sampling(scheduler, eta, numInferenceSteps, guidanceScale, noise, maxBatch, trace, e);
     }
 
     /** Whether the text guidance batch is doubled: diffusers' {@code guidance_scale > 1}. */

@@ -3,7 +3,6 @@ package org.bivdiff.pipelines;
 import java.util.Objects;
 
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /** Port of diffusers 0.23 StableDiffusionPipeline (text to image), for F images of one prompt at once. */

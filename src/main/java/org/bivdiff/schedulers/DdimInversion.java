@@ -138,16 +138,4 @@ public final class DdimInversion {
         Tensor next = Elementwise.combine(Math.sqrt(alphaProdNext), x0, Math.sqrt(1 - alphaProdNext), eps);
         return new InversionStep(next, x0, timestep);
     }
-
-    /**
-     * The full inversion of {@code latents}: for each e of {@link #timesteps()},
-     * x = step(predictor(x, e), e, x).nextSample. Pure: {@code latents} is not modified.
-     */
-    public Tensor invert(Tensor latents, NoisePredictor predictor) {
-        Tensor x = latents;
-        for (int e : timesteps) {
-            x = step(predictor.predict(x, e), e, x).nextSample();
-        }
-        return x;
-    }
 }

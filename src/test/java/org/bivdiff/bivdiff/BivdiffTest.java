@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.bivdiff.bivdiff.MixingRatio;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.annotators.Canny;
@@ -82,7 +83,7 @@ class BivdiffTest {
                 Task.QUALITY_NEGATIVE), STEPS, 7.5, 42, FrameGenerator.DEFAULT_MAX_BATCH, RunEvents.NONE);
         var explicit = new BivdiffPipeline.Request(Task.CONTROLNET.generator(ImageModels.withNetwork(sd, controlNet),
                 Task.CONTROLNET.defaultOptions(), engine), new FrameGenerator.Inputs(frames, edges, null), settings,
-                "a red car turning on a snowy road" + Task.QUALITY_SUFFIX, Task.QUALITY_NEGATIVE, 1.0,
+                "a red car turning on a snowy road" + Task.QUALITY_SUFFIX, Task.QUALITY_NEGATIVE, MixingRatio.IMAGE_ONLY,
                 Strategy.SEQUENTIAL, InversionAndSmoothing.Options.BIVDIFF);
         var models = InversionAndSmoothing.Models.ofPipelines(sd, VideoModel.of(zeroscope, null));
         BivdiffPipeline.Result expected = new BivdiffPipeline(models, engine).run(explicit, StageStore.NONE);

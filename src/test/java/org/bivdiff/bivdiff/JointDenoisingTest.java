@@ -14,11 +14,11 @@ import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.DenoisingLoop;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.schedulers.DdimScheduler;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.SchedulerConfig;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +35,7 @@ class JointDenoisingTest {
     private static final int STEPS = 4;
 
     /** A predictor recording the timesteps it is called at and the shape it sees. */
-    private static final class Recording implements DenoisingLoop.SampleAwarePredictor {
+    private static final class Recording implements NoisePredictor {
         private final NoisePredictor inner;
         private final List<Double> timesteps = new ArrayList<>();
 
@@ -46,7 +46,12 @@ class JointDenoisingTest {
         @Override
         public Tensor predict(Tensor scaledSample, Tensor sample, double timestep) {
             timesteps.add(timestep);
-            return DenoisingLoop.predict(inner, scaledSample, sample, timestep);
+            return inner.predict(scaledSample, sample, timestep);
+        }
+
+        @Override
+        public Tensor predict(Tensor scaledSample, double timestep) {
+            throw new UnsupportedOperationException("the loop passes the unscaled latents too");
         }
     }
 
@@ -90,10 +95,11 @@ class JointDenoisingTest {
             NoisePredictor image = JointDenoising.frameWise(idm.model());
             Recording video = new Recording(VIDEO);
             Tensor imageAlone = loop(scheduler, image);
-            TensorAssert.assertExact(imageAlone, loop(scheduler, JointDenoising.fuse(image, video, 1.0)), "a = 1");
+            TensorAssert.assertExact(imageAlone, loop(scheduler, JointDenoising.fuse(image, video, new MixingRatio(1.0))),
+                    "a = 1");
             assertEquals(0, video.timesteps.size(), "a = 1 never runs the video model");
             Recording imageCalls = new Recording(image);
-            Tensor fused = loop(scheduler, JointDenoising.fuse(imageCalls, VIDEO, 0.0));
+            Tensor fused = loop(scheduler, JointDenoising.fuse(imageCalls, VIDEO, new MixingRatio(0.0)));
             TensorAssert.assertExact(loop(scheduler, VIDEO), fused, "a = 0");
             assertEquals(0, imageCalls.timesteps.size(), "a = 0 never runs the image model");
             assertTrue(imageAlone.rank() == 5 && imageAlone.dim(2) == FRAMES, imageAlone.toString());
@@ -109,7 +115,7 @@ class JointDenoisingTest {
             Recording video = new Recording(VIDEO);
             List<Tensor> eps = new ArrayList<>();
             DenoisingLoop.run(DenoisingLoop.Request.of(scheduler, start(), JointDenoising.alternate(image, video, ts))
-                    .withObserver((i, t, modelOutput, out) -> eps.add(modelOutput)));
+                    .withEvents("alternate", RunEvents.observing((i, t, modelOutput, out) -> eps.add(modelOutput))));
             assertEquals(List.of(ts[0], ts[2]), image.timesteps);
             assertEquals(List.of(ts[1], ts[3]), video.timesteps);
             assertEquals(STEPS, eps.size());
@@ -121,7 +127,7 @@ class JointDenoisingTest {
         NoisePredictor a = (x, t) -> Tensor.full(0.3f, x.shape());
         NoisePredictor b = (x, t) -> Tensor.full(-0.7f, x.shape());
         Tensor x = start();
-        Tensor eps = DenoisingLoop.predict(JointDenoising.fuse(a, b, 0.25), x, x, 981);
+        Tensor eps = JointDenoising.fuse(a, b, new MixingRatio(0.25)).predict(x, x, 981);
         float expected = 0.25f * 0.3f + 0.75f * -0.7f;
         TensorAssert.assertExact(Tensor.full(expected, x.shape()), eps, "0.25 a + 0.75 b");
     }
@@ -139,7 +145,7 @@ class JointDenoisingTest {
             return new Tensor(x.shape(), out);
         };
         Tensor x = Tensor.zeros(1, 4, 3, 2, 2);
-        Tensor eps = DenoisingLoop.predict(JointDenoising.frameWise(frames), x, x, 1);
+        Tensor eps = JointDenoising.frameWise(frames).predict(x, x, 1);
         assertEquals(List.of(1, 4, 3, 2, 2), Arrays.stream(eps.shape()).boxed().toList());
         for (int c = 0; c < 4; c++) {
             for (int f = 0; f < 3; f++) {
@@ -150,9 +156,12 @@ class JointDenoisingTest {
 
     @Test
     void refusals() {
-        var missing = assertThrows(IllegalArgumentException.class, () -> JointDenoising.fuse(null, VIDEO, 0.5));
+        var missing = assertThrows(IllegalArgumentException.class,
+                () -> JointDenoising.fuse(null, VIDEO, new MixingRatio(0.5)));
         assertTrue(missing.getMessage().contains("both models"), missing.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> JointDenoising.fuse(VIDEO, VIDEO, 1.5));
+        var videoless = assertThrows(IllegalArgumentException.class,
+                () -> JointDenoising.fuse(VIDEO, null, new MixingRatio(0)));
+        assertTrue(videoless.getMessage().contains("needs the video model"), videoless.getMessage());
         var noModel = assertThrows(UnsupportedOperationException.class, () -> FrameGenerator.GIVEN
                 .predictor(FrameGenerator.Inputs.of(Tensor.zeros(1, 3, 8, 8)), null, null));
         assertTrue(noModel.getMessage().contains("no image model"), noModel.getMessage());

@@ -100,7 +100,7 @@ class LongVideoTest {
 
     private static BivdiffPipeline.Request request(FrameGenerator generator, int frames, Strategy strategy,
                                                    InversionAndSmoothing.Options options, ProgressListener progress) {
-        return new BivdiffPipeline.Request(generator, inputs(frames), settings(progress), "a red square", "", 0.5,
+        return new BivdiffPipeline.Request(generator, inputs(frames), settings(progress), "a red square", "", new MixingRatio(0.5),
                 strategy, options);
     }
 
@@ -136,15 +136,15 @@ class LongVideoTest {
         int frames = 6;
         int[] latentShape = AutoencoderKLConfig.read(models.vae()).latentShape(frames, SIDE, SIDE);
         var request = InversionAndSmoothing.Request.of(clip(frames), StepNoise.seeded(SEED).draw(0, latentShape),
-                frames, "a red square", Optional.empty(), STEPS, 7.5, 0.0);
+                frames, "a red square", Optional.empty(), STEPS, 7.5, new MixingRatio(0.0));
         TemporalWindows windows = new TemporalWindows(4, 2, Weighting.PYRAMID);
         var whole = stages.run(request);
         var windowed = stages.run(request.withOptions(InversionAndSmoothing.Options.BIVDIFF.withWindows(windows)));
         Tensor expected;
         try (VideoUNet unet = vidrd.loadUnet(ENGINE)) {
             var branch = new MixedInversion.Branch(unet::forward, windowed.videoEmbedding());
-            expected = DdimInversion.create(SchedulerConfig.read(models.scheduler()), STEPS,
-                    InversionKind.BIVDIFF_REVERSE_STEP).invert(windowed.encodedLatents(),
+            expected = DenoisingLoop.invert(DdimInversion.create(SchedulerConfig.read(models.scheduler()), STEPS,
+                    InversionKind.BIVDIFF_REVERSE_STEP), windowed.encodedLatents(),
                     windows.wrap(MixedInversion.predictor(branch, 1)));
         }
         Tensor z = windowed.inversion().videoBranch().orElseThrow();
@@ -197,8 +197,8 @@ class LongVideoTest {
     private static Tensor invertAndSmooth(UNet3DConditionModel unet, Tensor start, PromptEmbeddings embeddings,
                                           SchedulerConfig config, TemporalWindows windows) {
         var branch = new MixedInversion.Branch(unet::forward, MixedInversion.inversionEmbedding(embeddings));
-        Tensor inverted = DdimInversion.create(config, 4, InversionKind.BIVDIFF_REVERSE_STEP).invert(start,
-                windows.wrap(MixedInversion.predictor(branch, 1)));
+        Tensor inverted = DenoisingLoop.invert(DdimInversion.create(config, 4, InversionKind.BIVDIFF_REVERSE_STEP),
+                start, windows.wrap(MixedInversion.predictor(branch, 1)));
         return DenoisingLoop.run(TemporalSmoothing.request(DdimScheduler.create(config, 4, 0), inverted,
                 unet::forward, embeddings, 7.5, windows));
     }

@@ -11,9 +11,8 @@ import java.util.List;
 
 import org.bivdiff.bivdiff.TemporalWindows.Weighting;
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.pipelines.DenoisingLoop;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.StepNoise;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.junit.jupiter.api.Test;
 
 /** Window placement, the blend's weights, and the windowed predictor with analytic stand-ins for the video UNet. */
@@ -159,13 +158,21 @@ class TemporalWindowsTest {
     void unscaledLatentsAreWindowedAlongside() {
         Tensor scaled = frameIndexLatents(12);
         Tensor sample = VideoLatents.scale(scaled, 2f);
-        DenoisingLoop.SampleAwarePredictor model = (sc, sa, t) -> {
-            for (int i = 0; i < sc.numel(); i++) {
-                assertEquals(2 * sc.data()[i], sa.data()[i]);
+        NoisePredictor model = new NoisePredictor() {
+            @Override
+            public Tensor predict(Tensor sc, double t) {
+                throw new AssertionError("the unscaled latents must reach the model");
             }
-            return sa;
+
+            @Override
+            public Tensor predict(Tensor sc, Tensor sa, double t) {
+                for (int i = 0; i < sc.numel(); i++) {
+                    assertEquals(2 * sc.data()[i], sa.data()[i]);
+                }
+                return sa;
+            }
         };
-        Tensor out = DenoisingLoop.predict(TemporalWindows.of(4).wrap(model), scaled, sample, 1);
+        Tensor out = TemporalWindows.of(4).wrap(model).predict(scaled, sample, 1);
         assertArrayEquals(sample.data(), out.data());
     }
 

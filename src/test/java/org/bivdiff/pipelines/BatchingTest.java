@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 import org.bivdiff.graph.OutOfDeviceMemoryException;
 import org.bivdiff.graph.Tensor;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class BatchingTest {
 
     /** A per-row model (row value + 10 x its row index) on a device that holds at most {@code fits} rows. */
-    private static final class SmallDevice implements Batching.RowModel {
+    private static final class SmallDevice implements IntFunction<Guidance.ConditionedModel> {
         final int fits;
         final List<Integer> calls = new ArrayList<>();
 
@@ -24,7 +25,11 @@ class BatchingTest {
         }
 
         @Override
-        public Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates, int firstRow) {
+        public Guidance.ConditionedModel apply(int firstRow) {
+            return (sample, timestep, encoderHiddenStates) -> predict(sample, firstRow);
+        }
+
+        private Tensor predict(Tensor sample, int firstRow) {
             int n = sample.dim(0);
             calls.add(n);
             if (n > fits) {
@@ -45,14 +50,14 @@ class BatchingTest {
     @Test
     void withoutABoundAllRowsGoInOneCall() {
         SmallDevice d = new SmallDevice(8);
-        assertArrayEquals(EXPECTED, Batching.inChunks(d, 0).predict(SAMPLE, 1, TEXT).data());
+        assertArrayEquals(EXPECTED, Batching.inChunksByRow(d, 0).predict(SAMPLE, 1, TEXT).data());
         assertEquals(List.of(8), d.calls);
     }
 
     @Test
     void withoutABoundRowsAreHalvedUntilTheyFitAndLaterCallsStartThere() {
         SmallDevice d = new SmallDevice(3);
-        Guidance.ConditionedModel m = Batching.inChunks(d, 0);
+        Guidance.ConditionedModel m = Batching.inChunksByRow(d, 0);
         assertArrayEquals(EXPECTED, m.predict(SAMPLE, 1, TEXT).data());
         assertEquals(List.of(8, 4, 2, 2, 2, 2), d.calls);
         d.calls.clear();
@@ -63,16 +68,16 @@ class BatchingTest {
     @Test
     void aChosenBoundIsKeptAndRunningOutOfMemoryWithItIsAnError() {
         SmallDevice d = new SmallDevice(3);
-        assertArrayEquals(EXPECTED, Batching.inChunks(d, 3).predict(SAMPLE, 1, TEXT).data());
+        assertArrayEquals(EXPECTED, Batching.inChunksByRow(d, 3).predict(SAMPLE, 1, TEXT).data());
         assertEquals(List.of(3, 3, 2), d.calls);
-        var e = assertThrows(OutOfDeviceMemoryException.class, () -> Batching.inChunks(d, 4).predict(SAMPLE, 1, TEXT));
+        var e = assertThrows(OutOfDeviceMemoryException.class, () -> Batching.inChunksByRow(d, 4).predict(SAMPLE, 1, TEXT));
         assertEquals("GPU 0 ran out of memory on 4 rows", e.getMessage());
     }
 
     @Test
     void oneRowThatDoesNotFitIsAnError() {
         var e = assertThrows(OutOfDeviceMemoryException.class,
-                () -> Batching.inChunks(new SmallDevice(0), 0).predict(SAMPLE, 1, TEXT));
+                () -> Batching.inChunksByRow(new SmallDevice(0), 0).predict(SAMPLE, 1, TEXT));
         assertEquals("GPU 0 ran out of memory on 1 rows", e.getMessage());
     }
 }

@@ -12,7 +12,6 @@ import java.util.concurrent.CancellationException;
 import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Tensor;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Sampler;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.schedulers.SchedulerKind;
@@ -57,7 +56,7 @@ class DenoisingLoopTest {
         List<Tensor> observed = new ArrayList<>();
         Tensor x0 = start();
         Tensor byLoop = DenoisingLoop.run(DenoisingLoop.Request.of(s, x0, MODEL).withStepCallback(halve)
-                .withObserver((i, t, eps, out) -> observed.add(out.prevSample())));
+                .withEvents("denoising", RunEvents.observing((i, t, eps, out) -> observed.add(out.prevSample()))));
         Sampler sampler = s.sampler();
         Tensor x = x0;
         for (int i = 0; i < s.timesteps().length; i++) {
@@ -76,7 +75,7 @@ class DenoisingLoopTest {
         DenoisingLoop.run(DenoisingLoop.Request.of(s, start(), (x, t) -> {
             seen.add(t);
             return MODEL.predict(x, t);
-        }).withStartStep(2).withProgress("test", events::add));
+        }).withStartStep(2).withEvents("test", RunEvents.of(events::add, Cancellation.NONE)));
         assertEquals(4, seen.size());
         assertEquals(s.timesteps()[2], seen.getFirst());
         assertEquals(4, events.size());
@@ -96,7 +95,7 @@ class DenoisingLoopTest {
                         cancel.cancel();
                     }
                     return MODEL.predict(x, t);
-                }).withCancellation(cancel).withProgress("smoothing", ProgressListener.NONE)));
+                }).withEvents("smoothing", RunEvents.of(ProgressListener.NONE, cancel))));
         assertEquals(3, calls[0]);
         assertTrue(e.getMessage().contains("smoothing step 4/10"), e.getMessage());
     }

@@ -15,7 +15,6 @@ import org.bivdiff.models.controlnet.ControlNetConfig;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.models.unet2d.UNet2DConditionConfig;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,7 +77,7 @@ class ImagePipelinesTest {
     @Test
     void sizeNotAMultipleOfEightFailsBeforeAnyNetworkRuns() {
         int[] calls = {0};
-        Sampling s = sampling(2, 7.5).withProgress(p -> calls[0]++);
+        Sampling s = sampling(2, 7.5).withEvents(RunEvents.of(p -> calls[0]++, Cancellation.NONE));
         var e = assertThrows(IllegalArgumentException.class, () -> new TextToImagePipeline(sd).run(
                 new TextToImagePipeline.Request(Prompt.of("x"), 1, 36, 32, s)));
         assertTrue(e.getMessage().contains("multiples of 8"), e.getMessage());

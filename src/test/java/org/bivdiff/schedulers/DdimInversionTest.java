@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Tensor;
+import org.bivdiff.pipelines.DenoisingLoop;
 import org.junit.jupiter.api.Test;
 
 class DdimInversionTest {
@@ -26,7 +27,7 @@ class DdimInversionTest {
         SchedulerConfig c = TestConfigs.sd15(SchedulerKind.DDIM);
         NoiseSchedule n = NoiseSchedule.of(c);
         DdimInversion inv = DdimInversion.create(c, 4, DdimInversion.InversionKind.BIVDIFF_REVERSE_STEP);
-        Tensor out = inv.invert(X0, (x, t) -> C);
+        Tensor out = DenoisingLoop.invert(inv, X0, (x, t) -> C);
         // first step: x0' = (x0 - sqrt(1 - a_1) c) / sqrt(a_1); later steps keep x0'; the end is at t = 998
         double a1 = n.alphaProd(1);
         Tensor x0Prime = Elementwise.combine(1 / Math.sqrt(a1), X0, -Math.sqrt(1 - a1) / Math.sqrt(a1), C);
@@ -41,7 +42,7 @@ class DdimInversionTest {
         NoiseSchedule n = NoiseSchedule.of(c);
         DdimInversion inv = DdimInversion.create(c, 4, DdimInversion.InversionKind.TEXTBOOK_DDIM);
         assertEquals(751, inv.nextTimestep(751));
-        Tensor noisy = inv.invert(X0, (x, t) -> C);
+        Tensor noisy = DenoisingLoop.invert(inv, X0, (x, t) -> C);
         double a = n.alphaProd(751);
         TensorAssert.assertClose(Elementwise.combine(Math.sqrt(a), X0, Math.sqrt(1 - a), C), noisy, 1e-5, 1e-5,
                 "textbook inversion");

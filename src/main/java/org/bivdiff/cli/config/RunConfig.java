@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.bivdiff.bivdiff.MixingRatio;
 import org.bivdiff.bivdiff.Strategy;
 import org.bivdiff.bivdiff.Task;
 import org.bivdiff.bivdiff.TemporalWindows;
@@ -146,7 +147,7 @@ public record RunConfig(Task task, Prompts prompts, Inputs inputs, Clip clip, Sa
     /** Everything wrong with this run, one message per problem; empty when it can start. */
     public List<String> problems() {
         List<String> p = new ArrayList<>();
-        if (mixingRatio() < 0 || mixingRatio() > 1 || Double.isNaN(mixingRatio())) {
+        if (!MixingRatio.isValid(mixingRatio())) {
             p.add("mixing_ratio = " + mixingRatio() + " must be in [0, 1]");
         }
         positive(p, "steps", steps());

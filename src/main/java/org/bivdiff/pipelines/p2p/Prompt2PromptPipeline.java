@@ -12,6 +12,7 @@ import org.bivdiff.models.unet2d.AttentionLayer;
 import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.Guidance;
 import org.bivdiff.pipelines.ImageResult;
+import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.PipelineSteps;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.PromptEmbeddings;
@@ -19,7 +20,6 @@ import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.pipelines.Tensors;
 import org.bivdiff.pipelines.Trace;
-import org.bivdiff.schedulers.NoisePredictor;
 import org.bivdiff.schedulers.Scheduler;
 
 /**
