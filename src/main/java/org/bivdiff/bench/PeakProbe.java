@@ -6,9 +6,9 @@ import java.util.SplittableRandom;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.Network;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The machine's attainable fp32 rate, measured rather than assumed: an ONNX Runtime graph of

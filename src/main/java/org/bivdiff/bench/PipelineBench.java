@@ -18,11 +18,11 @@ import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Provider;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.RunEvents;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * One whole BIVDiff run on full-size random-weight models, as {@code bivdiff run} does it for the

@@ -11,10 +11,8 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 import org.bivdiff.bivdiff.TemporalWindows;
-import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.clip.ClipTextConfig;
 import org.bivdiff.models.clip.ClipTextModel;
@@ -25,6 +23,8 @@ import org.bivdiff.models.random.WeightsFormat;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.models.unet3d.UNet3DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
+import org.bivdiff.tensor.LongTensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The named benchmarks: each network at the shapes BIVDiff runs it (classifier-free guidance

@@ -1,6 +1,6 @@
 package org.bivdiff.bench;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /** A source clip for pipeline benchmarks: a bright square moving right over a gradient, so Canny finds edges. */
 final class SyntheticClip {

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.LongTensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * One network to time: its graph (one session), and the calls it is timed with.

@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.RunEvents;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * BIVDiff in a few lines: a task of the {@link Task} catalogue, its models and inputs, every other setting at the

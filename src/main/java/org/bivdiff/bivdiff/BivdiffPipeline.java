@@ -14,11 +14,11 @@ import java.util.Set;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Network;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.models.vae.AutoencoderKLConfig;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.RunNoise;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * BIVDiff: (1) frame-wise generation with a task-specific image model, (2) mixed inversion of those

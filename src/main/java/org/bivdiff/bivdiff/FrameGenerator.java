@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.bivdiff.graph.Provider;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.RunEvents;
@@ -18,6 +17,7 @@ import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.schedulers.SchedulerConfig;
 import org.bivdiff.schedulers.SchedulerKind;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Stage 1 of BIVDiff, frame-wise generation: a task-specific image diffusion model makes each frame.

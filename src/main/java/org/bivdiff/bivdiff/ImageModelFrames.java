@@ -8,7 +8,6 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.pipelines.AdapterPipeline;
@@ -22,6 +21,7 @@ import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.pipelines.TextToImagePipeline;
 import org.bivdiff.schedulers.Scheduler;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The image models of the {@link Task} catalogue, as {@link FrameGenerator}s over the image pipelines: text- and

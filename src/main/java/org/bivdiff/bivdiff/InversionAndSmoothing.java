@@ -11,15 +11,14 @@ import java.util.Optional;
 
 import org.bivdiff.bivdiff.MixedInversion.Branch;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DiffusersFolder;
 import org.bivdiff.models.VideoUNet;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
-import org.bivdiff.models.unet2d.UNet2DConditionConfig;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
+import org.bivdiff.models.unet2d.UNet2DConditionConfig;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.models.vae.LatentDistribution;
 import org.bivdiff.pipelines.Batching;
@@ -35,6 +34,7 @@ import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
 import org.bivdiff.schedulers.DdimScheduler;
 import org.bivdiff.schedulers.SchedulerConfig;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * BIVDiff after the frame-wise generation, as its inference.py runs it (steps 5 and 6): the frames an

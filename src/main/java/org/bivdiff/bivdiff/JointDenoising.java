@@ -5,7 +5,6 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.models.VideoUNet;
 import org.bivdiff.pipelines.DenoisingLoop;
@@ -15,6 +14,7 @@ import org.bivdiff.pipelines.PromptEmbeddings;
 import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.schedulers.DdimScheduler;
 import org.bivdiff.schedulers.SchedulerConfig;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The two baselines of the BIVDiff paper's ablation that bridge the image model (IDM) and the video model

@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Optional;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.models.vae.LatentDistribution;
 import org.bivdiff.pipelines.DenoisingLoop;
@@ -12,6 +11,7 @@ import org.bivdiff.pipelines.Guidance.ConditionedModel;
 import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.PromptEmbeddings;
 import org.bivdiff.schedulers.DdimInversion;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of BIVDiff's models/mixed_inversion.py::MixedInversionPipeline: the latents of the frames are

@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.models.vae.AutoencoderKLConfig;
 import org.bivdiff.pipelines.ProgressListener;
@@ -17,6 +16,7 @@ import org.bivdiff.pipelines.Sampling;
 import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.pipelines.p2p.AttentionEdit;
 import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Prompt-to-Prompt as BIVDiff's frame generator for video editing (inference.py with

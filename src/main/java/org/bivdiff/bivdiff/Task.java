@@ -6,8 +6,8 @@ import java.util.Collections;
 import java.util.Locale;
 
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.Outpainting;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The catalogue of image-model tasks: for each, the models it loads ({@link #network()}), the inputs it takes

@@ -3,8 +3,8 @@ package org.bivdiff.bivdiff;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.bivdiff.pipelines.p2p.AttentionEdit;
 import org.bivdiff.pipelines.Outpainting;
+import org.bivdiff.pipelines.p2p.AttentionEdit;
 
 /**
  * What an image-model task takes besides prompts, steps and guidance; each task reads its own.

@@ -1,6 +1,5 @@
 package org.bivdiff.bivdiff;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.Guidance;
@@ -9,6 +8,7 @@ import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.PromptEmbeddings;
 import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.schedulers.Scheduler;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of BIVDiff's models/video_smoothing.py::VideoSmoothingPipeline: the video UNet denoises the

@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.NoisePredictor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Overlapping temporal windows for videos longer than the video model's window, scheduled as diffusers' FreeNoise

@@ -2,7 +2,7 @@ package org.bivdiff.bivdiff;
 
 import java.util.Arrays;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Host-side layout changes between frames and videos: einops {@code '(b f) c h w -> b c f h w'} and

@@ -8,16 +8,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.IntConsumer;
 
+import org.bivdiff.cli.config.FrameSize;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.VideoSampler;
 import org.bivdiff.media.VideoWriter;
 import org.bivdiff.media.annotators.ConditionFrames;
 import org.bivdiff.media.annotators.MidasDetector;
 import org.bivdiff.models.dpt.DptForDepthEstimation;
-import org.bivdiff.cli.config.FrameSize;
 import org.bivdiff.pipelines.ProgressListener;
+import org.bivdiff.tensor.Tensor;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

@@ -10,11 +10,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.bivdiff.io.FileTrees;
 import org.bivdiff.bivdiff.FrameGenerator;
 import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.cli.config.RunConfigReader;
 import org.bivdiff.graph.Engine;
+import org.bivdiff.io.FileTrees;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.VideoWriter;
 import org.bivdiff.models.random.TinyModels;

@@ -25,7 +25,6 @@ import org.bivdiff.cli.ImageOptions.SamplingOptions;
 import org.bivdiff.cli.ImageOptions.TaskFlags;
 import org.bivdiff.cli.config.FrameSize;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.FileTrees;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.io.hub.ModelLocator;
@@ -40,6 +39,7 @@ import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.pipelines.p2p.AttentionEdit;
 import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
 import org.bivdiff.schedulers.SchedulerKind;
+import org.bivdiff.tensor.Tensor;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

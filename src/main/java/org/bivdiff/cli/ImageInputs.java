@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.Resize;
 import org.bivdiff.media.annotators.Canny;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Image files to the tensors the image pipelines take, the way diffusers' image processors treat PIL inputs:

@@ -12,12 +12,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import org.bivdiff.bivdiff.StageStore;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.FileTrees;
 import org.bivdiff.io.SafeTensorsFile;
 import org.bivdiff.io.SafeTensorsWriter;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * A run's output folder: stage results under {@code stages/<stage>.safetensors} (with their

@@ -17,19 +17,18 @@ import org.bivdiff.bivdiff.LatentScaling;
 import org.bivdiff.bivdiff.Preflight;
 import org.bivdiff.bivdiff.Prompt2PromptFrames;
 import org.bivdiff.bivdiff.Strategy;
-import org.bivdiff.bivdiff.VideoModel;
-import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.bivdiff.Task;
 import org.bivdiff.bivdiff.TaskOptions;
+import org.bivdiff.bivdiff.VideoModel;
+import org.bivdiff.cli.config.RunConfig;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.VideoSampler;
 import org.bivdiff.media.annotators.ConditionFrames;
 import org.bivdiff.media.annotators.MidasDetector;
-import org.bivdiff.models.dpt.DptForDepthEstimation;
 import org.bivdiff.models.adapter.T2IAdapterConfig;
+import org.bivdiff.models.dpt.DptForDepthEstimation;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
@@ -37,6 +36,7 @@ import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Turns a {@link RunConfig} into the pipeline's request: reads and samples the videos, computes the

@@ -4,9 +4,9 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
+import org.bivdiff.tensor.Tensor;
 
 /** Golden cases of the T2I-Adapter and of the UNet fed with its features. */
 final class AdapterCases {

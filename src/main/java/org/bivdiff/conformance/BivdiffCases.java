@@ -18,7 +18,6 @@ import org.bivdiff.bivdiff.MixingRatio;
 import org.bivdiff.bivdiff.TemporalSmoothing;
 import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.DiffusersFolder;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.clip.ClipTokenizer;
@@ -34,6 +33,7 @@ import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
 import org.bivdiff.schedulers.DdimScheduler;
 import org.bivdiff.schedulers.SchedulerConfig;
+import org.bivdiff.tensor.Tensor;
 
 /** Golden cases of BIVDiff's stages ({@code mixed_inversion}, {@code video_smoothing}) and of the chain. */
 final class BivdiffCases {

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.annotators.Canny;
+import org.bivdiff.tensor.Tensor;
 
 /** Golden cases of the condition annotators. */
 final class CannyCases {

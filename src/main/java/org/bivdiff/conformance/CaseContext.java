@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.DType;
 import org.bivdiff.io.SafeTensorsFile;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * What a case runner works with: the case spec, the engine, the case's stored tensors, and the

@@ -6,7 +6,6 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.bivdiff.evaluation.ClipMetrics;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.ClipImageProcessor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.Resize;
@@ -14,6 +13,7 @@ import org.bivdiff.models.clip.ClipModel;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.clip.ClipVisionConfig;
 import org.bivdiff.models.clip.ClipVisionModel;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Golden cases of CLIP's image side and of the LOVEU-TGVE metrics: {@code clip_vision}, {@code clip_image_preprocess},

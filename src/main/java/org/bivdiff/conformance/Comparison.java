@@ -3,7 +3,7 @@ package org.bivdiff.conformance;
 import java.util.Arrays;
 import java.util.Locale;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The outcome of comparing one output with its golden value: whether every element is within

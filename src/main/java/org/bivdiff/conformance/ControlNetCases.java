@@ -5,10 +5,10 @@ import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.models.unet2d.ControlNetResiduals;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
+import org.bivdiff.tensor.Tensor;
 
 /** Golden cases of the ControlNet and of the UNet fed with its residuals. */
 final class ControlNetCases {

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.annotators.MidasDetector;
 import org.bivdiff.models.dpt.DptForDepthEstimation;
 import org.bivdiff.models.dpt.DptKeyMapping;
+import org.bivdiff.tensor.Tensor;
 
 /** Golden cases of the DPT-Hybrid depth network, its key mapping and the MiDaS detector around it. */
 final class DepthCases {

@@ -3,8 +3,8 @@ package org.bivdiff.conformance;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
+import org.bivdiff.tensor.Tensor;
 
 /** 8-bit images as the fixtures store them: HWC uint8 values in float32 tensors, {@code (N, H, W, C)}. */
 final class HwcImages {

@@ -6,7 +6,6 @@ import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.ConfigJson;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.controlnet.ControlNetModel;
@@ -24,6 +23,7 @@ import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.pipelines.TextToImagePipeline;
 import org.bivdiff.schedulers.SchedulerConfig;
 import org.bivdiff.schedulers.SchedulerKind;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * End-to-end image pipeline cases (diffusers 0.23 pipelines with injected noise): text-to-image, ControlNet,

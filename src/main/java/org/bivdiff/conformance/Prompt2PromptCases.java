@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.ConfigJson;
 import org.bivdiff.pipelines.RunNoise;
 import org.bivdiff.pipelines.Sampling;
@@ -23,6 +22,7 @@ import org.bivdiff.pipelines.p2p.LocalBlend;
 import org.bivdiff.pipelines.p2p.Prompt2PromptPipeline;
 import org.bivdiff.schedulers.SchedulerConfig;
 import org.bivdiff.schedulers.SchedulerKind;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * {@code p2p_*}: BIVDiff's Prompt2PromptPipeline with AttentionReplace or AttentionRefine, with or without

@@ -9,7 +9,6 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.ConfigJson;
 import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.DdimScheduler;
@@ -21,6 +20,7 @@ import org.bivdiff.schedulers.SchedulerKind;
 import org.bivdiff.schedulers.Schedulers;
 import org.bivdiff.schedulers.SigmaScheduler;
 import org.bivdiff.schedulers.StepOutput;
+import org.bivdiff.tensor.Tensor;
 
 /** Golden cases of the schedulers: {@code ddim} (single steps) and the {@code sched_*} analytic-model loops. */
 final class SchedulerCases {

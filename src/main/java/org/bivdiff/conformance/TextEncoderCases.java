@@ -1,8 +1,8 @@
 package org.bivdiff.conformance;
 
-import org.bivdiff.graph.LongTensor;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.clip.ClipTextModel;
+import org.bivdiff.tensor.LongTensor;
+import org.bivdiff.tensor.Tensor;
 
 /** Golden cases of the CLIP text encoders ({@code text_encoder_sd15}, {@code text_encoder_sd21}). */
 final class TextEncoderCases {

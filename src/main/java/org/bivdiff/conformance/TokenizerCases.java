@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.clip.Normalization;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The {@code tokenizer} case: every prompt of the case JSON, every id field ({@code input_ids},

@@ -2,11 +2,11 @@ package org.bivdiff.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.models.unet3d.UNet3DConditionModel;
+import org.bivdiff.tensor.Tensor;
 
 /** Golden cases of the image UNet (SD 1.5, SD 2.1, InstructPix2Pix, inpainting, odd latent sizes). */
 final class UNetCases {

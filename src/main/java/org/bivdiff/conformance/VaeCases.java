@@ -1,8 +1,8 @@
 package org.bivdiff.conformance;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.models.vae.LatentDistribution;
+import org.bivdiff.tensor.Tensor;
 
 /** Golden cases of the VAE. */
 final class VaeCases {

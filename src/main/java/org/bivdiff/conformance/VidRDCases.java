@@ -12,13 +12,13 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.bivdiff.bivdiff.VideoLatents;
-import org.bivdiff.graph.LongTensor;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.vidrd.VidRDModel;
 import org.bivdiff.models.vidrd.VidRDUNet3DConditionModel;
 import org.bivdiff.models.vidrd.VidRDUNet3DConditionModel.Options;
+import org.bivdiff.tensor.LongTensor;
+import org.bivdiff.tensor.Tensor;
 
 /** Golden cases of VidRD, BIVDiff's own video model ({@code vidrd_unet3d}; the chain is in {@link BivdiffCases}). */
 final class VidRDCases {

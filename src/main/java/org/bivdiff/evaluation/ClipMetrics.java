@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.LongTensor;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.ClipImageProcessor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.Resize;
 import org.bivdiff.models.clip.ClipModel;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.pipelines.ProgressListener;
+import org.bivdiff.tensor.LongTensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The CLIP metrics of the LOVEU-TGVE 2023 benchmark exactly as showlab/loveu-tgve-2023 scripts/run_eval.py

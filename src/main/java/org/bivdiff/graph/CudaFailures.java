@@ -10,6 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import ai.onnxruntime.OrtException;
+import org.bivdiff.tensor.LongTensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * ONNX Runtime's CUDA errors in one line each. Its messages carry a source path, a line number and the

@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.ConfigJson;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of transformers models/clip/image_processing_clip.py::CLIPImageProcessor (4.30), the image side of

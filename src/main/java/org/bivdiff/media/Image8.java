@@ -7,7 +7,7 @@ import java.util.Objects;
  * An 8-bit image in HWC order, as PIL, OpenCV and numpy hold one: {@code pixels[(y * width + x) * channels + c]},
  * values 0..255 stored as unsigned bytes. Channels are 1 (grayscale) or 3 (RGB).
  *
- * <p>Immutable by convention, like {@link org.bivdiff.graph.Tensor}: {@link #pixels()} is not copied.
+ * <p>Immutable by convention, like {@link org.bivdiff.tensor.Tensor}: {@link #pixels()} is not copied.
  *
  * @param height   rows
  * @param width    columns

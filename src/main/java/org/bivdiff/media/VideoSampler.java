@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * BIVDiff's {@code read_video(video_path, video_length, width, height, frame_rate)} ({@code models/util.py}):

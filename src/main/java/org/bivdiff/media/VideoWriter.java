@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Writes clips as animated GIF (looping forever) or MP4 (H.264, yuv420p; see {@link #h264Encoder()}),

@@ -7,10 +7,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.bivdiff.graph.ExternalTensor;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.TensorInfo;
 import org.bivdiff.io.TensorLocation;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The weights of a checkpoint, each key handed out recorded as used, so that after a model is built

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bivdiff.graph.ExternalTensor;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.DType;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * A source over no file that records the key and shape of every weight a model asks for while it is built:

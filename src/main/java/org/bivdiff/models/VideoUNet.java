@@ -1,6 +1,6 @@
 package org.bivdiff.models;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * A text-to-video UNet: predicts the noise of a batch of video latents, each video's frames conditioned on

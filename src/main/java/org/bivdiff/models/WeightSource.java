@@ -3,7 +3,7 @@ package org.bivdiff.models;
 import java.util.Set;
 
 import org.bivdiff.graph.ExternalTensor;
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * What a {@link Weights} view asks for its tensors, by full key: a checkpoint that hands out its weights and

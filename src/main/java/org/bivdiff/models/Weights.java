@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bivdiff.graph.ExternalTensor;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * A prefix-scoped view of a model's weights: {@code w.child("down_blocks").child(0).tensor("conv1.weight")}

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The UNet with T2I-Adapter features, as diffusers 0.23's StableDiffusionAdapterPipeline uses them: the adapter

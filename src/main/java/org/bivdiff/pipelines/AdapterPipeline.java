@@ -3,9 +3,9 @@ package org.bivdiff.pipelines;
 import java.util.List;
 import java.util.Objects;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.schedulers.Scheduler;
+import org.bivdiff.tensor.Tensor;
 
 /** Port of diffusers 0.23 StableDiffusionAdapterPipeline (one full T2I-Adapter), F frames at once. */
 public final class AdapterPipeline {

@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 import org.bivdiff.graph.OutOfDeviceMemoryException;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Bounds the rows of one network call. A pipeline's guidance batch is frames x branches (a video of F frames

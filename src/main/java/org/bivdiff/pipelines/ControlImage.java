@@ -2,7 +2,7 @@ package org.bivdiff.pipelines;
 
 import java.util.Objects;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * One ControlNet's conditioning for a run (diffusers' {@code image}, {@code controlnet_conditioning_scale},

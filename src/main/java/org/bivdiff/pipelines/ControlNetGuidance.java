@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.models.unet2d.ControlNetResiduals;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The UNet with ControlNet residuals, as diffusers 0.23's StableDiffusionControlNetPipeline calls it (guess mode

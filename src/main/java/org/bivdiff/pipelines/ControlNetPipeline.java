@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.function.IntFunction;
 import java.util.Objects;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.controlnet.ControlNetModel;
 import org.bivdiff.schedulers.Scheduler;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of diffusers 0.23 StableDiffusionControlNetPipeline (guess mode off), one or several ControlNets, F frames

@@ -3,11 +3,11 @@ package org.bivdiff.pipelines;
 import java.time.Duration;
 import java.util.Objects;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.Sampler;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.schedulers.StepOutput;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The one denoising loop every pipeline uses:

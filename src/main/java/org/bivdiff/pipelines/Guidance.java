@@ -2,7 +2,7 @@ package org.bivdiff.pipelines;
 
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Guidance as wrappers around a text-conditioned network, giving the {@link NoisePredictor} the

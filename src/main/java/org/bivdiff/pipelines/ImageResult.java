@@ -1,6 +1,6 @@
 package org.bivdiff.pipelines;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * What every image pipeline returns.

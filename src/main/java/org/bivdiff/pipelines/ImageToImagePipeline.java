@@ -2,8 +2,8 @@ package org.bivdiff.pipelines;
 
 import java.util.Objects;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.schedulers.Scheduler;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of diffusers 0.23 StableDiffusionImg2ImgPipeline: each input image is encoded, noised to the timestep

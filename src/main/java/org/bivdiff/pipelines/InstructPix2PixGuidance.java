@@ -2,9 +2,9 @@ package org.bivdiff.pipelines;
 
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.schedulers.SigmaScheduler;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * InstructPix2Pix's dual guidance, as diffusers 0.23's StableDiffusionInstructPix2PixPipeline computes it: one

@@ -3,8 +3,8 @@ package org.bivdiff.pipelines;
 import java.util.List;
 import java.util.Objects;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.schedulers.Scheduler;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of diffusers 0.23 StableDiffusionInstructPix2PixPipeline: an 8-channel UNet sees the latents and the

@@ -1,6 +1,6 @@
 package org.bivdiff.pipelines;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * A model that predicts noise: the network, with its guidance and conditions, as the denoising and inversion

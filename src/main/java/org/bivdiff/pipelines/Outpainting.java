@@ -2,7 +2,7 @@ package org.bivdiff.pipelines;
 
 import java.util.Objects;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Outpainting as BIVDiff does it (models/StableDiffusionInpainting/infer.py, {@code prepare_outpainting_mask}):

@@ -2,10 +2,10 @@ package org.bivdiff.pipelines;
 
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
 import org.bivdiff.schedulers.Scheduler;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The steps the image pipelines share, each written once: checks, prompt encoding, latent preparation, the

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Encoded prompts, each repeated {@code numPerPrompt} times in a row (p0, p0, p1, p1, ...), as diffusers'

@@ -5,10 +5,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
-import org.bivdiff.graph.LongTensor;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.clip.ClipTokenizer;
+import org.bivdiff.tensor.LongTensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of diffusers 0.23 pipelines/stable_diffusion/pipeline_stable_diffusion.py::encode_prompt (text input

@@ -2,7 +2,7 @@ package org.bivdiff.pipelines;
 
 import java.util.Arrays;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Every random draw of one image-pipeline run, by purpose, so that a run is reproducible and tests can inject

@@ -2,7 +2,7 @@ package org.bivdiff.pipelines;
 
 import java.util.SplittableRandom;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The random draws of a run, always explicit: initial latents, VAE sampling and the per-step noise of

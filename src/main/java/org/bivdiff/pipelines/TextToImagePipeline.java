@@ -2,8 +2,8 @@ package org.bivdiff.pipelines;
 
 import java.util.Objects;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.schedulers.Scheduler;
+import org.bivdiff.tensor.Tensor;
 
 /** Port of diffusers 0.23 StableDiffusionPipeline (text to image), for F images of one prompt at once. */
 public final class TextToImagePipeline {

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.schedulers.StepOutput;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * What a run recorded when asked to ({@link Sampling#trace()}): per step the model output handed to the scheduler

@@ -1,6 +1,6 @@
 package org.bivdiff.schedulers;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * DDIM inversion: runs the deterministic DDIM update backwards, from clean latents x_0 towards noise,

@@ -1,6 +1,6 @@
 package org.bivdiff.schedulers;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * What the k-diffusion style discrete schedulers (Euler, Euler Ancestral, LMS) share: the timesteps and

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of diffusers 0.23 {@code schedulers/scheduling_dpmsolver_multistep.py::DPMSolverMultistepScheduler}

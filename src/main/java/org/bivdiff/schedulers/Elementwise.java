@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoubleBinaryOperator;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /** Elementwise scheduler arithmetic on host tensors, each element computed in double and stored as float32. */
 final class Elementwise {

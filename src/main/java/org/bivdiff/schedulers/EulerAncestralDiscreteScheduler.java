@@ -1,6 +1,6 @@
 package org.bivdiff.schedulers;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of diffusers 0.23 {@code schedulers/scheduling_euler_ancestral_discrete.py::

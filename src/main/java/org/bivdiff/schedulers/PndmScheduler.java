@@ -3,7 +3,7 @@ package org.bivdiff.schedulers;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of diffusers 0.23 {@code schedulers/scheduling_pndm.py::PNDMScheduler} in its PLMS form

@@ -1,6 +1,6 @@
 package org.bivdiff.schedulers;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * One denoising run of a {@link Scheduler}: {@link #step} is called once per timestep, in the order of

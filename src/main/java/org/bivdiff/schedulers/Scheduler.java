@@ -1,6 +1,6 @@
 package org.bivdiff.schedulers;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * A noise scheduler built for N inference steps; immutable. The denoising loop is

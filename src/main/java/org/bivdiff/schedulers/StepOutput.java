@@ -2,7 +2,7 @@ package org.bivdiff.schedulers;
 
 import java.util.Objects;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * What one scheduler step returns (diffusers' {@code SchedulerOutput}).

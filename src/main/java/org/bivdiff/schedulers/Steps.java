@@ -2,7 +2,7 @@ package org.bivdiff.schedulers;
 
 import java.util.Arrays;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /** Checks and look-ups shared by the schedulers. */
 final class Steps {

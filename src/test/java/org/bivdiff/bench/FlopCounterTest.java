@@ -10,8 +10,8 @@ import java.util.Map;
 import java.nio.file.Path;
 
 import org.bivdiff.graph.Attr;
-import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.Engine;
+import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;

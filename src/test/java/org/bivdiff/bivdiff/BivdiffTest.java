@@ -13,12 +13,12 @@ import java.util.List;
 
 import org.bivdiff.bivdiff.MixingRatio;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.models.random.TinyModels;
 import org.bivdiff.pipelines.Outpainting;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.RunEvents;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

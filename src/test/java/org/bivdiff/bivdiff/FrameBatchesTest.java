@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;
 import org.bivdiff.pipelines.Prompt;
 import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.StepNoise;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** What a batch of the frame stage sees: its rows of the inputs and of the noise, and progress that names it. */

@@ -12,7 +12,6 @@ import java.util.List;
 import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.DenoisingLoop;
 import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.Prompt;
@@ -20,6 +19,7 @@ import org.bivdiff.pipelines.RunEvents;
 import org.bivdiff.pipelines.StepNoise;
 import org.bivdiff.schedulers.DdimScheduler;
 import org.bivdiff.schedulers.SchedulerConfig;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**

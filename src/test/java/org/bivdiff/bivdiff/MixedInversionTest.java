@@ -10,13 +10,13 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.bivdiff.bivdiff.MixedInversion.Branch;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.ConfigJson;
 import org.bivdiff.pipelines.Guidance.ConditionedModel;
 import org.bivdiff.schedulers.DdimInversion;
 import org.bivdiff.schedulers.DdimInversion.InversionKind;
 import org.bivdiff.schedulers.SchedulerConfig;
 import org.bivdiff.schedulers.SchedulerKind;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** Mixing ratios, skipped branches and the mix itself, with analytic stand-ins for the UNets. */

@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bivdiff.bivdiff.TemporalWindows.Weighting;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.NoisePredictor;
 import org.bivdiff.pipelines.StepNoise;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** Window placement, the blend's weights, and the windowed predictor with analytic stand-ins for the video UNet. */

@@ -3,7 +3,7 @@ package org.bivdiff.bivdiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** Layout changes between frames (B*F, C, H, W) and videos (B, C, F, H, W). */

@@ -9,14 +9,14 @@ import java.util.stream.Stream;
 
 import org.bivdiff.evaluation.ClipFormulas;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.LongTensor;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.ClipImageProcessor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageFiles;
 import org.bivdiff.media.Resize;
 import org.bivdiff.models.clip.ClipModel;
 import org.bivdiff.models.clip.ClipTokenizer;
+import org.bivdiff.tensor.LongTensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The clip_eval formulas ({@link ClipFormulas}) from frames: what {@code bivdiff eval} and {@code ablate} must

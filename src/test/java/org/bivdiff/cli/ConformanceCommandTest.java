@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.bivdiff.conformance.Fixtures;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.SafeTensorsFile;
 import org.bivdiff.io.SafeTensorsWriter;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,7 +2,7 @@ package org.bivdiff.conformance;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /** The one tensor assertion of the test suite: on failure it reports the worst element, both values and the tolerance. */
 public final class TensorAssert {

@@ -12,7 +12,7 @@ import java.util.Set;
 
 import org.bivdiff.bivdiff.BivdiffPipeline;
 import org.bivdiff.bivdiff.Strategy;
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** The variants of an ablation and the time its shared stages saved (the runs themselves: AblateCommandTest). */

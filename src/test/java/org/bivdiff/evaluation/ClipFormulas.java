@@ -1,6 +1,6 @@
 package org.bivdiff.evaluation;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The clip_eval formulas written out from the model's features, for tests to check the library's numbers

@@ -5,6 +5,7 @@ import java.util.Random;
 
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.io.DType;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** Tier 0: the fused {@code MultiHeadAttention} forms of {@link Graph} against a direct softmax(QK^T)V in Java. */

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import ai.onnxruntime.OrtException;
+import org.bivdiff.tensor.LongTensor;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** ONNX Runtime's CUDA errors, as its sources word them, become one line saying what ran out or is missing. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.bivdiff.io.DType;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** Tier 0: sessions are loaded once per key, on first use, and loaded again after a close. */

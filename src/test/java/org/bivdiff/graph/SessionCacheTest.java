@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.models.vae.AutoencoderKL;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

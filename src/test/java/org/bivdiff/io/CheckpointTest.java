@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint.Variant;
 import org.bivdiff.io.SafeTensorsWriter.Entry;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.stream.LongStream;
 import org.bivdiff.conformance.Fixtures;
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** Reads the real tiny-sd15 weight files of the fixture set (written by the reference safetensors). */

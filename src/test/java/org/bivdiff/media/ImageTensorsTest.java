@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bivdiff.conformance.Fixtures;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.SafeTensorsFile;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

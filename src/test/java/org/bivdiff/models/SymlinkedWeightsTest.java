@@ -18,11 +18,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.SafeTensorsFile;
 import org.bivdiff.io.SafeTensorsWriter;
 import org.bivdiff.io.TorchWriter;
 import org.bivdiff.models.vae.AutoencoderKL;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

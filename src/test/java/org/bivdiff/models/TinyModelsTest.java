@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.clip.ClipTokenizer;
@@ -18,6 +17,7 @@ import org.bivdiff.models.random.TinyModels;
 import org.bivdiff.models.unet2d.ControlNetResiduals;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.models.vae.AutoencoderKL;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +41,7 @@ class TinyModelsTest {
         assertEquals(77, tok.encode("a red car").inputIds().length);
         Tensor ehs;
         try (ClipTextModel text = ClipTextModel.load(sd.resolve("text_encoder"), ENGINE)) {
-            ehs = text.forward(new org.bivdiff.graph.LongTensor(new int[] {1, 77}, tok.encode("a red car").inputIdsAsLong()))
+            ehs = text.forward(new org.bivdiff.tensor.LongTensor(new int[] {1, 77}, tok.encode("a red car").inputIdsAsLong()))
                     .lastHiddenState();
         }
         assertArrayEquals(new int[] {1, 77, 32}, ehs.shape());

@@ -21,7 +21,6 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.ExternalTensor;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.Network;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
 import org.bivdiff.io.SafeTensorsFile;
@@ -29,6 +28,7 @@ import org.bivdiff.io.SafeTensorsWriter;
 import org.bivdiff.io.TensorInfo;
 import org.bivdiff.io.TorchWriter;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 import org.bivdiff.graph.OutOfDeviceMemoryException;
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** Rows per call: the bound, and without one, halving while the GPU runs out of memory. */

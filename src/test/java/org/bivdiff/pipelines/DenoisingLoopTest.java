@@ -11,11 +11,11 @@ import java.util.concurrent.CancellationException;
 
 import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.conformance.TensorAssert;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.schedulers.Sampler;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.schedulers.SchedulerKind;
 import org.bivdiff.schedulers.Schedulers;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** Tier 1: the loop against hand-stepped schedulers with an analytic model. */

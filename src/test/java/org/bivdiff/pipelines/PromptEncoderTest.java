@@ -19,10 +19,10 @@ import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.conformance.OutputSpec;
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.SafeTensorsFile;
 import org.bivdiff.models.clip.ClipTextModel;
 import org.bivdiff.models.clip.ClipTokenizer;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**

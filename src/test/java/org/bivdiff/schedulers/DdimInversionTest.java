@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.bivdiff.conformance.TensorAssert;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.DenoisingLoop;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 class DdimInversionTest {

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Canny edges as OpenCV 4.6 computes them: {@code cv2.Canny(image, low, high)} with apertureSize 3 and

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.Resize;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * The condition images of a clip as BIVDiff computes them at run time: the sampled [-1, 1] frames handed to the

@@ -2,11 +2,11 @@ package org.bivdiff.media.annotators;
 
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
 import org.bivdiff.media.OpenCvResize;
 import org.bivdiff.models.dpt.DptForDepthEstimation;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * controlnet_aux 0.0.6's {@code MidasDetector.__call__} (the {@code depth_midas} processor of BIVDiff's ControlNet

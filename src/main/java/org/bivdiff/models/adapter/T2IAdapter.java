@@ -11,11 +11,11 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.Conv2d;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of diffusers (0.23) models/adapter.py::T2IAdapter with FullAdapter: pixel-unshuffle by

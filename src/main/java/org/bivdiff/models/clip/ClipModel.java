@@ -8,13 +8,13 @@ import java.util.Set;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.LazySessions;
-import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.Linear;
+import org.bivdiff.tensor.LongTensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of transformers models/clip/modeling_clip.py::CLIPModel (4.31): both towers, their projections into

@@ -5,11 +5,11 @@ import java.util.List;
 
 import org.bivdiff.graph.ExternalTensor;
 import org.bivdiff.graph.Graph;
-import org.bivdiff.graph.LongTensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.LayerNorm;
+import org.bivdiff.tensor.LongTensor;
 
 /**
  * Port of transformers models/clip/modeling_clip.py::CLIPTextTransformer (4.31), the {@code text_model} of

@@ -10,11 +10,11 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.ConfigJson;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.Linear;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of transformers models/clip/modeling_clip.py::CLIPVisionModelWithProjection (4.31): CLIP's image

@@ -11,7 +11,6 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
@@ -26,6 +25,7 @@ import org.bivdiff.models.unet2d.ControlNetResiduals;
 import org.bivdiff.models.unet2d.UNet2DConditionConfig;
 import org.bivdiff.models.unet2d.UNetBlocks;
 import org.bivdiff.models.unet2d.UNetInputs;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of diffusers (0.23) models/controlnet.py::ControlNetModel: the UNet's time embedding,

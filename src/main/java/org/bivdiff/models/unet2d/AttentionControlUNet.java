@@ -12,10 +12,10 @@ import java.util.TreeSet;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.blocks.NormScope;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * A UNet2DConditionModel whose attention layers all run Prompt-to-Prompt's processor (BIVDiff

@@ -12,7 +12,6 @@ import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
 import org.bivdiff.graph.Network;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.DType;
@@ -25,6 +24,7 @@ import org.bivdiff.models.blocks.NormScope;
 import org.bivdiff.models.blocks.VideoFrames;
 import org.bivdiff.models.unet2d.UNet2DConditionConfig.DownBlockType;
 import org.bivdiff.models.unet2d.UNet2DConditionConfig.UpBlockType;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of BIVDiff's "image model" for mixed inversion: models/StableDiffusion3D/unet.py

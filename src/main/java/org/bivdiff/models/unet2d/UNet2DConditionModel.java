@@ -12,12 +12,12 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.DType;
 import org.bivdiff.io.Spellings;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.NormScope;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of diffusers (0.23) models/unet_2d_condition.py::UNet2DConditionModel: predicts the noise

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.blocks.DownBlock;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Shape checks of a UNet call, made before any session runs, and the shapes the down path will

@@ -11,12 +11,12 @@ import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Graph;
 import org.bivdiff.graph.LazySessions;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.graph.Value;
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.Weights;
 import org.bivdiff.models.blocks.Conv2d;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of diffusers models/autoencoder_kl.py::AutoencoderKL: images in [-1, 1] to a diagonal

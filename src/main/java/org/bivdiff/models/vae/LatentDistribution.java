@@ -2,7 +2,7 @@ package org.bivdiff.models.vae;
 
 import java.util.Arrays;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of diffusers' DiagonalGaussianDistribution: the encoder's posterior over latents.

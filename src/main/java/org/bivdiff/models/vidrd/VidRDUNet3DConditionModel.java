@@ -10,7 +10,6 @@ import java.util.TreeSet;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Model;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.models.VideoUNet;
@@ -19,6 +18,7 @@ import org.bivdiff.models.WeightsException;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.models.unet2d.UNet2DConditionConfig;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of VidRD's UNet (BIVDiff models/ReuseAndDiffuse/model/modules/unet.py {@code UNet3DConditionModel}) as

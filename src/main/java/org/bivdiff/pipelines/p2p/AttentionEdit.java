@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.unet2d.AttentionControlUNet;
 import org.bivdiff.models.unet2d.AttentionLayer;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of the edit controllers of BIVDiff models/Prompt2Prompt/pipeline_prompt2prompt.py

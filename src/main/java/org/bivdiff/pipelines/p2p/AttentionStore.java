@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.bivdiff.graph.Tensor;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of BIVDiff models/Prompt2Prompt/pipeline_prompt2prompt.py::AttentionStore for the layers a run keeps:

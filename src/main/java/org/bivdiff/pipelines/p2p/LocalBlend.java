@@ -3,10 +3,10 @@ package org.bivdiff.pipelines.p2p;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.unet2d.AttentionLayer;
 import org.bivdiff.pipelines.Tensors;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of BIVDiff models/Prompt2Prompt/pipeline_prompt2prompt.py::LocalBlend, the controller's step callback:

@@ -6,7 +6,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.unet2d.AttentionControlUNet;
 import org.bivdiff.models.unet2d.AttentionLayer;
 import org.bivdiff.pipelines.DenoisingLoop;
@@ -21,6 +20,7 @@ import org.bivdiff.pipelines.StableDiffusionModels;
 import org.bivdiff.pipelines.Tensors;
 import org.bivdiff.pipelines.Trace;
 import org.bivdiff.schedulers.Scheduler;
+import org.bivdiff.tensor.Tensor;
 
 /**
  * Port of BIVDiff models/Prompt2Prompt/pipeline_prompt2prompt.py::Prompt2PromptPipeline (on diffusers 0.23's

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.media.Image8;
 import org.bivdiff.media.ImageTensors;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -14,13 +14,13 @@ import java.util.SplittableRandom;
 
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.LongTensor;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.WeightsException;
 import org.bivdiff.models.random.RandomWeights;
 import org.bivdiff.models.random.TinyModels;
+import org.bivdiff.tensor.LongTensor;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

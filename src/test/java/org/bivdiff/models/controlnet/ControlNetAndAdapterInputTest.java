@@ -8,11 +8,11 @@ import java.nio.file.Path;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Provider;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.models.adapter.T2IAdapter;
 import org.bivdiff.models.adapter.T2IAdapterConfig;
 import org.bivdiff.models.unet2d.FixtureFolders;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -15,13 +15,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.SafeTensorsFile;
 import org.bivdiff.io.TensorLocation;
 import org.bivdiff.models.WeightsException;
 import org.bivdiff.models.unet2d.FixtureFolders;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -11,8 +11,8 @@ import java.util.Set;
 
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.pipelines.StepNoise;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -11,9 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.bivdiff.conformance.Fixtures;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.SafeTensorsWriter;
+import org.bivdiff.tensor.Tensor;
 
 /** Model folders of the fixture set, and edited copies of them for tests of bad configs and weights. */
 public final class FixtureFolders {

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.models.WeightsException;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -11,8 +11,8 @@ import java.util.List;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Provider;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -9,9 +9,9 @@ import java.nio.file.Path;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Provider;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.models.unet2d.FixtureFolders;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

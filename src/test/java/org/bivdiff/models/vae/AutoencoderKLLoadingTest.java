@@ -14,11 +14,11 @@ import java.util.function.Consumer;
 import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.ConfigException;
 import org.bivdiff.io.SafeTensorsWriter;
 import org.bivdiff.models.WeightsException;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

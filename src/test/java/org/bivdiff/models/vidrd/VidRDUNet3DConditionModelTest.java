@@ -14,7 +14,6 @@ import java.util.SplittableRandom;
 
 import org.bivdiff.conformance.TensorAssert;
 import org.bivdiff.graph.Engine;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
 import org.bivdiff.models.WeightsException;
@@ -23,6 +22,7 @@ import org.bivdiff.models.random.TinyModels;
 import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.models.vidrd.VidRDUNet3DConditionModel.Options;
 import org.bivdiff.models.vidrd.VidRDUNet3DConditionModel.SingleFrame;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Set;
 
 import org.bivdiff.conformance.Fixtures;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.unet2d.AttentionControlUNet;
 import org.bivdiff.models.unet2d.AttentionLayer;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

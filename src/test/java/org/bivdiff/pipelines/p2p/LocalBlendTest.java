@@ -12,9 +12,9 @@ import java.util.Map;
 
 import org.bivdiff.conformance.Fixtures;
 import org.bivdiff.conformance.TensorAssert;
-import org.bivdiff.graph.Tensor;
 import org.bivdiff.models.clip.ClipTokenizer;
 import org.bivdiff.models.unet2d.AttentionLayer;
+import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package org.bivdiff.graph;
+package org.bivdiff.tensor;
 
 import java.util.Arrays;
 
