@@ -125,8 +125,8 @@ final class AblateCommand implements CliCommand {
         Engine engine = new Engine(this.engine.options());
         int maxBatch = variantOptions.maxBatch != null ? variantOptions.maxBatch
                 : FrameGenerator.defaultMaxBatch(engine.options().provider());
-        return execute(config, variants, folder, clip, tokenizer,
-                scoring.prompt != null ? scoring.prompt : config.videoPrompt(), maxBatch, engine, out, progress);
+        String prompt = scoring.prompt != null ? scoring.prompt : config.prompts().videoPrompt();
+        return execute(config, variants, folder, clip, tokenizer, prompt, maxBatch, engine, out, progress);
     }
 
     /** The variants the options ask for, each checked like a run before anything starts. */
@@ -151,13 +151,13 @@ final class AblateCommand implements CliCommand {
             throw new UsageException(e.getMessage());
         }
         if (ratios.isEmpty()) {
-            ratios.add(config.mixingRatio());
+            ratios.add(config.bridging().mixingRatio());
         }
         boolean all = strategies.isEmpty();
         if (all) {
             // Every strategy the task allows.
             for (Strategy s : Strategy.values()) {
-                if (config.withStrategy(s, config.mixingRatio()).problems().isEmpty()) {
+                if (config.withStrategy(s, config.bridging().mixingRatio()).problems().isEmpty()) {
                     strategies.add(s);
                 }
             }

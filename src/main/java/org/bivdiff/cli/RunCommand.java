@@ -215,7 +215,7 @@ final class RunCommand implements CliCommand {
         // 5. Outputs
         record.stage("writing the videos");
         List<Image8> frames = ImageTensors.toPilRounded(ImageTensors.framesOf(result.video(), 0));
-        String name = config.strategy().videoName();
+        String name = config.bridging().strategy().videoName();
         List<Image8> idm = result.idmFrames().map(ImageTensors::signedToPilTruncated).orElse(List.of());
         if (!idm.isEmpty()) {
             writeVideo(run, IDM_VIDEO + ".gif", idm, prepared.fps());

@@ -40,8 +40,9 @@ import org.bivdiff.tensor.Tensor;
 
 /**
  * Turns a {@link RunConfig} into the pipeline's request: reads and samples the videos, computes the
- * conditions (Canny edges or depth) or masks, and sets up the run of the task catalogue ({@link Bivdiff}). Everything here runs before the
- * diffusion models load (only the depth network, when there is one), so a bad input fails fast.
+ * conditions (Canny edges or depth) or masks, and sets up the run of the task catalogue ({@link Bivdiff}).
+ * Everything here runs before the diffusion models load (only the depth network, when there is one), so a bad
+ * input fails fast.
  */
 final class VideoJob {
 
@@ -68,17 +69,17 @@ final class VideoJob {
      * frame {@code frame_rate} reaches (every frame when it is 0), and the other videos as many.
      */
     static Prepared prepare(RunConfig c, Engine engine, ProgressListener progress) throws IOException {
-        VideoSampler.Plan plan = VideoSampler.plan(c.task() == Task.FRAMES ? c.frames() : c.video(), c.videoLength(),
-                c.frameRate());
+        VideoSampler.Plan plan = plan(c);
         int f = plan.frames();
-        Tensor source = plan.read(c.width(), c.height());
-        double fps = c.fps() > 0 ? c.fps() : plan.fps(REFERENCE_FPS);
+        Tensor source = plan.read(c.clip().width(), c.clip().height());
+        double fps = c.output().fps() > 0 ? c.output().fps() : plan.fps(REFERENCE_FPS);
         Tensor condition = null;
         Tensor masks = null;
         switch (c.task()) {
-            case CONTROLNET, T2I_ADAPTER -> condition = c.conditionVideo() != null
-                    ? ImageModelFrames.toUnit(read(c.conditionVideo(), c, f)) : annotate(c, source, engine, progress);
-            case INPAINTING -> masks = firstChannel(ImageModelFrames.toUnit(read(c.maskVideo(), c, f)));
+            case CONTROLNET, T2I_ADAPTER -> condition = c.inputs().conditionVideo() != null
+                    ? ImageModelFrames.toUnit(read(c.inputs().conditionVideo(), c, f))
+                    : annotate(c, source, engine, progress);
+            case INPAINTING -> masks = firstChannel(ImageModelFrames.toUnit(read(c.inputs().maskVideo(), c, f)));
             default -> {
             }
         }
@@ -93,26 +94,28 @@ final class VideoJob {
     static Preflight.Plan plan(RunConfig c, int maxBatch, Engine engine) throws IOException {
         InversionAndSmoothing.Models models = models(c);
         List<Preflight.Video> videos = new ArrayList<>();
-        videos.add(c.task() == Task.FRAMES ? new Preflight.Video("frames", c.frames(), c.frameRate())
-                : new Preflight.Video("video", c.video(), c.frameRate()));
-        if (c.conditionVideo() != null && (c.task() == Task.CONTROLNET || c.task() == Task.T2I_ADAPTER)) {
-            videos.add(new Preflight.Video("condition_video", c.conditionVideo(), c.frameRate()));
+        videos.add(c.task() == Task.FRAMES ? new Preflight.Video("frames", c.inputs().frames(), c.clip().frameRate())
+                : new Preflight.Video("video", c.inputs().video(), c.clip().frameRate()));
+        if (c.inputs().conditionVideo() != null && (c.task() == Task.CONTROLNET || c.task() == Task.T2I_ADAPTER)) {
+            videos.add(new Preflight.Video("condition_video", c.inputs().conditionVideo(), c.clip().frameRate()));
         }
         if (c.task() == Task.INPAINTING) {
-            videos.add(new Preflight.Video("mask_video", c.maskVideo(), c.frameRate()));
+            videos.add(new Preflight.Video("mask_video", c.inputs().maskVideo(), c.clip().frameRate()));
         }
         List<Preflight.Text> texts = new ArrayList<>(List.of(
-                new Preflight.Text("prompt", c.prompt() + c.promptSuffix(), models.imageTokenizer()),
-                new Preflight.Text("negative_prompt", c.negativePrompt(), models.imageTokenizer())));
+                new Preflight.Text("prompt", c.prompts().prompt() + c.prompts().promptSuffix(),
+                        models.imageTokenizer()),
+                new Preflight.Text("negative_prompt", c.prompts().negativePrompt(), models.imageTokenizer())));
         if (c.task() == Task.PROMPT2PROMPT) {
             texts.add(new Preflight.Text("edit.prompt", c.edit().prompt(), models.imageTokenizer()));
         }
-        if (c.strategy() != Strategy.IDM_ONLY) {
-            texts.add(new Preflight.Text("video_prompt", c.videoPrompt() + c.promptSuffix(), models.requireVideo().tokenizer()));
+        if (c.bridging().strategy() != Strategy.IDM_ONLY) {
+            texts.add(new Preflight.Text("video_prompt", c.prompts().videoPrompt() + c.prompts().promptSuffix(),
+                    models.requireVideo().tokenizer()));
         }
         Bivdiff run = bivdiff(c, maxBatch);
-        return new Preflight.Plan(run.generator(engine), run.frameSettings(), models, c.strategy(), videos, texts,
-                frames(c), c.height(), c.width(), c.window());
+        return new Preflight.Plan(run.generator(engine), run.frameSettings(), models, c.bridging().strategy(), videos,
+                texts, frames(c), c.clip().height(), c.clip().width(), c.window());
     }
 
     /**
@@ -120,12 +123,11 @@ final class VideoJob {
      * probed source (1 when it cannot be probed: the preflight's check of the video then names the problem).
      */
     private static int frames(RunConfig c) {
-        if (c.videoLength() != RunConfig.ALL_FRAMES) {
-            return c.videoLength();
+        if (c.clip().videoLength() != RunConfig.ALL_FRAMES) {
+            return c.clip().videoLength();
         }
         try {
-            return VideoSampler.plan(c.task() == Task.FRAMES ? c.frames() : c.video(), c.videoLength(), c.frameRate())
-                    .frames();
+            return plan(c).frames();
         } catch (IOException | IllegalArgumentException e) {
             return 1;
         }
@@ -140,16 +142,18 @@ final class VideoJob {
         RunConfig.Edit e = c.edit();
         Optional<Prompt2PromptPipeline.Blend> blend = e.localBlendWords().isEmpty() ? Optional.empty()
                 : Optional.of(new Prompt2PromptPipeline.Blend(e.localBlendWords(), e.localBlendThreshold()));
-        TaskOptions options = c.task().defaultOptions().withImageGuidanceScale(c.imageGuidanceScale())
-                .withDirection(c.maskType()).withEdit(Prompt2PromptFrames.Edit.of(e.prompt(), e.type(), blend));
+        TaskOptions options = c.task().defaultOptions().withImageGuidanceScale(c.sampling().imageGuidanceScale())
+                .withDirection(c.inputs().maskType())
+                .withEdit(Prompt2PromptFrames.Edit.of(e.prompt(), e.type(), blend));
         return Bivdiff.task(c.task()).stableDiffusion(m.stableDiffusion())
                 .imageModels(c.task().imageModels(m.stableDiffusion(), m.controlNet(), m.t2iAdapter(),
                         m.instructPix2Pix(), m.inpainting()))
-                .taskOptions(options).prompt(c.prompt()).videoPrompt(c.videoPrompt()).promptSuffix(c.promptSuffix())
-                .negativePrompt(c.negativePrompt()).steps(c.steps()).guidanceScale(c.guidanceScale())
-                .mixingRatio(c.mixingRatio()).seed(c.seed()).strategy(c.strategy())
+                .taskOptions(options).prompt(c.prompts().prompt()).videoPrompt(c.prompts().videoPrompt())
+                .promptSuffix(c.prompts().promptSuffix()).negativePrompt(c.prompts().negativePrompt())
+                .steps(c.sampling().steps()).guidanceScale(c.sampling().guidanceScale())
+                .mixingRatio(c.bridging().mixingRatio()).seed(c.sampling().seed()).strategy(c.bridging().strategy())
                 .options(new InversionAndSmoothing.Options(InversionKind.BIVDIFF_REVERSE_STEP,
-                        c.inversionNorm(), LatentScaling.BIVDIFF_HARD_CODED, c.window()))
+                        c.bridging().inversionNorm(), LatentScaling.BIVDIFF_HARD_CODED, c.window()))
                 .maxBatch(maxBatch);
     }
 
@@ -167,8 +171,8 @@ final class VideoJob {
     }
 
     private static Tensor read(Path file, RunConfig c, int frames) throws IOException {
-        return c.frameRate() == 0 ? VideoSampler.readVideo(file, frames, c.width(), c.height())
-                : VideoSampler.readVideo(file, frames, c.width(), c.height(), c.frameRate());
+        return c.clip().frameRate() == 0 ? VideoSampler.readVideo(file, frames, c.clip().width(), c.clip().height())
+                : VideoSampler.readVideo(file, frames, c.clip().width(), c.clip().height(), c.clip().frameRate());
     }
 
     /**
@@ -177,12 +181,12 @@ final class VideoJob {
      */
     private static Tensor annotate(RunConfig c, Tensor source, Engine engine, ProgressListener progress)
             throws IOException {
-        ConditionFrames.FrameInput input = c.conditionInput();
+        ConditionFrames.FrameInput input = c.inputs().conditionInput();
         Instant start = Instant.now();
         int total = source.dim(0);
         IntConsumer onFrame = n -> progress.onStep(new ProgressListener.Progress("depth", n, total, Double.NaN,
                 Duration.between(start, Instant.now())));
-        List<Image8> images = switch (c.condition()) {
+        List<Image8> images = switch (c.inputs().condition()) {
             // edges take a fraction of a second: only the depth network reports progress
             case CANNY -> ConditionFrames.canny(source, input, c.task() == Task.T2I_ADAPTER
                     ? T2IAdapterConfig.read(c.models().t2iAdapter()).inChannels() : 3, n -> { });
@@ -205,5 +209,11 @@ final class VideoJob {
             System.arraycopy(x.data(), i * s[1] * plane, out, i * plane, plane);
         }
         return Tensor.of(out, s[0], 1, s[2], s[3]);
+    }
+
+    /** How the source (or {@code frames}) is sampled. */
+    private static VideoSampler.Plan plan(RunConfig c) throws IOException {
+        return VideoSampler.plan(c.task() == Task.FRAMES ? c.inputs().frames() : c.inputs().video(),
+                c.clip().videoLength(), c.clip().frameRate());
     }
 }

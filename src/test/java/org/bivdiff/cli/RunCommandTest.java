@@ -122,9 +122,9 @@ class RunCommandTest {
     void prompt2PromptInvertsEditsFrameByFrameThenSmooths(@TempDir Path dir) throws Exception {
         RunConfig c = config(dir, "task=p2p", "edit.prompt=a red square sliding past a blue ball in the snow",
                 "edit.type=refine");
-        assertEquals("a red square sliding past a blue ball in the snow", c.videoPrompt(), "smoothing follows the edit");
-        assertEquals(0.25, c.mixingRatio(), "the paper's ratio for Prompt-to-Prompt");
-        assertEquals("", c.promptSuffix());
+        assertEquals("a red square sliding past a blue ball in the snow", c.prompts().videoPrompt(), "smoothing follows the edit");
+        assertEquals(0.25, c.bridging().mixingRatio(), "the paper's ratio for Prompt-to-Prompt");
+        assertEquals("", c.prompts().promptSuffix());
         List<String> stages = new ArrayList<>();
         ProgressBar recording = new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false) {
             @Override

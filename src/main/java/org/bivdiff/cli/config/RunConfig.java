@@ -21,9 +21,6 @@ import org.bivdiff.pipelines.p2p.AttentionEdit;
  * {@code docs/config.md}: every path resolved, every default filled in. {@link #problems()} lists what is wrong
  * with it before any model is loaded.
  *
- * <p>The flat accessors at the end ({@link #width()}, {@link #steps()}, ...) read the same values for the run
- * code that takes them one by one.
- *
  * @param task     the image model making the frames
  * @param prompts  the texts of every stage
  * @param inputs   the source video and what comes with it
@@ -147,36 +144,36 @@ public record RunConfig(Task task, Prompts prompts, Inputs inputs, Clip clip, Sa
     /** Everything wrong with this run, one message per problem; empty when it can start. */
     public List<String> problems() {
         List<String> p = new ArrayList<>();
-        if (!MixingRatio.isValid(mixingRatio())) {
-            p.add("mixing_ratio = " + mixingRatio() + " must be in [0, 1]");
+        if (!MixingRatio.isValid(bridging.mixingRatio())) {
+            p.add("mixing_ratio = " + bridging.mixingRatio() + " must be in [0, 1]");
         }
-        positive(p, "steps", steps());
-        if (videoLength() < 0) {
-            p.add("video_length = " + videoLength() + " must be >= 1, or all");
+        positive(p, "steps", sampling.steps());
+        if (clip.videoLength() < 0) {
+            p.add("video_length = " + clip.videoLength() + " must be >= 1, or all");
         }
-        if (frameRate() < 0) {
-            p.add("frame_rate = " + frameRate() + " must be >= 0 (0 spreads the frames over the clip)");
+        if (clip.frameRate() < 0) {
+            p.add("frame_rate = " + clip.frameRate() + " must be >= 0 (0 spreads the frames over the clip)");
         }
-        if (width() < 32 || height() < 32) {
-            p.add("width x height = " + width() + " x " + height() + " must be at least 32 x 32");
+        if (clip.width() < 32 || clip.height() < 32) {
+            p.add("width x height = " + clip.width() + " x " + clip.height() + " must be at least 32 x 32");
         }
-        if (guidanceScale() < 0 || imageGuidanceScale() < 0) {
-            p.add("guidance_scale and image_guidance_scale must be >= 0, got " + guidanceScale() + " and "
-                    + imageGuidanceScale());
+        if (sampling.guidanceScale() < 0 || sampling.imageGuidanceScale() < 0) {
+            p.add("guidance_scale and image_guidance_scale must be >= 0, got " + sampling.guidanceScale() + " and "
+                    + sampling.imageGuidanceScale());
         }
-        if (fps() < 0 || Double.isNaN(fps())) {
-            p.add("fps = " + fps() + " must be > 0 (or left out for the source's rate)");
+        if (output.fps() < 0 || Double.isNaN(output.fps())) {
+            p.add("fps = " + output.fps() + " must be > 0 (or left out for the source's rate)");
         }
         if (task == Task.FRAMES) {
-            exists(p, "frames", frames());
+            exists(p, "frames", inputs.frames());
         } else {
-            exists(p, "video", video());
+            exists(p, "video", inputs.video());
         }
-        if (condition() == Condition.OPENPOSE && annotates()) {
+        if (inputs.condition() == Condition.OPENPOSE && annotates()) {
             p.add("condition 'openpose' needs condition_video: Canny edges and depth are computed here, poses are not; "
                     + "make the pose video with another tool");
         }
-        if (condition() == Condition.DEPTH && annotates()) {
+        if (inputs.condition() == Condition.DEPTH && annotates()) {
             if (models.depth() == null) {
                 p.add("models.depth is not set: condition 'depth' without condition_video computes MiDaS depth with a "
                         + "DPT-Hybrid model (a transformers folder such as Intel/dpt-hybrid-midas, or "
@@ -186,17 +183,18 @@ public record RunConfig(Task task, Prompts prompts, Inputs inputs, Clip clip, Sa
                         + ModelSources.hint(models.depth()));
             }
         }
-        if (conditionVideo() != null) {
-            exists(p, "condition_video", conditionVideo());
+        if (inputs.conditionVideo() != null) {
+            exists(p, "condition_video", inputs.conditionVideo());
         }
         if (task == Task.INPAINTING) {
-            exists(p, "mask_video", maskVideo());
+            exists(p, "mask_video", inputs.maskVideo());
         }
         if (task == Task.PROMPT2PROMPT) {
             editProblems(p);
         }
-        if (task == Task.FRAMES && (strategy() == Strategy.ALTERNATE || strategy() == Strategy.FUSE)) {
-            p.add("strategy '" + Spellings.kebab(strategy()) + "' denoises with the image model at every step; task "
+        Strategy strategy = bridging.strategy();
+        if (task == Task.FRAMES && (strategy == Strategy.ALTERNATE || strategy == Strategy.FUSE)) {
+            p.add("strategy '" + Spellings.kebab(strategy) + "' denoises with the image model at every step; task "
                     + "'frames' has no image model (use sequential, idm-only or vdm-only)");
         }
         modelFolders(p);
@@ -207,24 +205,24 @@ public record RunConfig(Task task, Prompts prompts, Inputs inputs, Clip clip, Sa
     public List<String> warnings() {
         List<String> w = new ArrayList<>();
         boolean conditioned = task == Task.CONTROLNET || task == Task.T2I_ADAPTER;
-        unused(w, "condition_video", conditionVideo() != null && !conditioned);
-        unused(w, "mask_video", maskVideo() != null && task != Task.INPAINTING);
-        unused(w, "frames", frames() != null && task != Task.FRAMES);
-        unused(w, "video", video() != null && task == Task.FRAMES);
+        unused(w, "condition_video", inputs.conditionVideo() != null && !conditioned);
+        unused(w, "mask_video", inputs.maskVideo() != null && task != Task.INPAINTING);
+        unused(w, "frames", inputs.frames() != null && task != Task.FRAMES);
+        unused(w, "video", inputs.video() != null && task == Task.FRAMES);
         unused(w, "edit.prompt", !edit.prompt().isBlank() && task != Task.PROMPT2PROMPT);
         unused(w, "models.controlnet", models.controlNet() != null && task != Task.CONTROLNET);
         unused(w, "models.t2i_adapter", models.t2iAdapter() != null && task != Task.T2I_ADAPTER);
         unused(w, "models.instruct_pix2pix", models.instructPix2Pix() != null && task != Task.INSTRUCT_PIX2PIX);
         unused(w, "models.inpainting", models.inpainting() != null && task != Task.INPAINTING
                 && task != Task.OUTPAINTING);
-        unused(w, "models.video", models.video() != null && strategy() == Strategy.IDM_ONLY);
+        unused(w, "models.video", models.video() != null && bridging.strategy() == Strategy.IDM_ONLY);
         return w;
     }
 
     private void unused(List<String> w, String key, boolean unused) {
         if (unused) {
             w.add(key + " is set but not used by task '" + task.spelling() + "' with strategy '"
-                    + Spellings.kebab(strategy()) + "': it is ignored");
+                    + Spellings.kebab(bridging.strategy()) + "': it is ignored");
         }
     }
 
@@ -236,19 +234,20 @@ public record RunConfig(Task task, Prompts prompts, Inputs inputs, Clip clip, Sa
             p.add("edit.local_blend_words = " + edit.localBlendWords() + " must be empty or two words: one of the "
                     + "prompt and one of edit.prompt");
         }
-        if (guidanceScale() <= 1) {
-            p.add("guidance_scale = " + guidanceScale() + ": Prompt-to-Prompt edits the conditional half of a guided "
+        if (sampling.guidanceScale() <= 1) {
+            p.add("guidance_scale = " + sampling.guidanceScale() + ": Prompt-to-Prompt edits the conditional half of a "
+                    + "guided "
                     + "batch and needs guidance_scale > 1");
         }
-        if (strategy() == Strategy.ALTERNATE || strategy() == Strategy.FUSE) {
-            p.add("strategy '" + Spellings.kebab(strategy()) + "' denoises with the image model at every step; "
-                    + "Prompt-to-Prompt's attention controller follows its own steps (use sequential, idm-only or "
-                    + "vdm-only)");
+        if (bridging.strategy() == Strategy.ALTERNATE || bridging.strategy() == Strategy.FUSE) {
+            p.add("strategy '" + Spellings.kebab(bridging.strategy()) + "' denoises with the image model at every "
+                    + "step; Prompt-to-Prompt's attention controller follows its own steps (use sequential, idm-only "
+                    + "or vdm-only)");
         }
     }
 
     private void modelFolders(List<String> p) {
-        boolean needsVideoModel = strategy() != Strategy.IDM_ONLY;
+        boolean needsVideoModel = bridging.strategy() != Strategy.IDM_ONLY;
         folder(p, "models.stable_diffusion", models.stableDiffusion(), true);
         folder(p, "models.video", models.video(), needsVideoModel);
         if (needsVideoModel && models.vidrdCheckpoint() != null) {
@@ -292,99 +291,5 @@ public record RunConfig(Task task, Prompts prompts, Inputs inputs, Clip clip, Sa
         if (value < 1) {
             p.add(key + " = " + value + " must be >= 1");
         }
-    }
-
-    // The flat view of the run code, one accessor per value.
-
-    public String prompt() {
-        return prompts.prompt();
-    }
-
-    public String videoPrompt() {
-        return prompts.videoPrompt();
-    }
-
-    public String promptSuffix() {
-        return prompts.promptSuffix();
-    }
-
-    public String negativePrompt() {
-        return prompts.negativePrompt();
-    }
-
-    public Path video() {
-        return inputs.video();
-    }
-
-    public Condition condition() {
-        return inputs.condition();
-    }
-
-    public Path conditionVideo() {
-        return inputs.conditionVideo();
-    }
-
-    public FrameInput conditionInput() {
-        return inputs.conditionInput();
-    }
-
-    public Path maskVideo() {
-        return inputs.maskVideo();
-    }
-
-    public Outpainting.Direction maskType() {
-        return inputs.maskType();
-    }
-
-    public Path frames() {
-        return inputs.frames();
-    }
-
-    public int videoLength() {
-        return clip.videoLength();
-    }
-
-    public int frameRate() {
-        return clip.frameRate();
-    }
-
-    public int width() {
-        return clip.width();
-    }
-
-    public int height() {
-        return clip.height();
-    }
-
-    public int steps() {
-        return sampling.steps();
-    }
-
-    public double guidanceScale() {
-        return sampling.guidanceScale();
-    }
-
-    public double imageGuidanceScale() {
-        return sampling.imageGuidanceScale();
-    }
-
-    public long seed() {
-        return sampling.seed();
-    }
-
-    public Strategy strategy() {
-        return bridging.strategy();
-    }
-
-    public double mixingRatio() {
-        return bridging.mixingRatio();
-    }
-
-    public FrameNorm inversionNorm() {
-        return bridging.inversionNorm();
-    }
-
-    public double fps() {
-        return output.fps();
     }
 }

@@ -43,28 +43,28 @@ class RunConfigReaderTest {
         Files.createDirectories(dir.resolve("checkpoints/canny"));
         RunConfig c = RunConfigReader.read(file, List.of("seed=7", "models.video=/models/zs", "mixing_ratio=0.5"), null);
         assertEquals(Task.CONTROLNET, c.task());
-        assertEquals(RunConfig.Condition.CANNY, c.condition());
-        assertEquals("a bear walking through a snow mountain", c.videoPrompt());
-        assertEquals(Task.QUALITY_SUFFIX, c.promptSuffix());
-        assertEquals(Task.QUALITY_NEGATIVE, c.negativePrompt());
-        assertEquals(dir.resolve("data/bear.mp4"), c.video());
+        assertEquals(RunConfig.Condition.CANNY, c.inputs().condition());
+        assertEquals("a bear walking through a snow mountain", c.prompts().videoPrompt());
+        assertEquals(Task.QUALITY_SUFFIX, c.prompts().promptSuffix());
+        assertEquals(Task.QUALITY_NEGATIVE, c.prompts().negativePrompt());
+        assertEquals(dir.resolve("data/bear.mp4"), c.inputs().video());
         assertEquals(dir.resolve("checkpoints/sd15"), c.models().stableDiffusion());
         assertEquals(Path.of("/models/zs"), c.models().video());
-        assertEquals(480, c.width());
-        assertEquals(512, c.height());
-        assertEquals(7, c.seed());
-        assertEquals(0.5, c.mixingRatio());
-        assertEquals(50, c.steps());
-        assertEquals(Strategy.SEQUENTIAL, c.strategy());
-        assertEquals(FrameNorm.ACROSS_FRAMES, c.inversionNorm());
+        assertEquals(480, c.clip().width());
+        assertEquals(512, c.clip().height());
+        assertEquals(7, c.sampling().seed());
+        assertEquals(0.5, c.bridging().mixingRatio());
+        assertEquals(50, c.sampling().steps());
+        assertEquals(Strategy.SEQUENTIAL, c.bridging().strategy());
+        assertEquals(FrameNorm.ACROSS_FRAMES, c.bridging().inversionNorm());
     }
 
     @Test
     void theOneLoopBaselinesAreSpelledAlternateAndFuseAndNeedAnImageModel(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("run.yaml");
         Files.writeString(file, "task: controlnet\nvideo: v.mp4\n");
-        assertEquals(Strategy.ALTERNATE, RunConfigReader.read(file, List.of("strategy=alternate"), null).strategy());
-        assertEquals(Strategy.FUSE, RunConfigReader.read(file, List.of("strategy=fuse"), null).strategy());
+        assertEquals(Strategy.ALTERNATE, RunConfigReader.read(file, List.of("strategy=alternate"), null).bridging().strategy());
+        assertEquals(Strategy.FUSE, RunConfigReader.read(file, List.of("strategy=fuse"), null).bridging().strategy());
         Files.writeString(file, "task: frames\nframes: f.mp4\nstrategy: fuse\n");
         RunConfig frames = RunConfigReader.read(file, List.of(), null);
         assertTrue(frames.problems().stream().anyMatch(p -> p.contains("'fuse'") && p.contains("no image model")),
@@ -76,8 +76,8 @@ class RunConfigReaderTest {
         Path file = dir.resolve("run.yaml");
         Files.writeString(file, "task: inpaint\nmask_video: m.mp4\nvideo: v.mp4\n");
         RunConfig c = RunConfigReader.read(file, List.of(), null);
-        assertEquals(0.1, c.mixingRatio());
-        assertEquals("", c.promptSuffix());
+        assertEquals(0.1, c.bridging().mixingRatio());
+        assertEquals("", c.prompts().promptSuffix());
     }
 
     @Test
@@ -120,14 +120,14 @@ class RunConfigReaderTest {
         Path file = dir.resolve("run.yaml");
         Files.writeString(file, "task: controlnet\nvideo: v.mp4\n");
         RunConfig defaults = RunConfigReader.read(file, List.of(), null);
-        assertEquals(8, defaults.videoLength());
+        assertEquals(8, defaults.clip().videoLength());
         assertEquals(new TemporalWindows(8, 4, TemporalWindows.Weighting.PYRAMID), defaults.window());
-        assertEquals(RunConfig.FPS_FROM_SOURCE, defaults.fps());
+        assertEquals(RunConfig.FPS_FROM_SOURCE, defaults.output().fps());
         RunConfig all = RunConfigReader.read(file, List.of("video_length=all", "window.length=24",
                 "window.weighting=flat", "fps=30"), null);
-        assertEquals(RunConfig.ALL_FRAMES, all.videoLength());
+        assertEquals(RunConfig.ALL_FRAMES, all.clip().videoLength());
         assertEquals(new TemporalWindows(24, 12, TemporalWindows.Weighting.FLAT), all.window());
-        assertEquals(30, all.fps());
+        assertEquals(30, all.output().fps());
         assertEquals(new TemporalWindows(16, 16, TemporalWindows.Weighting.PYRAMID), RunConfigReader.read(file,
                 List.of("window.length=16", "window.stride=16"), null).window());
 
@@ -178,7 +178,7 @@ class RunConfigReaderTest {
         Files.writeString(file, "task: ip2p\nwidth: 500\nheight: 512\ncondition_video: depth.mp4\n");
         List<String> warnings = new java.util.ArrayList<>();
         RunConfig c = RunConfigReader.read(file, List.of(), null, warnings::add);
-        assertEquals(480, c.width());
+        assertEquals(480, c.clip().width());
         assertEquals(List.of("width 500 is rounded down to 480, a multiple of 32, as BIVDiff does"), warnings);
         assertEquals(List.of("condition_video is set but not used by task 'ip2p' with strategy 'sequential': it is "
                 + "ignored"), c.warnings());
@@ -241,15 +241,15 @@ class RunConfigReaderTest {
         Path ckpt = dir.resolve("ckpt");
         RunConfig c = RunConfigReader.read(file, List.of("Model.seed=3"), ckpt);
         assertEquals(Task.CONTROLNET, c.task());
-        assertEquals(RunConfig.Condition.DEPTH, c.condition());
+        assertEquals(RunConfig.Condition.DEPTH, c.inputs().condition());
         assertEquals(ckpt.resolve("ControlNet/control_v11f1p_sd15_depth"), c.models().controlNet());
         assertEquals(ckpt.resolve("stable-diffusion-v1-5"), c.models().stableDiffusion());
         assertEquals(ckpt.resolve("ZeroScope/zeroscope_v2_576w"), c.models().video());
-        assertEquals("A bear", c.prompt());
-        assertEquals("A bear in snow", c.videoPrompt());
-        assertEquals(Path.of("").toAbsolutePath().resolve("data/bear.mp4"), c.video());
-        assertEquals(3, c.seed());
-        assertNull(c.conditionVideo());
+        assertEquals("A bear", c.prompts().prompt());
+        assertEquals("A bear in snow", c.prompts().videoPrompt());
+        assertEquals(Path.of("").toAbsolutePath().resolve("data/bear.mp4"), c.inputs().video());
+        assertEquals(3, c.sampling().seed());
+        assertNull(c.inputs().conditionVideo());
     }
 
     /** An official VidRD config: the video model is the checkpoint over the SD 2.1-base folder, as SDVideoModel loads it. */
@@ -330,13 +330,13 @@ class RunConfigReaderTest {
                 """);
         RunConfig c = RunConfigReader.read(file, List.of("Model.vdm=ZeroScope"), dir);
         assertEquals(Task.PROMPT2PROMPT, c.task());
-        assertEquals("A car is moving on the road", c.prompt(), "infer.py edits from prompts[0]");
+        assertEquals("A car is moving on the road", c.prompts().prompt(), "infer.py edits from prompts[0]");
         assertEquals("A white car is moving on the road", c.edit().prompt());
-        assertEquals("A white car is moving on the road", c.videoPrompt());
+        assertEquals("A white car is moving on the road", c.prompts().videoPrompt());
         assertEquals(AttentionEdit.Type.REPLACE, c.edit().type());
         assertEquals(List.of("car", "car"), c.edit().localBlendWords());
         assertEquals(0.3, c.edit().localBlendThreshold());
-        assertEquals(0.25, c.mixingRatio());
+        assertEquals(0.25, c.bridging().mixingRatio());
         Files.writeString(file, Files.readString(file).replace("AttentionReplace", "AttentionSwap"));
         var e = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of("Model.vdm=ZeroScope"),
                 dir));
@@ -371,12 +371,12 @@ class RunConfigReaderTest {
     void officialDepthConfigsComputeDepthAsTheReferenceHandsFramesOver(@TempDir Path dir) throws Exception {
         Path ckpt = dir.resolve("ckpt");
         RunConfig c = RunConfigReader.read(officialT2iDepth(dir), List.of(), ckpt);
-        assertEquals(RunConfig.Condition.DEPTH, c.condition());
-        assertEquals(FrameInput.REFERENCE_WRAP, c.conditionInput(), "T2IAdapter/infer.py wraps");
+        assertEquals(RunConfig.Condition.DEPTH, c.inputs().condition());
+        assertEquals(FrameInput.REFERENCE_WRAP, c.inputs().conditionInput(), "T2IAdapter/infer.py wraps");
         assertEquals(ckpt.resolve("Annotators/dpt_hybrid-midas-501f0c75.pt"), c.models().depth());
-        assertEquals("", c.promptSuffix(), "T2IAdapter/infer.py adds no quality tags");
+        assertEquals("", c.prompts().promptSuffix(), "T2IAdapter/infer.py adds no quality tags");
         assertEquals("Model.output_path", c.output().key());
-        assertEquals(8.0, c.fps(), "BIVDiff writes its videos at 8 fps");
+        assertEquals(8.0, c.output().fps(), "BIVDiff writes its videos at 8 fps");
         String problems = String.join("\n", c.problems());
         // each missing model names where to get it
         assertTrue(problems.contains("Annotators/dpt_hybrid-midas-501f0c75.pt") && problems.contains("lllyasviel/Annotators"),
@@ -403,7 +403,7 @@ class RunConfigReaderTest {
                 section.getMessage());
         var ours = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file, List.of("output=x"), dir));
         assertTrue(ours.getMessage().contains("Model.output_path"), ours.getMessage());
-        assertEquals(64, RunConfigReader.read(file, List.of("Model.width=64"), dir).width());
+        assertEquals(64, RunConfigReader.read(file, List.of("Model.width=64"), dir).clip().width());
         assertEquals(dir.resolve("zs"), RunConfigReader.read(file, List.of("VDM.ZeroScope.ckpt_path=" + dir.resolve("zs")),
                 dir).models().video());
     }
@@ -419,11 +419,11 @@ class RunConfigReaderTest {
                   depth: ./nowhere/dpt
                 """);
         RunConfig c = RunConfigReader.read(file, List.of(), null);
-        assertEquals(FrameInput.CLEAN, c.conditionInput());
+        assertEquals(FrameInput.CLEAN, c.inputs().conditionInput());
         assertEquals("output", c.output().key());
         assertTrue(String.join("\n", c.problems()).contains("models.depth = " + dir.resolve("nowhere/dpt")));
         assertEquals(FrameInput.REFERENCE_WRAP,
-                RunConfigReader.read(file, List.of("condition_input=reference-wrap"), null).conditionInput());
+                RunConfigReader.read(file, List.of("condition_input=reference-wrap"), null).inputs().conditionInput());
         var bad = assertThrows(ConfigFileException.class, () -> RunConfigReader.read(file,
                 List.of("condition_input=wrap"), null));
         assertTrue(bad.getMessage().contains("reference-wrap"), bad.getMessage());
