@@ -3,6 +3,7 @@ package org.bivdiff.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 import org.bivdiff.bench.BenchRunner;
@@ -65,8 +66,8 @@ final class BenchCommand implements CliCommand {
     /** The presets' names, for --help and shell completion. */
     static final class PresetNames implements Iterable<String> {
         @Override
-        public java.util.Iterator<String> iterator() {
-            return List.of(Presets.names().split(", ")).iterator();
+        public Iterator<String> iterator() {
+            return Presets.ALL.stream().map(Presets.Preset::name).iterator();
         }
     }
 

@@ -60,11 +60,6 @@ final class ImageInputs {
         ImageFiles.write(ImageTensors.toPilRounded(image.slice0(0, 1)).getFirst(), file);
     }
 
-    /** The run's default size for an input image: its own, rounded down to a multiple of 8. */
-    static int[] defaultSize(Image8 image) {
-        return new int[] {Resize.roundDown(image.width(), 8), Resize.roundDown(image.height(), 8)};
-    }
-
     private static Image8 fit(Image8 image, int width, int height) {
         return Resize.resize(image, width, height, Resize.Filter.LANCZOS);
     }
