@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 
 import org.bivdiff.bench.BenchRunner;
+import org.bivdiff.bench.HugePages;
 import org.bivdiff.bench.ModelCache;
 import org.bivdiff.bench.OtherCpu;
 import org.bivdiff.bench.PeakProbe;
@@ -189,7 +190,7 @@ final class BenchCommand implements CliCommand {
         OtherCpu.Usage others = OtherCpu.since(cpu).orElse(null);
         PeakProbe.Result after = PeakProbe.measure(engine, probeSize, PROBE_CALLS);
         Report report = new Report(Runtime.getRuntime().availableProcessors(), threads, prepacking.equals("on"),
-                networkPrecision, settings, before, after, rows, runs, others);
+                networkPrecision, HugePages.current(), settings, before, after, rows, runs, others);
         report.print(out);
         if (json != null) {
             report.writeJson(Path.of(json));
