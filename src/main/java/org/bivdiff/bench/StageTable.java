@@ -53,8 +53,8 @@ public final class StageTable implements Engine.Observer, ProgressListener {
      *
      * @param wallSeconds     from the end of the previous stage to the end of this one
      * @param loadSeconds     creating the sessions first run in this stage, wherever that ran
-     * @param loadWaitSeconds the part of those loads inside this stage's wall time (all of it unless they were made
-     *                        during an earlier stage)
+     * @param loadWaitSeconds the time inside this stage's wall time that a load was under way and no network ran
+     *                        (loads beside each other count once; a load beside a running network not at all)
      * @param networks        per network, in the order of their first call
      */
     public record Row(String stage, double wallSeconds, double loadSeconds, double loadWaitSeconds,
@@ -138,17 +138,51 @@ public final class StageTable implements Engine.Observer, ProgressListener {
         for (Map.Entry<String, Long> s : ends.entrySet().stream().sorted(Map.Entry.comparingByValue()).toList()) {
             long to = s.getValue();
             double load = 0;
-            double wait = 0;
+            List<long[]> loading = new ArrayList<>();
             for (Event l : loads.getOrDefault(s.getKey(), List.of())) {
                 load += (l.end() - l.start()) / 1e9;
-                wait += Math.max(0, Math.min(to, l.end()) - Math.max(from, l.start())) / 1e9;
+                loading.add(new long[] {l.start(), l.end()});
             }
+            double wait = waited(loading, runs.stream().map(r -> new long[] {r.start(), r.end()}).toList(), from, to)
+                    / 1e9;
             List<Calls> networks = new ArrayList<>();
             calls.getOrDefault(s.getKey(), Map.of()).forEach((graph, nanos) -> networks.add(calls(graph, nanos)));
             rows.add(new Row(s.getKey(), (to - from) / 1e9, load, wait, networks));
             from = to;
         }
         return rows;
+    }
+
+    /**
+     * The time within {@code [from, to]} that some load was under way and no network ran: loads made beside each
+     * other count once, and a load made on a background thread while a network ran is not waited for.
+     */
+    static long waited(List<long[]> loads, List<long[]> runs, long from, long to) {
+        List<long[]> loading = union(loads, from, to);
+        List<long[]> running = union(runs, from, to);
+        long total = 0;
+        for (long[] l : loading) {
+            total += l[1] - l[0];
+            for (long[] r : running) {
+                total -= Math.max(0, Math.min(l[1], r[1]) - Math.max(l[0], r[0]));
+            }
+        }
+        return total;
+    }
+
+    /** The intervals clipped to {@code [from, to]}, merged where they overlap, in order. */
+    private static List<long[]> union(List<long[]> intervals, long from, long to) {
+        List<long[]> clipped = intervals.stream().map(i -> new long[] {Math.max(from, i[0]), Math.min(to, i[1])})
+                .filter(i -> i[1] > i[0]).sorted(Comparator.comparingLong(i -> i[0])).toList();
+        List<long[]> merged = new ArrayList<>();
+        for (long[] i : clipped) {
+            if (!merged.isEmpty() && i[0] <= merged.getLast()[1]) {
+                merged.getLast()[1] = Math.max(merged.getLast()[1], i[1]);
+            } else {
+                merged.add(i.clone());
+            }
+        }
+        return merged;
     }
 
     private static String stepStage(Event step, long firstEncode) {
