@@ -2,13 +2,18 @@ package org.bivdiff.graph;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The sessions a model class holds for its graphs: one {@link Network} per key, loaded by the engine the first
  * time the key is asked for and reused after that, all closed together. A model with a single graph uses
- * {@link #single} and {@link #get()}.
+ * {@link #single} and {@link #get()}. A session can be made ahead of its first use, on a background thread while
+ * the caller goes on ({@link #prefetch}): a pipeline starts all the sessions it will need at once, so that they load
+ * beside each other and beside its first steps instead of one after the other. Loads and {@link #get} may overlap;
+ * {@link #close} is for when no other thread uses the sessions.
  *
  * @param <K> what tells the graphs apart (a conditioning, a frame norm, with or without intermediates)
  */
@@ -17,6 +22,7 @@ public final class LazySessions<K> implements AutoCloseable {
     private final Engine engine;
     private final Function<? super K, Model> graph;
     private final Map<K, Network> sessions = new HashMap<>();
+    private final Map<K, CompletableFuture<Network>> loading = new HashMap<>();
 
     /**
      * @param engine loads each graph
@@ -32,9 +38,59 @@ public final class LazySessions<K> implements AutoCloseable {
         return new LazySessions<>(engine, key -> graph.get());
     }
 
-    /** The session of {@code key}, loaded now if this is the first time. */
-    public synchronized Network get(K key) {
-        return sessions.computeIfAbsent(key, k -> engine.load(graph.apply(k)));
+    /**
+     * Starts loading the session of {@code key} on a background thread, unless it is loaded or loading; {@link #get}
+     * waits for it, and reports a failed load as the loading thread met it.
+     */
+    public synchronized void prefetch(K key) {
+        if (sessions.containsKey(key) || loading.containsKey(key)) {
+            return;
+        }
+        CompletableFuture<Network> future = new CompletableFuture<>();
+        loading.put(key, future);
+        Thread.ofPlatform().daemon().name("bivdiff-session-load").start(() -> {
+            try {
+                future.complete(engine.load(graph.apply(key)));
+            } catch (Throwable e) {
+                future.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** Starts loading the one session of a {@link #single} instance ({@link #prefetch(Object)}). */
+    public void prefetch() {
+        prefetch(null);
+    }
+
+    /** The session of {@code key}: loaded now if this is the first time, or once its {@link #prefetch} is done. */
+    public Network get(K key) {
+        CompletableFuture<Network> future;
+        synchronized (this) {
+            Network n = sessions.get(key);
+            if (n != null) {
+                return n;
+            }
+            future = loading.get(key);
+            if (future == null) {
+                n = engine.load(graph.apply(key));
+                sessions.put(key, n);
+                return n;
+            }
+        }
+        Network n;
+        try {
+            n = await(future);
+        } catch (RuntimeException | Error e) {
+            synchronized (this) {
+                loading.remove(key, future);                // a later get loads again
+            }
+            throw e;
+        }
+        synchronized (this) {
+            loading.remove(key, future);
+            sessions.putIfAbsent(key, n);
+            return sessions.get(key);
+        }
     }
 
     /** The one session of a {@link #single} instance. */
@@ -42,10 +98,30 @@ public final class LazySessions<K> implements AutoCloseable {
         return get(null);
     }
 
-    /** Closes every session loaded so far; a later {@link #get} loads again. */
+    /** Closes every session loaded so far, once the loads under way have finished; a later {@link #get} loads again. */
     @Override
     public synchronized void close() {
+        for (CompletableFuture<Network> f : loading.values()) {
+            try {
+                await(f).close();
+            } catch (RuntimeException | Error e) {
+                // nothing was loaded; a caller that needed the session has seen the failure from get
+            }
+        }
+        loading.clear();
         sessions.values().forEach(Network::close);
         sessions.clear();
+    }
+
+    private static Network await(CompletableFuture<Network> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            switch (e.getCause()) {
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw e;
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 import org.bivdiff.models.adapter.T2IAdapter;
+import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.tensor.Tensor;
 
@@ -49,6 +50,7 @@ public final class AdapterPipeline {
         int f = models.vaeScaleFactor();
         // 2. Prepare timesteps
         Scheduler scheduler = s.buildScheduler();
+        PipelineSteps.prefetch(models, UNet2DConditionModel.Conditioning.ADAPTER);
         // 3. Encode input prompt, run the adapter, wrap the UNet with its features and guidance
         Trace.Recorder recorder = new Trace.Recorder(s.trace());
         NoisePredictor model = predictor(r, frames, recorder);

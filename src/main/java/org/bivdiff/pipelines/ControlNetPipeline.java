@@ -6,6 +6,7 @@ import java.util.function.IntFunction;
 import java.util.Objects;
 
 import org.bivdiff.models.controlnet.ControlNetModel;
+import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.tensor.Tensor;
 
@@ -54,6 +55,8 @@ public final class ControlNetPipeline {
         int f = models.vaeScaleFactor();
         // 2. Prepare timesteps
         Scheduler scheduler = s.buildScheduler();
+        controlNets.forEach(ControlNetModel::prefetch);
+        PipelineSteps.prefetch(models, UNet2DConditionModel.Conditioning.CONTROLNET);
         // 3. Encode input prompt, batch the control images, wrap the UNet with residuals and guidance
         Trace.Recorder recorder = new Trace.Recorder(s.trace());
         NoisePredictor model = predictor(r, frames, scheduler, recorder);

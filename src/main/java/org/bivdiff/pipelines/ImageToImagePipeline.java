@@ -2,6 +2,7 @@ package org.bivdiff.pipelines;
 
 import java.util.Objects;
 
+import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.tensor.Tensor;
 
@@ -43,6 +44,7 @@ public final class ImageToImagePipeline {
         PipelineSteps.checkUNetChannels(models.unet(), models.latentChannels(), "image-to-image");
         Sampling s = r.sampling();
         int startStep = PipelineSteps.startStep(s.numInferenceSteps(), r.strength());
+        PipelineSteps.prefetch(models, UNet2DConditionModel.Conditioning.NONE);
         // 2. Encode input prompt
         PromptEmbeddings embeddings = PipelineSteps.encodePrompt(models, r.prompt(), frames,
                 s.classifierFreeGuidance());

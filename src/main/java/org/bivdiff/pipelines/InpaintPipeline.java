@@ -3,6 +3,7 @@ package org.bivdiff.pipelines;
 import java.util.List;
 import java.util.Objects;
 
+import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.tensor.Tensor;
 
@@ -65,6 +66,7 @@ public final class InpaintPipeline {
         Sampling s = r.sampling();
         int h = r.image().dim(2) / models.vaeScaleFactor();
         int w = r.image().dim(3) / models.vaeScaleFactor();
+        PipelineSteps.prefetch(models, UNet2DConditionModel.Conditioning.NONE);
         // 2. Prepare timesteps
         Scheduler scheduler = s.buildScheduler();
         int startStep = r.strength() == 1.0 ? 0 : PipelineSteps.startStep(s.numInferenceSteps(), r.strength());

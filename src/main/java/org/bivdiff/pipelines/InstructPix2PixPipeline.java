@@ -3,6 +3,7 @@ package org.bivdiff.pipelines;
 import java.util.List;
 import java.util.Objects;
 
+import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.tensor.Tensor;
 
@@ -52,6 +53,7 @@ public final class InstructPix2PixPipeline {
         // 1. Check inputs
         check(r);
         Sampling s = r.sampling();
+        PipelineSteps.prefetch(models, UNet2DConditionModel.Conditioning.NONE);
         // 2. Prepare timesteps
         Scheduler scheduler = s.buildScheduler();
         // 3. Encode input prompt and image, wrap the UNet with the image latents and dual guidance

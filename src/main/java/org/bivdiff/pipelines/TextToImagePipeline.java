@@ -2,6 +2,7 @@ package org.bivdiff.pipelines;
 
 import java.util.Objects;
 
+import org.bivdiff.models.unet2d.UNet2DConditionModel;
 import org.bivdiff.schedulers.Scheduler;
 import org.bivdiff.tensor.Tensor;
 
@@ -38,6 +39,7 @@ public final class TextToImagePipeline {
         PipelineSteps.checkUNetChannels(models.unet(), models.latentChannels(), "text-to-image");
         Sampling s = r.sampling();
         int f = models.vaeScaleFactor();
+        PipelineSteps.prefetch(models, UNet2DConditionModel.Conditioning.NONE);
         // 2. Encode input prompt
         PromptEmbeddings embeddings = PipelineSteps.encodePrompt(models, r.prompt(), r.numImages(),
                 s.classifierFreeGuidance());

@@ -4,16 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.bivdiff.io.DType;
 import org.bivdiff.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** Tier 0: sessions are loaded once per key, on first use, and loaded again after a close. */
+/**
+ * Tier 0: sessions are loaded once per key, on first use or ahead of it on another thread, and loaded again after a
+ * close.
+ */
 class LazySessionsTest {
 
     private static final Engine ENGINE = new Engine(Engine.Options.defaults().withThreads(1));
@@ -56,6 +64,58 @@ class LazySessionsTest {
         assertNotSame(first, second);
         assertArrayEquals(new float[] {2f}, second.run(Map.of("x", Tensor.of(new float[] {4f}, 1))).get("y").data());
         assertEquals(2, loads[0]);
+        session.close();
+    }
+
+    @Test
+    void aPrefetchedSessionLoadsOnAnotherThreadOnce() throws InterruptedException {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        CountDownLatch release = new CountDownLatch(1);
+        try (LazySessions<Float> sessions = new LazySessions<>(ENGINE, f -> {
+            threads.add(Thread.currentThread().getName());
+            try {
+                assertTrue(release.await(30, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return scale(f);
+        })) {
+            sessions.prefetch(2f);
+            sessions.prefetch(2f);                              // already loading: no second load
+            release.countDown();
+            Network two = sessions.get(2f);                     // waits for the background load
+            assertSame(two, sessions.get(2f));
+            assertArrayEquals(new float[] {-4f}, two.run(Map.of("x", Tensor.of(new float[] {-2f}, 1))).get("y").data());
+            sessions.prefetch(2f);                              // loaded: nothing to do
+            assertEquals(List.of("bivdiff-session-load"), threads);
+        }
+    }
+
+    @Test
+    void aFailedPrefetchIsReportedByGetAndTheNextGetLoadsAgain() {
+        int[] attempts = {0};
+        try (LazySessions<Void> session = LazySessions.single(ENGINE, () -> {
+            if (attempts[0]++ == 0) {
+                throw new IllegalArgumentException("no weights for 'conv_in.weight'");
+            }
+            return scale(3f);
+        })) {
+            session.prefetch();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, session::get);
+            assertEquals("no weights for 'conv_in.weight'", e.getMessage());
+            assertArrayEquals(new float[] {3f}, session.get().run(Map.of("x", Tensor.of(new float[] {1f}, 1)))
+                    .get("y").data());
+            assertEquals(2, attempts[0]);
+        }
+    }
+
+    @Test
+    void closeWaitsForALoadUnderWayAndClosesIt() {
+        LazySessions<Void> session = LazySessions.single(ENGINE, () -> scale(1f));
+        session.prefetch();
+        session.close();
+        Network again = session.get();                          // a fresh load after the close
+        assertArrayEquals(new float[] {5f}, again.run(Map.of("x", Tensor.of(new float[] {5f}, 1))).get("y").data());
         session.close();
     }
 }

@@ -94,6 +94,11 @@ public final class T2IAdapter implements AutoCloseable {
         return out;
     }
 
+    /** Starts creating the session on a background thread ({@link LazySessions#prefetch}); the first run waits for it. */
+    public void prefetch() {
+        session.prefetch();
+    }
+
     /** The graph, for inspection or a custom session. */
     public Model graph() {
         Graph g = engine.graph("t2i_adapter");

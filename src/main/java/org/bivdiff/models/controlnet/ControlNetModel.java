@@ -115,6 +115,11 @@ public final class ControlNetModel implements AutoCloseable {
         return new ControlNetResiduals(down, out.get("mid_block_res_sample"));
     }
 
+    /** Starts creating the session on a background thread ({@link LazySessions#prefetch}); the first run waits for it. */
+    public void prefetch() {
+        session.prefetch();
+    }
+
     /** The graph, for inspection or a custom session. */
     public Model graph() {
         UNet2DConditionConfig u = config.unet();

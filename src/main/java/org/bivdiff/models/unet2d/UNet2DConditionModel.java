@@ -142,6 +142,14 @@ public final class UNet2DConditionModel implements AutoCloseable {
         return UNetInputs.adapterFeatureShapes(layers.downBlocks(), n, h, w);
     }
 
+    /**
+     * Starts creating the session of {@code conditioning} on a background thread ({@link LazySessions#prefetch});
+     * the first call that needs it waits for it.
+     */
+    public void prefetch(Conditioning conditioning) {
+        sessions.prefetch(conditioning);
+    }
+
     /** The graph of {@code conditioning}, for inspection or a custom session. */
     public Model graph(Conditioning conditioning) {
         Graph g = engine.graph("unet2d_" + Spellings.lower(conditioning));

@@ -177,6 +177,14 @@ public final class AutoencoderKL implements AutoCloseable {
         decoder.get();
     }
 
+    /**
+     * Starts creating the decoder's session on a background thread ({@link LazySessions#prefetch}); the first
+     * {@link #decode} waits for it.
+     */
+    public void prefetchDecoder() {
+        decoder.prefetch();
+    }
+
     private List<Tensor> slices(Tensor x) {
         int n = x.dim(0);
         int step = sliceSize == 0 ? n : sliceSize;
