@@ -20,6 +20,7 @@ import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel;
 import org.bivdiff.models.unet2d.InflatedUNet3DConditionModel.FrameNorm;
 import org.bivdiff.models.unet2d.UNet2DConditionConfig;
 import org.bivdiff.models.vae.AutoencoderKL;
+import org.bivdiff.models.vae.AutoencoderKLConfig;
 import org.bivdiff.models.vae.LatentDistribution;
 import org.bivdiff.pipelines.Batching;
 import org.bivdiff.pipelines.DenoisingLoop;
@@ -206,25 +207,29 @@ public final class InversionAndSmoothing {
         boolean cfg = r.guidanceScale() > 1;
         SchedulerConfig schedulerConfig = SchedulerConfig.read(models.scheduler());
         Map<String, Duration> times = new LinkedHashMap<>();
-        // 1. Encode the prompts with each model's text encoder
-        Tensor imageEmbedding = MixedInversion.inversionEmbedding(
-                encodePrompt(models.imageTokenizer(), models.imageTextEncoder(), r, cfg));
-        PromptEmbeddings videoEmbeddings = encodeVideoPrompt(r);
-        Tensor videoEmbedding = MixedInversion.inversionEmbedding(videoEmbeddings);
-        // 2. Encode the frames, then invert them with each model of non-zero weight, and mix. Each of these
-        //    results is stored on its own and none depends on the mixing ratio: runs that differ only in the
-        //    ratio share them.
-        long t0 = System.nanoTime();
-        MixedInversion.Encoded encoded = encodeFrames(r, store);
-        times.put(BivdiffPipeline.timeLabel(STAGE_FRAME_LATENTS), since(t0));
-        DdimInversion inversion = DdimInversion.create(schedulerConfig, r.numInferenceSteps(), r.options().inversion());
-        // The video UNet is loaded once for its inversion and the smoothing, during the image inversion if memory allows.
-        try (Resident<VideoUNet> videoUnet = videoUnet(r)) {
+        // The image UNet loads beside the encodings below when memory allows, the video UNet once for its inversion
+        // and the smoothing, during the image inversion if memory allows.
+        try (Resident<InflatedUNet3DConditionModel> imageUnet = imageUnet(r);
+             Resident<VideoUNet> videoUnet = videoUnet(r)) {
+            loadImageUnetDuringEncodings(imageUnet, r, store);
+            // 1. Encode the prompts with each model's text encoder
+            Tensor imageEmbedding = MixedInversion.inversionEmbedding(
+                    encodePrompt(models.imageTokenizer(), models.imageTextEncoder(), r, cfg));
+            PromptEmbeddings videoEmbeddings = encodeVideoPrompt(r);
+            Tensor videoEmbedding = MixedInversion.inversionEmbedding(videoEmbeddings);
+            // 2. Encode the frames, then invert them with each model of non-zero weight, and mix. Each of these
+            //    results is stored on its own and none depends on the mixing ratio: runs that differ only in the
+            //    ratio share them.
+            long t0 = System.nanoTime();
+            MixedInversion.Encoded encoded = encodeFrames(r, store);
+            times.put(BivdiffPipeline.timeLabel(STAGE_FRAME_LATENTS), since(t0));
+            DdimInversion inversion = DdimInversion.create(schedulerConfig, r.numInferenceSteps(),
+                    r.options().inversion());
             Optional<Tensor> zImage = Optional.empty();
             if (r.mixingRatio().usesImage()) {
                 long t1 = System.nanoTime();
                 zImage = Optional.of(invertWithImageUnet(r, encoded.latents(), imageEmbedding, inversion, store,
-                        () -> loadVideoUnetDuring(videoUnet, encoded.latents(), r.options().windows())));
+                        imageUnet, () -> loadVideoUnetDuring(videoUnet, encoded.latents(), r.options().windows())));
                 times.put(BivdiffPipeline.timeLabel(STAGE_INVERSION_IMAGE), since(t1));
             }
             Optional<Tensor> zVideo = Optional.empty();
@@ -266,8 +271,10 @@ public final class InversionAndSmoothing {
                 encodePrompt(models.imageTokenizer(), models.imageTextEncoder(), r, r.guidanceScale() > 1));
         DdimInversion inversion = DdimInversion.create(SchedulerConfig.read(models.scheduler()), r.numInferenceSteps(),
                 r.options().inversion());
-        return invertWithImageUnet(r, encodeFrames(r, StageStore.NONE).latents(), imageEmbedding, inversion,
-                StageStore.NONE, () -> { });
+        try (Resident<InflatedUNet3DConditionModel> imageUnet = imageUnet(r)) {
+            return invertWithImageUnet(r, encodeFrames(r, StageStore.NONE).latents(), imageEmbedding, inversion,
+                    StageStore.NONE, imageUnet, () -> { });
+        }
     }
 
     /**
@@ -280,6 +287,40 @@ public final class InversionAndSmoothing {
         PromptEmbeddings embeddings = encodeVideoPrompt(r);
         try (Resident<VideoUNet> videoUnet = videoUnet(r)) {
             return smooth(r, start, embeddings, SchedulerConfig.read(models.scheduler()), videoUnet).video();
+        }
+    }
+
+    /** The inflated image UNet with its session for the request's frame norm, loaded when a stage first asks for it. */
+    private Resident<InflatedUNet3DConditionModel> imageUnet(Request r) {
+        FrameNorm norm = r.options().imageFrameNorm();
+        return new Resident<>(() -> {
+            InflatedUNet3DConditionModel unet = InflatedUNet3DConditionModel.load(models.imageUnet(), engine);
+            try {
+                unet.prepare(norm);
+            } catch (RuntimeException e) {
+                unet.close();
+                throw e;
+            }
+            return unet;
+        }, InflatedUNet3DConditionModel::close);
+    }
+
+    /**
+     * Starts loading the image UNet on a background thread, beside the prompt and frame encodings, when its inversion
+     * is to be computed and the machine's free memory holds it beside the VAE encoder's activations
+     * ({@link MemoryEstimate#fitsBeside}). Frames not yet encoded tell that the inversion is not stored either: a run
+     * stores the encoding first.
+     */
+    private void loadImageUnetDuringEncodings(Resident<InflatedUNet3DConditionModel> imageUnet, Request r,
+                                              StageStore store) throws IOException {
+        if (!r.mixingRatio().usesImage() || store.load(STAGE_FRAME_LATENTS, framesFingerprint(r)).isPresent()) {
+            return;
+        }
+        int[] frames = r.frames().shape();                                          // (B*F, 3, H, W)
+        long activations = MemoryEstimate.vae(frames[2], frames[3],
+                AutoencoderKLConfig.read(models.vae()).blockOutChannels()[0]);
+        if (MemoryEstimate.fitsBeside(MemoryEstimate.weights(models.imageUnet(), engine.computeType()), activations)) {
+            imageUnet.loadInBackground();
         }
     }
 
@@ -398,9 +439,7 @@ public final class InversionAndSmoothing {
 
     /** The frames' posterior and latents (B, 4, F, h, w), stored or computed with the VAE. */
     private MixedInversion.Encoded encodeFrames(Request r, StageStore store) throws IOException {
-        String fingerprint = Fingerprint.of(STAGE_FRAME_LATENTS, models.vae(), r.frames(), r.vaeNoise(),
-                r.videoLength(), r.options().scaling());
-        Map<String, Tensor> m = store.loadOrCompute(STAGE_FRAME_LATENTS, fingerprint, () -> {
+        Map<String, Tensor> m = store.loadOrCompute(STAGE_FRAME_LATENTS, framesFingerprint(r), () -> {
             MixedInversion.Encoded encoded;
             try (AutoencoderKL vae = AutoencoderKL.loadPerImage(models.vae(), engine)) {
                 encoded = MixedInversion.encodeFrames(vae, r.frames(), r.vaeNoise(), r.videoLength(),
@@ -414,6 +453,12 @@ public final class InversionAndSmoothing {
                 m.get("posterior_std")), m.get("encoded_latents"));
     }
 
+    /** What the frame encoding depends on. */
+    private String framesFingerprint(Request r) throws IOException {
+        return Fingerprint.of(STAGE_FRAME_LATENTS, models.vae(), r.frames(), r.vaeNoise(), r.videoLength(),
+                r.options().scaling());
+    }
+
     /** Starts loading a later stage's model while the image UNet inverts. */
     @FunctionalInterface
     private interface Preload {
@@ -421,11 +466,13 @@ public final class InversionAndSmoothing {
     }
 
     /**
-     * The image branch of the inversion (stored or computed), with the inflated SD UNet; when it is computed,
-     * {@code alongside} starts once the image UNet's session is ready.
+     * The image branch of the inversion (stored or computed), with the inflated SD UNet, which is closed after it:
+     * no later stage needs it. When the inversion is computed, {@code alongside} starts once the image UNet's session
+     * is ready.
      */
     private Tensor invertWithImageUnet(Request r, Tensor latents, Tensor embedding, DdimInversion inversion,
-                                       StageStore store, Preload alongside) throws IOException {
+                                       StageStore store, Resident<InflatedUNet3DConditionModel> imageUnet,
+                                       Preload alongside) throws IOException {
         FrameNorm norm = r.options().imageFrameNorm();
         // Per-frame norms make every frame independent: windows need not overlap.
         TemporalWindows windows = norm == FrameNorm.PER_FRAME ? r.options().windows().tiling()
@@ -434,8 +481,8 @@ public final class InversionAndSmoothing {
                 embedding, r.numInferenceSteps(), r.options().inversion(), norm, effective(windows, latents));
         return store.loadOrCompute(STAGE_INVERSION_IMAGE, fingerprint, () -> {
             r.events().cancellation().check("mixed inversion, image model");
-            try (InflatedUNet3DConditionModel unet = InflatedUNet3DConditionModel.load(models.imageUnet(), engine)) {
-                unet.prepare(norm);
+            try (imageUnet) {
+                InflatedUNet3DConditionModel unet = imageUnet.get();
                 alongside.start();
                 ConditionedModel model = (x, t, e) -> unet.forward(x, t, e, norm);
                 return Map.of("latents", invertBranch(latents, new Branch(model, embedding), windows, inversion,
