@@ -34,10 +34,12 @@ public final class PresetProcess {
      *
      * @param cudaOptions   the CUDA provider's settings, as {@link CudaOptions#parse} takes them
      * @param profilePrefix ONNX Runtime profile prefix, or null
+     * @param sessionCache  the optimised-graph cache folder the sessions load through, or null
      * @param process       which of the preset's {@link Presets.Preset#processes()} this is: the whole run to do
      */
     public record Job(String preset, String cache, int threads, String provider, String cudaOptions, String precision,
-                      String weights, boolean prepacking, String profilePrefix, int warmup, int runs, int process) {
+                      String weights, boolean prepacking, String profilePrefix, String sessionCache, int warmup,
+                      int runs, int process) {
     }
 
     /** Where ONNX Runtime loads its natives from, when set (the CUDA build's launcher sets it). */
@@ -99,7 +101,8 @@ public final class PresetProcess {
         Job job = JSON.readValue(Path.of(args[0]).toFile(), Job.class);
         Engine engine = new Engine(new Engine.Options(job.threads(), Provider.parse(job.provider()),
                 CudaOptions.defaults().parse(job.cudaOptions()),
-                !job.prepacking(), job.profilePrefix(), null, Precision.parse(job.precision())));
+                !job.prepacking(), job.profilePrefix(), job.sessionCache() == null ? null : Path.of(job.sessionCache()),
+                Precision.parse(job.precision())));
         Presets.Preset preset = Presets.named(job.preset());
         Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())), engine, WeightsFormat.valueOf(job.weights()),
                 m -> System.err.println("bench: " + m));

@@ -24,13 +24,14 @@ import org.bivdiff.io.Spellings;
  * @param prepacking whether ONNX Runtime prepacked the weights
  * @param precision  what the networks computed in (the probe is always float32)
  * @param hugePages  whether the networks' memory came in transparent huge pages
+ * @param sessionCache the optimised-graph cache the sessions loaded through, or null (every load optimised anew)
  * @param runs       whole-pipeline runs
  * @param otherCpu   other processes' CPU time while the presets ran, or null where it cannot be measured: how far
  *                   the figures shared the machine (the probes' gap is no such sign: on an idle machine they vary
  *                   by 15%)
  */
 public record Report(int cores, int threads, boolean prepacking, Precision precision, HugePages hugePages,
-                     BenchRunner.Settings settings,
+                     Path sessionCache, BenchRunner.Settings settings,
                      PeakProbe.Result probeBefore, PeakProbe.Result probeAfter, List<BenchRunner.Row> rows,
                      List<PipelineBench.Run> runs, OtherCpu.Usage otherCpu) {
 
@@ -55,11 +56,12 @@ public record Report(int cores, int threads, boolean prepacking, Precision preci
             printNetworks(out);
         }
         out.printf(Locale.ROOT, "GEMM probe (%d^3 x %d, best of runs): %.1f GFLOP/s before, %.1f after; %%peak is "
-                + "against the better, %.1f. %d cores, %s threads, prepacking %s, precision %s, %s, %d warm-up + %d timed runs per shape "
+                + "against the better, %.1f. %d cores, %s threads, prepacking %s, precision %s, %s, %s, %d warm-up + %d timed runs per shape "
                 + "(median).%n",
                 probeBefore.size(), PeakProbe.CHAIN, probeBefore.gflops(), probeAfter.gflops(), peakGflops(), cores,
                 threads == 0 ? "default" : Integer.toString(threads), prepacking ? "on" : "off",
-                Spellings.lower(precision), hugePages.describe(), settings.warmup(),
+                Spellings.lower(precision), hugePages.describe(),
+                sessionCache == null ? "no session cache" : "session cache " + sessionCache, settings.warmup(),
                 settings.runs());
         out.println("other processes: " + (otherCpu == null ? "not measured (no /proc)" : otherCpu.describe())
                 + " while the presets ran");
@@ -171,6 +173,7 @@ public record Report(int cores, int threads, boolean prepacking, Precision preci
         machine.put("precision", Spellings.lower(precision));
         machine.put("huge_pages", hugePages.on());
         machine.put("thp_mode", hugePages.kernelMode());
+        machine.put("session_cache", sessionCache == null ? null : sessionCache.toString());
         machine.put("warmup", settings.warmup());
         machine.put("runs", settings.runs());
         machine.put("probe_size", probeBefore.size());

@@ -107,6 +107,12 @@ final class BenchCommand implements CliCommand {
         @Option(names = "--cuda-options", paramLabel = "KEY=VALUE,...", split = ",", order = 24,
                 description = "ONNX Runtime's CUDA provider settings")
         List<String> cudaOptions = new ArrayList<>();
+
+        @Option(names = "--session-cache", paramLabel = "DIR", order = 25,
+                description = "load sessions through this optimised-graph cache, as runs do with --session-cache "
+                        + "(default: none; $BIVDIFF_SESSION_CACHE is not read here, so that loads are cold unless "
+                        + "asked): the first bench fills it, later ones load from it")
+        String sessionCache;
     }
 
     @ArgGroup(validate = false, heading = "%nWhat to time:%n", order = 1)
@@ -153,6 +159,7 @@ final class BenchCommand implements CliCommand {
         String profile = timing.profile;
         String precision = engineFlags.precision;
         String cudaOptions = String.join(",", engineFlags.cudaOptions);
+        Path sessionCache = engineFlags.sessionCache == null ? null : Path.of(engineFlags.sessionCache).toAbsolutePath();
         Engine engine;
         Precision networkPrecision;
         WeightsFormat weights;
@@ -182,7 +189,8 @@ final class BenchCommand implements CliCommand {
             for (int process = 0; process < p.processes(); process++) {
                 PresetProcess.Result r = PresetProcess.run(new PresetProcess.Job(p.name(), models.root().toString(),
                         threads, provider, cudaOptions, precision, weights.name(), prepacking.equals("on"), profile,
-                        settings.warmup(), settings.runs(), process), err);
+                        sessionCache == null ? null : sessionCache.toString(), settings.warmup(), settings.runs(),
+                        process), err);
                 rows.addAll(r.rows());
                 runs.addAll(r.runs());
             }
@@ -190,7 +198,7 @@ final class BenchCommand implements CliCommand {
         OtherCpu.Usage others = OtherCpu.since(cpu).orElse(null);
         PeakProbe.Result after = PeakProbe.measure(engine, probeSize, PROBE_CALLS);
         Report report = new Report(Runtime.getRuntime().availableProcessors(), threads, prepacking.equals("on"),
-                networkPrecision, HugePages.current(), settings, before, after, rows, runs, others);
+                networkPrecision, HugePages.current(), sessionCache, settings, before, after, rows, runs, others);
         report.print(out);
         if (json != null) {
             report.writeJson(Path.of(json));

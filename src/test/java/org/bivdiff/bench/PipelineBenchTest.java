@@ -114,7 +114,7 @@ class PipelineBenchTest {
         PipelineBench.Run more = new PipelineBench.Run("long", "64 frames", 64, Map.of("total", 60.0), 420L << 20,
                 List.of(), List.of(), null);
         var probe = new PeakProbe.Result(100, 512, 0.1);
-        var report = new Report(2, 2, true, Precision.FP32, new HugePages("madvise", true), new BenchRunner.Settings(0, 1), probe, probe, List.of(),
+        var report = new Report(2, 2, true, Precision.FP32, new HugePages("madvise", true), null, new BenchRunner.Settings(0, 1), probe, probe, List.of(),
                 List.of(eight, more), null);
         var text = new ByteArrayOutputStream();
         report.print(new PrintStream(text, true, StandardCharsets.UTF_8));
