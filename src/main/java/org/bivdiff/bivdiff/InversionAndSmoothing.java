@@ -212,10 +212,16 @@ public final class InversionAndSmoothing {
         try (Resident<InflatedUNet3DConditionModel> imageUnet = imageUnet(r);
              Resident<VideoUNet> videoUnet = videoUnet(r)) {
             loadImageUnetDuringEncodings(imageUnet, r, store);
-            // 1. Encode the prompts with each model's text encoder
-            Tensor imageEmbedding = MixedInversion.inversionEmbedding(
-                    encodePrompt(models.imageTokenizer(), models.imageTextEncoder(), r, cfg));
-            PromptEmbeddings videoEmbeddings = encodeVideoPrompt(r);
+            // 1. Encode the prompts with each model's text encoder, the video model's loading beside the image model's
+            Tensor imageEmbedding;
+            PromptEmbeddings videoEmbeddings;
+            VideoModel video = models.requireVideo();
+            try (ClipTextModel videoEncoder = video.loadTextEncoder(engine)) {
+                videoEncoder.prefetch();
+                imageEmbedding = MixedInversion.inversionEmbedding(
+                        encodePrompt(models.imageTokenizer(), models.imageTextEncoder(), r, cfg));
+                videoEmbeddings = encodePrompt(video.tokenizer(), videoEncoder, r, cfg);
+            }
             Tensor videoEmbedding = MixedInversion.inversionEmbedding(videoEmbeddings);
             // 2. Encode the frames, then invert them with each model of non-zero weight, and mix. Each of these
             //    results is stored on its own and none depends on the mixing ratio: runs that differ only in the

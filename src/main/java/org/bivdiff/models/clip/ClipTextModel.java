@@ -90,6 +90,11 @@ public final class ClipTextModel implements AutoCloseable {
         return config;
     }
 
+    /** Starts creating the session on a background thread ({@link LazySessions#prefetch}); the first call waits for it. */
+    public void prefetch() {
+        network.prefetch();
+    }
+
     /** The graph, for inspection or a custom session. */
     public Model graph() {
         return model;
