@@ -131,6 +131,7 @@ public final class Network implements AutoCloseable {
         return s;
     }
 
+    /** Releases the session, and the memory it freed back to the operating system ({@link NativeMemory#trim}). */
     @Override
     public void close() {
         try {
@@ -138,5 +139,6 @@ public final class Network implements AutoCloseable {
         } catch (OrtException e) {
             throw new EngineException("closing graph '" + model.name() + "' failed: " + e.getMessage(), e);
         }
+        NativeMemory.trim();
     }
 }
