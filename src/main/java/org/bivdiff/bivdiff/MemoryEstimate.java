@@ -111,12 +111,44 @@ public final class MemoryEstimate {
     }
 
     /**
-     * Whether this machine's free memory ({@code MemAvailable}) holds a model of {@code weights} bytes loaded now,
-     * beside {@code activations} bytes the running stage has still to allocate. A load holds about twice its weights
-     * at its peak (ONNX Runtime prepacks a copy). False where the memory cannot be read.
+     * The resident size a background load may bring this process to, counting the loaded model and the running stage's
+     * activations still to come. Loading ahead saves tens of seconds a model, but the paper-default run (8 frames at
+     * 512 x 512) holds 9.3 GB at its smoothing already: loading the video UNet beside the image UNet's inversion took it
+     * to 10.5 GB. Under this budget the small runs, where loads weigh most, still load ahead.
+     */
+    static final long PRELOAD_BUDGET = 10L << 30;
+
+    /**
+     * Whether a model of {@code weights} bytes may load now, on a background thread, beside {@code activations} bytes
+     * the running stage has still to allocate: this machine's free memory ({@code MemAvailable}) holds it, and this
+     * process stays within {@link #PRELOAD_BUDGET}. False where the memory cannot be read.
      */
     static boolean fitsBeside(long weights, long activations) {
-        return Machine.read().map(m -> m.available() >= 2 * weights + activations).orElse(false);
+        return Machine.read().flatMap(m -> resident().map(r -> fitsBeside(m, r, weights, activations)))
+                .orElse(false);
+    }
+
+    /**
+     * The rule of {@link #fitsBeside(long, long)} for a machine and this process's resident size. A load holds up to
+     * twice its weights while ONNX Runtime prepacks them, from memory other processes may want too; once loaded, the
+     * model holds its weights.
+     */
+    static boolean fitsBeside(Machine m, long resident, long weights, long activations) {
+        return m.available() >= 2 * weights + activations && resident + weights + activations <= PRELOAD_BUDGET;
+    }
+
+    /** This process's resident size ({@code VmRSS} of {@code /proc/self/status}), or empty where it cannot be read. */
+    static Optional<Long> resident() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Optional.of(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
+                }
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** The stage with the highest total. */
