@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Network;
+import org.bivdiff.io.MemoryStats;
 
 /**
  * Times one {@link Target}: a cold session load, then per call some warm-up runs and the timed runs.

@@ -18,6 +18,7 @@ import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.bivdiff.VideoModel;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Provider;
+import org.bivdiff.io.MemoryStats;
 import org.bivdiff.media.annotators.Canny;
 import org.bivdiff.pipelines.Cancellation;
 import org.bivdiff.pipelines.ProgressListener;

@@ -3,6 +3,8 @@ package org.bivdiff.bench;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.bivdiff.io.MemoryStats;
+
 /**
  * Where in a long run the resident memory peaks: a daemon thread samples {@code VmRSS} every
  * {@value #PERIOD_MS} ms, and {@link #mark} closes a phase (e.g. at the last step of a stage). Each

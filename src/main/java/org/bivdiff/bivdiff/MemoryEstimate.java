@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import org.bivdiff.io.Checkpoint;
 import org.bivdiff.io.DType;
+import org.bivdiff.io.MemoryStats;
 import org.bivdiff.io.TensorInfo;
 
 /**
@@ -124,8 +125,8 @@ public final class MemoryEstimate {
      * process stays within {@link #PRELOAD_BUDGET}. False where the memory cannot be read.
      */
     static boolean fitsBeside(long weights, long activations) {
-        return Machine.read().flatMap(m -> resident().map(r -> fitsBeside(m, r, weights, activations)))
-                .orElse(false);
+        long resident = MemoryStats.rss();
+        return resident >= 0 && Machine.read().map(m -> fitsBeside(m, resident, weights, activations)).orElse(false);
     }
 
     /**
@@ -135,20 +136,6 @@ public final class MemoryEstimate {
      */
     static boolean fitsBeside(Machine m, long resident, long weights, long activations) {
         return m.available() >= 2 * weights + activations && resident + weights + activations <= PRELOAD_BUDGET;
-    }
-
-    /** This process's resident size ({@code VmRSS} of {@code /proc/self/status}), or empty where it cannot be read. */
-    static Optional<Long> resident() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Optional.of(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
-                }
-            }
-            return Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
     }
 
     /** The stage with the highest total. */

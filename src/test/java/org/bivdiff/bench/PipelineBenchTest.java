@@ -15,6 +15,7 @@ import java.util.Map;
 import org.bivdiff.bivdiff.TemporalWindows;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Precision;
+import org.bivdiff.io.MemoryStats;
 import org.bivdiff.models.random.TinyModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

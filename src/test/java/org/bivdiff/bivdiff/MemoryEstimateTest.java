@@ -3,6 +3,7 @@ package org.bivdiff.bivdiff;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.bivdiff.io.MemoryStats;
 import org.junit.jupiter.api.Test;
 
 /** When a model may load ahead, on a background thread, beside a running stage. */
@@ -37,7 +38,7 @@ class MemoryEstimateTest {
 
     @Test
     void thisProcessResidentSizeIsRead() {
-        long resident = MemoryEstimate.resident().orElseThrow();
+        long resident = MemoryStats.rss();
         assertTrue(resident > 10_000_000L && resident < 64 * GB, "resident " + resident);
     }
 }

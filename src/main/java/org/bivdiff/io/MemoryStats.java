@@ -1,4 +1,4 @@
-package org.bivdiff.bench;
+package org.bivdiff.io;
 
 import java.io.IOException;
 import java.nio.file.Files;
