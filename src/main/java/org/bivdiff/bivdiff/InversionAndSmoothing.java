@@ -299,16 +299,8 @@ public final class InversionAndSmoothing {
     /** The inflated image UNet with its session for the request's frame norm, loaded when a stage first asks for it. */
     private Resident<InflatedUNet3DConditionModel> imageUnet(Request r) {
         FrameNorm norm = r.options().imageFrameNorm();
-        return new Resident<>(() -> {
-            InflatedUNet3DConditionModel unet = InflatedUNet3DConditionModel.load(models.imageUnet(), engine);
-            try {
-                unet.prepare(norm);
-            } catch (RuntimeException e) {
-                unet.close();
-                throw e;
-            }
-            return unet;
-        }, InflatedUNet3DConditionModel::close);
+        return new Resident<>(() -> InflatedUNet3DConditionModel.load(models.imageUnet(), engine),
+                unet -> unet.prepare(norm), InflatedUNet3DConditionModel::close);
     }
 
     /**
@@ -333,16 +325,7 @@ public final class InversionAndSmoothing {
     /** The request's video UNet with its session, loaded when a stage first asks for it. */
     private Resident<VideoUNet> videoUnet(Request r) {
         VideoModel video = models.requireVideo();
-        return new Resident<>(() -> {
-            VideoUNet unet = video.loadUnet(engine);
-            try {
-                unet.prepare();
-            } catch (RuntimeException e) {
-                unet.close();
-                throw e;
-            }
-            return unet;
-        }, VideoUNet::close);
+        return new Resident<>(() -> video.loadUnet(engine), VideoUNet::prepare, VideoUNet::close);
     }
 
     /**
@@ -397,7 +380,8 @@ public final class InversionAndSmoothing {
      */
     private Smoothed smooth(Request r, Tensor start, PromptEmbeddings videoEmbeddings, SchedulerConfig schedulerConfig,
                             Resident<VideoUNet> videoUnet) throws IOException {
-        try (Resident<AutoencoderKL> decoder = new Resident<>(this::loadDecoder, AutoencoderKL::close)) {
+        try (Resident<AutoencoderKL> decoder = new Resident<>(() -> AutoencoderKL.loadPerImage(models.vae(), engine),
+                AutoencoderKL::prepareDecoder, AutoencoderKL::close)) {
             VideoUNet unet = videoUnet.get();
             int frames = r.options().windows().isWholeVideo() ? start.dim(2)
                     : Math.min(start.dim(2), r.options().windows().length());
@@ -412,18 +396,6 @@ public final class InversionAndSmoothing {
             videoUnet.close();
             return new Smoothed(smoothed, TemporalSmoothing.decode(decoder.get(), smoothed, r.options().scaling()));
         }
-    }
-
-    /** The VAE with its decoder's session, one frame per call. */
-    private AutoencoderKL loadDecoder() throws IOException {
-        AutoencoderKL vae = AutoencoderKL.loadPerImage(models.vae(), engine);
-        try {
-            vae.prepareDecoder();
-        } catch (RuntimeException e) {
-            vae.close();
-            throw e;
-        }
-        return vae;
     }
 
     /**

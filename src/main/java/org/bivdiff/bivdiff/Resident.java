@@ -16,24 +16,39 @@ import java.util.function.Consumer;
  */
 final class Resident<T> implements AutoCloseable {
 
-    /** Loads the model, sessions included. */
+    /** Loads the model. */
     @FunctionalInterface
     interface Loader<T> {
         T load() throws IOException;
     }
 
     private final Loader<T> loader;
+    private final Consumer<T> prepare;
     private final Consumer<T> closer;
     private T model;
     private CompletableFuture<T> pending;
 
     /**
-     * @param loader creates the model and its sessions
-     * @param closer releases them
+     * @param loader  creates the model
+     * @param prepare creates the sessions the stages will use; when it fails, the model is released
+     * @param closer  releases the model and its sessions
      */
-    Resident(Loader<T> loader, Consumer<T> closer) {
+    Resident(Loader<T> loader, Consumer<T> prepare, Consumer<T> closer) {
         this.loader = Objects.requireNonNull(loader, "loader");
+        this.prepare = Objects.requireNonNull(prepare, "prepare");
         this.closer = Objects.requireNonNull(closer, "closer");
+    }
+
+    /** The model with its sessions. */
+    private T load() throws IOException {
+        T loaded = loader.load();
+        try {
+            prepare.accept(loaded);
+        } catch (RuntimeException | Error e) {
+            closer.accept(loaded);
+            throw e;
+        }
+        return loaded;
     }
 
     /** Starts loading the model on a background thread, unless it is loaded or loading; {@link #get} waits for it. */
@@ -45,7 +60,7 @@ final class Resident<T> implements AutoCloseable {
         pending = future;
         Thread.ofPlatform().daemon().name("bivdiff-model-load").start(() -> {
             try {
-                future.complete(loader.load());
+                future.complete(load());
             } catch (Throwable e) {
                 future.completeExceptionally(e);
             }
@@ -60,7 +75,7 @@ final class Resident<T> implements AutoCloseable {
             model = await(future);
         }
         if (model == null) {
-            model = loader.load();
+            model = load();
         }
         return model;
     }

@@ -25,7 +25,7 @@ class ResidentTest {
         try (Resident<Object> r = new Resident<>(() -> {
             loads.incrementAndGet();
             return new Object();
-        }, closed::add)) {
+        }, m -> { }, closed::add)) {
             model = r.get();
             assertSame(model, r.get(), "the second stage gets the first stage's model");
             r.close();
@@ -48,7 +48,7 @@ class ResidentTest {
                 throw new IOException(e);
             }
             return "unet";
-        }, m -> { })) {
+        }, m -> { }, m -> { })) {
             r.loadInBackground();
             r.loadInBackground();                          // already loading: no second load
             release.countDown();
@@ -62,7 +62,7 @@ class ResidentTest {
     void aFailedBackgroundLoadFailsTheStageThatNeedsIt() {
         Resident<String> r = new Resident<>(() -> {
             throw new IOException("no weights");
-        }, m -> { });
+        }, m -> { }, m -> { });
         r.loadInBackground();
         assertEquals("no weights", assertThrows(IOException.class, r::get).getMessage());
         r.close();
@@ -71,9 +71,22 @@ class ResidentTest {
     @Test
     void closingWhileLoadingWaitsForTheLoadAndReleasesIt() {
         List<String> closed = new ArrayList<>();
-        Resident<String> r = new Resident<>(() -> "unet", closed::add);
+        Resident<String> r = new Resident<>(() -> "unet", m -> { }, closed::add);
         r.loadInBackground();
         r.close();
         assertEquals(List.of("unet"), closed);
+    }
+
+    @Test
+    void aModelWhoseSessionFailsIsReleased() {
+        List<String> closed = new ArrayList<>();
+        Resident<String> r = new Resident<>(() -> "unet", m -> {
+            throw new IllegalStateException("ONNX Runtime could not load graph 'unet3d'");
+        }, closed::add);
+        assertEquals("ONNX Runtime could not load graph 'unet3d'",
+                assertThrows(IllegalStateException.class, r::get).getMessage());
+        assertEquals(List.of("unet"), closed);
+        r.close();
+        assertEquals(List.of("unet"), closed, "nothing left to release");
     }
 }
