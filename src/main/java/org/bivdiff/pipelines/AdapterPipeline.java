@@ -50,6 +50,7 @@ public final class AdapterPipeline {
         int f = models.vaeScaleFactor();
         // 2. Prepare timesteps
         Scheduler scheduler = s.buildScheduler();
+        adapter.prefetch();
         PipelineSteps.prefetch(models, UNet2DConditionModel.Conditioning.ADAPTER);
         // 3. Encode input prompt, run the adapter, wrap the UNet with its features and guidance
         Trace.Recorder recorder = new Trace.Recorder(s.trace());
