@@ -133,6 +133,7 @@ public final class StageTable implements Engine.Observer, ProgressListener {
                 case STEP -> { }
             }
         }
+        List<long[]> running = runs.stream().map(r -> new long[] {r.start(), r.end()}).toList();
         List<Row> rows = new ArrayList<>();
         long from = startNanos;
         for (Map.Entry<String, Long> s : ends.entrySet().stream().sorted(Map.Entry.comparingByValue()).toList()) {
@@ -143,8 +144,7 @@ public final class StageTable implements Engine.Observer, ProgressListener {
                 load += (l.end() - l.start()) / 1e9;
                 loading.add(new long[] {l.start(), l.end()});
             }
-            double wait = waited(loading, runs.stream().map(r -> new long[] {r.start(), r.end()}).toList(), from, to)
-                    / 1e9;
+            double wait = waited(loading, running, from, to) / 1e9;
             List<Calls> networks = new ArrayList<>();
             calls.getOrDefault(s.getKey(), Map.of()).forEach((graph, nanos) -> networks.add(calls(graph, nanos)));
             rows.add(new Row(s.getKey(), (to - from) / 1e9, load, wait, networks));
