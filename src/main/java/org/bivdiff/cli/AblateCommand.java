@@ -82,13 +82,8 @@ final class AblateCommand implements CliCommand {
 
     /** The scoring and the output. */
     static final class Scoring {
-        @Option(names = "--clip", paramLabel = "DIR", order = 10,
-                description = "a transformers CLIP folder (required)")
-        String clip;
-
-        @Option(names = "--clip-tokenizer", paramLabel = "DIR", order = 11,
-                description = "its tokenizer files (default: --clip)")
-        String clipTokenizer;
+        @ArgGroup(validate = false)
+        ClipFlags clip = new ClipFlags();
 
         @Option(names = "--prompt", paramLabel = "TEXT", order = 12,
                 description = "the prompt to score against (default: the config's video prompt)")
@@ -114,8 +109,8 @@ final class AblateCommand implements CliCommand {
     @Override
     public int call(PrintStream out, PrintStream err) throws Exception {
         ProgressBar progress = ProgressBar.stderr();
-        Path clip = EvalCommand.clipFolder(scoring.clip);
-        Path tokenizer = Path.of(scoring.clipTokenizer != null ? scoring.clipTokenizer : clip.toString());
+        Path clip = scoring.clip.folder();
+        Path tokenizer = scoring.clip.tokenizerFolder();
         String checkpoints = variantOptions.checkpoints;
         RunConfig config = RunConfigReader.read(configFile, variantOptions.set,
                 checkpoints == null ? null : Path.of(checkpoints).toAbsolutePath());

@@ -68,13 +68,8 @@ final class EvalCommand implements CliCommand {
 
     /** The scoring model and the output. */
     static final class Scoring {
-        @Option(names = "--clip", paramLabel = "DIR", order = 10, description = "a transformers CLIP folder such as "
-                + "openai/clip-vit-large-patch14 (required)")
-        String clip;
-
-        @Option(names = "--clip-tokenizer", paramLabel = "DIR", order = 11,
-                description = "its tokenizer files (default: --clip)")
-        String clipTokenizer;
+        @ArgGroup(validate = false)
+        ClipFlags clip = new ClipFlags();
 
         @Option(names = "--out", paramLabel = "DIR", order = 12,
                 description = "default: RUN_FOLDER/eval, else outputs/eval-NAME")
@@ -96,8 +91,8 @@ final class EvalCommand implements CliCommand {
     @Override
     public int call(PrintStream out, PrintStream err) throws Exception {
         ProgressBar progress = ProgressBar.stderr();
-        Path clip = clipFolder(scoring.clip);
-        Path tokenizer = Path.of(scoring.clipTokenizer != null ? scoring.clipTokenizer : clip.toString());
+        Path clip = scoring.clip.folder();
+        Path tokenizer = scoring.clip.tokenizerFolder();
         Job job;
         if (runFolder != null) {
             job = runFolderJob(runFolder);
@@ -122,18 +117,6 @@ final class EvalCommand implements CliCommand {
 
     /** What to score and where the files go. */
     private record Job(String title, List<ClipMetrics.Video> videos, Path out, boolean withMean) {
-    }
-
-    static Path clipFolder(String clip) throws UsageException {
-        if (clip == null) {
-            throw new UsageException("--clip DIR is needed: a transformers CLIP folder (config.json, model.safetensors, "
-                    + "preprocessor_config.json and the tokenizer files), such as openai/clip-vit-large-patch14");
-        }
-        Path folder = Path.of(clip);
-        if (!Files.isDirectory(folder)) {
-            throw new UsageException("--clip " + clip + ": no such folder");
-        }
-        return folder;
     }
 
     /** A run's result and, when it made them, the image model's frames, scored against the run's video prompt. */
