@@ -211,23 +211,23 @@ public final class InversionAndSmoothing {
         // and the smoothing, during the image inversion if memory allows.
         try (Resident<InflatedUNet3DConditionModel> imageUnet = imageUnet(r);
              Resident<VideoUNet> videoUnet = videoUnet(r)) {
-            loadImageUnetDuringEncodings(imageUnet, r, store);
+            String framesFingerprint = framesFingerprint(r);
+            loadImageUnetDuringEncodings(imageUnet, r, store, framesFingerprint);
             // 1. Encode the prompts with each model's text encoder, the video model's loading beside the image model's
             Tensor imageEmbedding;
             PromptEmbeddings videoEmbeddings;
-            VideoModel video = models.requireVideo();
-            try (ClipTextModel videoEncoder = video.loadTextEncoder(engine)) {
+            try (ClipTextModel videoEncoder = models.requireVideo().loadTextEncoder(engine)) {
                 videoEncoder.prefetch();
                 imageEmbedding = MixedInversion.inversionEmbedding(
                         encodePrompt(models.imageTokenizer(), models.imageTextEncoder(), r, cfg));
-                videoEmbeddings = encodePrompt(video.tokenizer(), videoEncoder, r, cfg);
+                videoEmbeddings = encodeVideoPrompt(r, videoEncoder);
             }
             Tensor videoEmbedding = MixedInversion.inversionEmbedding(videoEmbeddings);
             // 2. Encode the frames, then invert them with each model of non-zero weight, and mix. Each of these
             //    results is stored on its own and none depends on the mixing ratio: runs that differ only in the
             //    ratio share them.
             long t0 = System.nanoTime();
-            MixedInversion.Encoded encoded = encodeFrames(r, store);
+            MixedInversion.Encoded encoded = encodeFrames(r, store, framesFingerprint);
             times.put(BivdiffPipeline.timeLabel(STAGE_FRAME_LATENTS), since(t0));
             DdimInversion inversion = DdimInversion.create(schedulerConfig, r.numInferenceSteps(),
                     r.options().inversion());
@@ -278,8 +278,8 @@ public final class InversionAndSmoothing {
         DdimInversion inversion = DdimInversion.create(SchedulerConfig.read(models.scheduler()), r.numInferenceSteps(),
                 r.options().inversion());
         try (Resident<InflatedUNet3DConditionModel> imageUnet = imageUnet(r)) {
-            return invertWithImageUnet(r, encodeFrames(r, StageStore.NONE).latents(), imageEmbedding, inversion,
-                    StageStore.NONE, imageUnet, () -> { });
+            Tensor latents = encodeFrames(r, StageStore.NONE, framesFingerprint(r)).latents();
+            return invertWithImageUnet(r, latents, imageEmbedding, inversion, StageStore.NONE, imageUnet, () -> { });
         }
     }
 
@@ -310,8 +310,8 @@ public final class InversionAndSmoothing {
      * stores the encoding first.
      */
     private void loadImageUnetDuringEncodings(Resident<InflatedUNet3DConditionModel> imageUnet, Request r,
-                                              StageStore store) throws IOException {
-        if (!r.mixingRatio().usesImage() || store.load(STAGE_FRAME_LATENTS, framesFingerprint(r)).isPresent()) {
+                                              StageStore store, String framesFingerprint) throws IOException {
+        if (!r.mixingRatio().usesImage() || store.load(STAGE_FRAME_LATENTS, framesFingerprint).isPresent()) {
             return;
         }
         int[] frames = r.frames().shape();                                          // (B*F, 3, H, W)
@@ -349,10 +349,13 @@ public final class InversionAndSmoothing {
 
     /** The request's prompt through the video model's text encoder, negative states too when guided. */
     PromptEmbeddings encodeVideoPrompt(Request r) throws IOException {
-        VideoModel video = models.requireVideo();
-        try (ClipTextModel encoder = video.loadTextEncoder(engine)) {
-            return encodePrompt(video.tokenizer(), encoder, r, r.guidanceScale() > 1);
+        try (ClipTextModel encoder = models.requireVideo().loadTextEncoder(engine)) {
+            return encodeVideoPrompt(r, encoder);
         }
+    }
+
+    private PromptEmbeddings encodeVideoPrompt(Request r, ClipTextModel encoder) throws IOException {
+        return encodePrompt(models.requireVideo().tokenizer(), encoder, r, r.guidanceScale() > 1);
     }
 
 
@@ -415,9 +418,13 @@ public final class InversionAndSmoothing {
     /** Stage name of the stored inversion with the video UNet. */
     public static final String STAGE_INVERSION_VIDEO = "inversion_video";
 
-    /** The frames' posterior and latents (B, 4, F, h, w), stored or computed with the VAE. */
-    private MixedInversion.Encoded encodeFrames(Request r, StageStore store) throws IOException {
-        Map<String, Tensor> m = store.loadOrCompute(STAGE_FRAME_LATENTS, framesFingerprint(r), () -> {
+    /**
+     * The frames' posterior and latents (B, 4, F, h, w), stored or computed with the VAE.
+     *
+     * @param fingerprint {@link #framesFingerprint}
+     */
+    private MixedInversion.Encoded encodeFrames(Request r, StageStore store, String fingerprint) throws IOException {
+        Map<String, Tensor> m = store.loadOrCompute(STAGE_FRAME_LATENTS, fingerprint, () -> {
             MixedInversion.Encoded encoded;
             try (AutoencoderKL vae = AutoencoderKL.loadPerImage(models.vae(), engine)) {
                 encoded = MixedInversion.encodeFrames(vae, r.frames(), r.vaeNoise(), r.videoLength(),
