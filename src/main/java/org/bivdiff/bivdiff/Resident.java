@@ -1,11 +1,10 @@
 package org.bivdiff.bivdiff;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+
+import org.bivdiff.graph.BackgroundLoad;
 
 /**
  * A model kept from one stage to the next: loaded when a stage first asks for it, or ahead of time on a background
@@ -16,24 +15,18 @@ import java.util.function.Consumer;
  */
 final class Resident<T> implements AutoCloseable {
 
-    /** Loads the model. */
-    @FunctionalInterface
-    interface Loader<T> {
-        T load() throws IOException;
-    }
-
-    private final Loader<T> loader;
+    private final BackgroundLoad.Loader<T> loader;
     private final Consumer<T> prepare;
     private final Consumer<T> closer;
     private T model;
-    private CompletableFuture<T> pending;
+    private BackgroundLoad<T> pending;
 
     /**
      * @param loader  creates the model
      * @param prepare creates the sessions the stages will use; when it fails, the model is released
      * @param closer  releases the model and its sessions
      */
-    Resident(Loader<T> loader, Consumer<T> prepare, Consumer<T> closer) {
+    Resident(BackgroundLoad.Loader<T> loader, Consumer<T> prepare, Consumer<T> closer) {
         this.loader = Objects.requireNonNull(loader, "loader");
         this.prepare = Objects.requireNonNull(prepare, "prepare");
         this.closer = Objects.requireNonNull(closer, "closer");
@@ -56,23 +49,15 @@ final class Resident<T> implements AutoCloseable {
         if (model != null || pending != null) {
             return;
         }
-        CompletableFuture<T> future = new CompletableFuture<>();
-        pending = future;
-        Thread.ofPlatform().daemon().name("bivdiff-model-load").start(() -> {
-            try {
-                future.complete(load());
-            } catch (Throwable e) {
-                future.completeExceptionally(e);
-            }
-        });
+        pending = BackgroundLoad.start("bivdiff-model-load", this::load);
     }
 
     /** The model: loaded now if no earlier stage loaded it, or once its background load has finished. */
     T get() throws IOException {
         if (model == null && pending != null) {
-            CompletableFuture<T> future = pending;
+            BackgroundLoad<T> load = pending;
             pending = null;
-            model = await(future);
+            model = load.join();
         }
         if (model == null) {
             model = load();
@@ -84,10 +69,10 @@ final class Resident<T> implements AutoCloseable {
     @Override
     public void close() {
         if (pending != null) {
-            CompletableFuture<T> future = pending;
+            BackgroundLoad<T> load = pending;
             pending = null;
             try {
-                model = await(future);
+                model = load.join();
             } catch (IOException | RuntimeException e) {
                 return;                                  // nothing was loaded; the stage's own failure is reported
             }
@@ -96,20 +81,6 @@ final class Resident<T> implements AutoCloseable {
             T m = model;
             model = null;
             closer.accept(m);
-        }
-    }
-
-    private static <T> T await(CompletableFuture<T> future) throws IOException {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            switch (e.getCause()) {
-                case IOException io -> throw io;
-                case UncheckedIOException u -> throw u.getCause();
-                case RuntimeException r -> throw r;
-                case Error err -> throw err;
-                default -> throw e;
-            }
         }
     }
 }

@@ -1,9 +1,9 @@
 package org.bivdiff.graph;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -22,7 +22,7 @@ public final class LazySessions<K> implements AutoCloseable {
     private final Engine engine;
     private final Function<? super K, Model> graph;
     private final Map<K, Network> sessions = new HashMap<>();
-    private final Map<K, CompletableFuture<Network>> loading = new HashMap<>();
+    private final Map<K, BackgroundLoad<Network>> loading = new HashMap<>();
 
     /**
      * @param engine loads each graph
@@ -46,15 +46,7 @@ public final class LazySessions<K> implements AutoCloseable {
         if (sessions.containsKey(key) || loading.containsKey(key)) {
             return;
         }
-        CompletableFuture<Network> future = new CompletableFuture<>();
-        loading.put(key, future);
-        Thread.ofPlatform().daemon().name("bivdiff-session-load").start(() -> {
-            try {
-                future.complete(engine.load(graph.apply(key)));
-            } catch (Throwable e) {
-                future.completeExceptionally(e);
-            }
-        });
+        loading.put(key, BackgroundLoad.start("bivdiff-session-load", () -> engine.load(graph.apply(key))));
     }
 
     /** Starts loading the one session of a {@link #single} instance ({@link #prefetch(Object)}). */
@@ -64,14 +56,14 @@ public final class LazySessions<K> implements AutoCloseable {
 
     /** The session of {@code key}: loaded now if this is the first time, or once its {@link #prefetch} is done. */
     public Network get(K key) {
-        CompletableFuture<Network> future;
+        BackgroundLoad<Network> load;
         synchronized (this) {
             Network n = sessions.get(key);
             if (n != null) {
                 return n;
             }
-            future = loading.get(key);
-            if (future == null) {
+            load = loading.get(key);
+            if (load == null) {
                 n = engine.load(graph.apply(key));
                 sessions.put(key, n);
                 return n;
@@ -79,15 +71,15 @@ public final class LazySessions<K> implements AutoCloseable {
         }
         Network n;
         try {
-            n = await(future);
+            n = await(load);
         } catch (RuntimeException | Error e) {
             synchronized (this) {
-                loading.remove(key, future);                // a later get loads again
+                loading.remove(key, load);                  // a later get loads again
             }
             throw e;
         }
         synchronized (this) {
-            loading.remove(key, future);
+            loading.remove(key, load);
             sessions.putIfAbsent(key, n);
             return sessions.get(key);
         }
@@ -101,7 +93,7 @@ public final class LazySessions<K> implements AutoCloseable {
     /** Closes every session loaded so far, once the loads under way have finished; a later {@link #get} loads again. */
     @Override
     public synchronized void close() {
-        for (CompletableFuture<Network> f : loading.values()) {
+        for (BackgroundLoad<Network> f : loading.values()) {
             try {
                 await(f).close();
             } catch (RuntimeException | Error e) {
@@ -113,15 +105,12 @@ public final class LazySessions<K> implements AutoCloseable {
         sessions.clear();
     }
 
-    private static Network await(CompletableFuture<Network> future) {
+    /** The loaded session; the loads here read files only through a graph's builder, which reports them unchecked. */
+    private static Network await(BackgroundLoad<Network> load) {
         try {
-            return future.join();
-        } catch (CompletionException e) {
-            switch (e.getCause()) {
-                case RuntimeException r -> throw r;
-                case Error err -> throw err;
-                default -> throw e;
-            }
+            return load.join();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
