@@ -50,7 +50,8 @@ abstract class GraphCore {
     private final DType computeType;
     private final GraphProto.Builder proto = GraphProto.newBuilder();
     private final Map<String, Value> weightsByKey = new HashMap<>();
-    private final List<ExternalTensor> externals = new ArrayList<>();
+    /** The weights kept in their files, by key. */
+    private final Map<String, ExternalTensor> externals = new LinkedHashMap<>();
     private final Map<String, Value> outputs = new LinkedHashMap<>();
     private final List<String> inputs = new ArrayList<>();
     private int counter;
@@ -140,7 +141,7 @@ abstract class GraphCore {
             b.setDataLocation(TensorProto.DataLocation.EXTERNAL);
             b.addExternalData(entry("offset", Long.toString(t.offset())));
             b.addExternalData(entry("length", Long.toString(t.length())));
-            externals.add(t);
+            externals.put(t.key(), t);
         }
         proto.addInitializer(b);
         Value v = new Value(t.key());
@@ -237,7 +238,7 @@ abstract class GraphCore {
         GraphProto.Builder g = proto.clone().setName(name);
         for (TensorProto.Builder init : g.getInitializerBuilderList()) {
             if (init.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-                ExternalTensor t = externals.stream().filter(e -> e.key().equals(init.getName())).findFirst().orElseThrow();
+                ExternalTensor t = externals.get(init.getName());
                 init.addExternalData(0, entry("location", base.relativize(t.file()).toString()));
             }
         }
@@ -250,7 +251,7 @@ abstract class GraphCore {
 
     private Path commonFolder() {
         Path base = null;
-        for (ExternalTensor t : externals) {
+        for (ExternalTensor t : externals.values()) {
             Path folder = t.file().getParent();
             if (base == null) {
                 base = folder;
