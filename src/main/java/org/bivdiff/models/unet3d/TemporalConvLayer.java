@@ -64,12 +64,13 @@ public final class TemporalConvLayer {
     }
 
     /**
-     * The (3, 1, 1) Conv3d as diffusers runs it. As a (3, 1) Conv2d over (frames, pixels) ONNX Runtime would take
-     * its blocked path and run these layers about twice as fast at 32x32 latents, but it sums the taps in another
-     * order (results no longer bit-identical) and keeps blocked copies of the weights (about 1 GB more resident for
-     * ZeroScope). Measured on ZeroScope's UNet3D (one video of 4 frames, 32x32 latents, 2 cores), these layers take
-     * 1.16 s of its 8.4 s of kernel time, at about 145 GFLOP/s: the change would save about 7% of a forward. Not
-     * taken, for the bit-identical results and the memory.
+     * The (3, 1, 1) Conv3d as diffusers runs it. As a (3, 1) Conv2d over (frames, pixels), the same weight bytes
+     * viewed as (C, C, 3, 1), ONNX Runtime takes its blocked path instead, which sums the taps in another order.
+     * Measured on ZeroScope's UNet3D (one video of 4 frames, 32x32 latents, 2 cores), these layers take 1.16 s of
+     * its 8.4 s of kernel time, at about 145 GFLOP/s. The Conv2d form made a forward 5-7% faster (8.2-8.6 s against
+     * 8.8-8.9 s), its session 6.6 s slower to create (the weights are rewritten into the blocked layout), with the
+     * same resident peak once it had run (6.02 GB against 6.03), and every output element differed (at most 3.2e-6,
+     * outputs up to 2.2). Not taken: the results would no longer be the same bits.
      *
      * @param x      (B*F, C, H, W)
      * @param frames int64 (1): F
