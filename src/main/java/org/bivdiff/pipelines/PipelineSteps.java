@@ -53,12 +53,6 @@ public final class PipelineSteps {
     }
 
     /**
-     * diffusers' {@code prepare_latents} from pure noise: draw 0 of {@link RunNoise#latents()} times
-     * {@code init_noise_sigma}.
-     *
-     * @return (frames, channels, h, w)
-     */
-    /**
      * Starts the sessions of a run that come after the text encoder's, the UNet's of {@code conditioning} and the VAE
      * decoder's, on background threads ({@link org.bivdiff.graph.LazySessions#prefetch}), so that they load beside
      * the prompt encoding and each other rather than one after the other. The numbers computed are the same.
@@ -68,6 +62,12 @@ public final class PipelineSteps {
         models.vae().prefetchDecoder();
     }
 
+    /**
+     * diffusers' {@code prepare_latents} from pure noise: draw 0 of {@link RunNoise#latents()} times
+     * {@code init_noise_sigma}.
+     *
+     * @return (frames, channels, h, w)
+     */
     static Tensor prepareLatents(Sampling sampling, Scheduler scheduler, int frames, int channels, int h, int w) {
         Tensor noise = sampling.noise().latents().draw(0, frames, channels, h, w);
         return Tensors.scale(noise, scheduler.initNoiseSigma());
