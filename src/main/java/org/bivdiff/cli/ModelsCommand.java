@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import org.bivdiff.io.hub.ByteSize;
+import org.bivdiff.io.ByteSize;
 import org.bivdiff.io.hub.CacheListing;
 import org.bivdiff.io.hub.FileSelection;
 import org.bivdiff.io.hub.Glob;

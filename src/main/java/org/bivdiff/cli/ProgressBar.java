@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
 
-import org.bivdiff.io.hub.ByteSize;
+import org.bivdiff.io.ByteSize;
 import org.bivdiff.io.hub.DownloadListener;
 import org.bivdiff.pipelines.ProgressListener;
 

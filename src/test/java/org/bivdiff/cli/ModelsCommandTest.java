@@ -122,7 +122,7 @@ class ModelsCommandTest {
         assertTrue(lines[0].startsWith("bivdiff/tiny-controlnet-canny"), list);
         assertTrue(lines[1].trim().startsWith("main "), list);
         assertTrue(lines[1].contains("2 files"), list);
-        assertTrue(lines[1].endsWith(org.bivdiff.io.hub.ByteSize.format(weights + config)), list);
+        assertTrue(lines[1].endsWith(org.bivdiff.io.ByteSize.format(weights + config)), list);
         assertTrue(lines[2].startsWith("1 repositories"), list);
     }
 
@@ -133,7 +133,7 @@ class ModelsCommandTest {
         ProgressBar bar = new ProgressBar(new PrintStream(log, true, StandardCharsets.UTF_8), false);
         PrintStream none = new PrintStream(new ByteArrayOutputStream());
         assertEquals(0, ModelsCommand.run(List.of("pull", "bivdiff/tiny-controlnet-canny"), none, settings, bar));
-        String size = org.bivdiff.io.hub.ByteSize.format(Files.size(demo.resolve(
+        String size = org.bivdiff.io.ByteSize.format(Files.size(demo.resolve(
                 "controlnet-canny/diffusion_pytorch_model.safetensors")));
         String last = log.toString(StandardCharsets.UTF_8).lines()
                 .filter(l -> l.startsWith("diffusion_pytorch_model.safetensors")).reduce((a, b) -> b).orElseThrow();
