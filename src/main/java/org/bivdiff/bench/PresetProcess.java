@@ -99,10 +99,11 @@ public final class PresetProcess {
     /** The child: {@code PresetProcess JOB.json ROWS.json}. */
     public static void main(String[] args) throws Exception {
         Job job = JSON.readValue(Path.of(args[0]).toFile(), Job.class);
-        Engine engine = new Engine(new Engine.Options(job.threads(), Provider.parse(job.provider()),
-                CudaOptions.defaults().parse(job.cudaOptions()),
-                !job.prepacking(), job.profilePrefix(), job.sessionCache() == null ? null : Path.of(job.sessionCache()),
-                Precision.parse(job.precision())));
+        Engine.Options options = new Engine.Options(job.threads(), Provider.parse(job.provider()),
+                CudaOptions.defaults().parse(job.cudaOptions()), !job.prepacking(), job.profilePrefix(), null,
+                Precision.parse(job.precision()));
+        Engine engine = new Engine(job.sessionCache() == null ? options
+                : options.withSessionCache(Path.of(job.sessionCache())));
         Presets.Preset preset = Presets.named(job.preset());
         Presets.Context context = new Presets.Context(new ModelCache(Path.of(job.cache())), engine, WeightsFormat.valueOf(job.weights()),
                 m -> System.err.println("bench: " + m));

@@ -3,11 +3,14 @@ package org.bivdiff.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.bivdiff.graph.CudaOptions;
 import org.bivdiff.graph.Engine;
 import org.bivdiff.graph.Precision;
 import org.bivdiff.graph.Provider;
+import org.bivdiff.graph.SessionCache;
+import org.bivdiff.io.ByteSize;
 
 import picocli.CommandLine.Option;
 
@@ -35,11 +38,16 @@ final class EngineFlags {
                     + "cudnn_conv_algo_search, cudnn_conv_use_max_workspace, do_copy_in_default_stream, use_tf32")
     List<String> cudaOptions = new ArrayList<>();
 
-    @Option(names = "--session-cache", paramLabel = "DIR", order = 104,
-            description = "optimised graphs kept on disk (default: $BIVDIFF_SESSION_CACHE, unset: none), so that "
-                    + "later runs start in about a second per large model instead of ten (the cache holds a copy of "
-                    + "the weights)")
+    @Option(names = "--session-cache", paramLabel = "DIR|off", order = 104,
+            description = "optimised graphs kept on disk (default: $BIVDIFF_SESSION_CACHE; unset or off: none): "
+                    + "later runs load a large model in a few seconds instead of 10-20, but its steps run 3-12% "
+                    + "slower (the cached weights stay in the file's pages), and the cache holds a copy of the weights")
     String sessionCache;
+
+    @Option(names = "--session-cache-budget", paramLabel = "SIZE", order = 105,
+            description = "the most disk the session cache takes; the least recently used graphs make room, and a "
+                    + "graph is only written while the disk keeps a tenth of itself free (default: 40GB)")
+    String sessionCacheBudget;
 
     /** The options as the engine takes them; a bad value is a usage error. */
     Engine.Options options() throws UsageException {
@@ -52,8 +60,28 @@ final class EngineFlags {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        String cache = sessionCache != null ? sessionCache : System.getenv("BIVDIFF_SESSION_CACHE");
-        return cache == null || cache.isBlank() ? o : o.withSessionCache(Path.of(cache).toAbsolutePath());
+        return o.withSessionCache(sessionCache(sessionCache, sessionCacheBudget, System.getenv()));
+    }
+
+    /**
+     * The session cache of {@code --session-cache} (else {@code $BIVDIFF_SESSION_CACHE}) and {@code
+     * --session-cache-budget}; null for none or {@code off}.
+     */
+    static SessionCache sessionCache(String folder, String budget, Map<String, String> env) throws UsageException {
+        long bytes;
+        try {
+            bytes = budget == null ? SessionCache.DEFAULT_BUDGET : ByteSize.parse(budget);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--session-cache-budget: " + e.getMessage());
+        }
+        if (bytes <= 0) {
+            throw new UsageException("--session-cache-budget must be more than 0 (for no cache: --session-cache off)");
+        }
+        String f = folder != null ? folder : env.get("BIVDIFF_SESSION_CACHE");
+        if (f == null || f.isBlank() || f.strip().equalsIgnoreCase("off")) {
+            return null;
+        }
+        return new SessionCache(Path.of(f).toAbsolutePath(), bytes);
     }
 
     /** {@code --cuda-options} as one comma-separated list. */

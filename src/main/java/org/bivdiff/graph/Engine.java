@@ -33,13 +33,13 @@ public final class Engine {
      * @param cuda              the CUDA provider's settings (GPU index, memory arena, cuDNN), for {@link Provider#CUDA}
      * @param disablePrepacking load weights lazily (fast start, less memory) at some GEMM speed
      * @param profilePrefix     when not null, ONNX Runtime writes a per-op JSON profile with this prefix
-     * @param sessionCache      when not null, a folder keeping optimised graphs so that later processes load
-     *                          them without optimising again (about 1 s instead of 10 for the SD 1.5 UNet, at the
-     *                          cost of a copy of the weights on disk); CPU only
+     * @param sessionCache      when not null, optimised graphs kept on disk so that later processes load them
+     *                          without optimising again (about 1 s instead of 10 for the SD 1.5 UNet, at the
+     *                          cost of a copy of the weights on disk, within its budget); CPU only
      * @param precision         the type the graphs compute in
      */
     public record Options(int threads, Provider provider, CudaOptions cuda, boolean disablePrepacking,
-                          String profilePrefix, Path sessionCache, Precision precision) {
+                          String profilePrefix, SessionCache sessionCache, Precision precision) {
 
         public Options {
             if (threads < 0) {
@@ -71,8 +71,14 @@ public final class Engine {
             return new Options(threads, provider, cuda, disablePrepacking, prefix, sessionCache, precision);
         }
 
+        /** Optimised graphs kept in {@code folder}, within {@link SessionCache#DEFAULT_BUDGET}. */
         public Options withSessionCache(Path folder) {
-            return new Options(threads, provider, cuda, disablePrepacking, profilePrefix, folder, precision);
+            return withSessionCache(new SessionCache(folder, SessionCache.DEFAULT_BUDGET));
+        }
+
+        /** Optimised graphs kept in {@code cache}, or none when it is null. */
+        public Options withSessionCache(SessionCache cache) {
+            return new Options(threads, provider, cuda, disablePrepacking, profilePrefix, cache, precision);
         }
 
         public Options withPrecision(Precision p) {
@@ -189,8 +195,7 @@ public final class Engine {
     private Network create(Model model) {
         try (OrtSession.SessionOptions so = sessionOptions(model)) {
             if (options.sessionCache() == null || options.provider() != Provider.CPU) {
-                return new Network(ENV, ENV.createSession(model.proto().toByteArray(), so), model, failures(),
-                        observer);
+                return plain(model, so);
             }
             return loadThroughCache(model, so);
         } catch (OrtException e) {
@@ -200,9 +205,13 @@ public final class Engine {
             throw new EngineException("ONNX Runtime could not load graph '" + model.name() + "' (weights under "
                     + model.weightsRoot() + "): " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new EngineException("the session cache " + options.sessionCache() + " could not be used for graph '"
-                    + model.name() + "': " + e.getMessage(), e);
+            throw new EngineException("the session cache " + options.sessionCache().root() + " could not be used for "
+                    + "graph '" + model.name() + "': " + e.getMessage(), e);
         }
+    }
+
+    private Network plain(Model model, OrtSession.SessionOptions so) throws OrtException {
+        return new Network(ENV, ENV.createSession(model.proto().toByteArray(), so), model, failures(), observer);
     }
 
     private OrtSession.SessionOptions sessionOptions(Model model) throws OrtException {
@@ -226,28 +235,54 @@ public final class Engine {
 
     /**
      * Loads the optimised graph of an earlier process when the cache has it; otherwise optimises as
-     * usual, letting ONNX Runtime write the optimised graph (weights as external data) into the cache.
+     * usual, letting ONNX Runtime write the optimised graph (weights as external data) into the cache
+     * when the cache has room for it. The cache never fails a load: an entry that does not load is
+     * deleted, and a graph that cannot be written loads without the cache.
      */
     private Network loadThroughCache(Model model, OrtSession.SessionOptions so) throws OrtException, IOException {
-        SessionCache cache = new SessionCache(options.sessionCache());
+        SessionCache cache = options.sessionCache();
         Path entry = cache.entry(model, ENV.getVersion(), options);
         if (SessionCache.isComplete(entry)) {
-            // The cached graph is self-contained: its weights are in the entry's weights.bin.
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-            so.addConfigEntry("session.model_external_initializers_file_folder_path", entry.toString());
-            return new Network(ENV, ENV.createSession(entry.resolve(SessionCache.MODEL).toString(), so), model,
-                    failures(), observer);
+            SessionCache.used(entry);
+            try (OrtSession.SessionOptions cached = sessionOptions(model)) {
+                // The cached graph is self-contained: its weights are in the entry's weights.bin.
+                cached.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+                cached.addConfigEntry("session.model_external_initializers_file_folder_path", entry.toString());
+                return new Network(ENV, ENV.createSession(entry.resolve(SessionCache.MODEL).toString(), cached),
+                        model, failures(), observer);
+            } catch (OrtException e) {
+                SessionCache.delete(entry);           // damaged, or evicted by another process meanwhile
+            }
         }
-        Path partial = cache.begin();
+        Path partial;
         try {
-            so.setOptimizedModelFilePath(partial.resolve(SessionCache.MODEL).toString());
-            so.addConfigEntry("session.optimized_model_external_initializers_file_name", SessionCache.WEIGHTS);
-            so.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
-            OrtSession session = ENV.createSession(model.proto().toByteArray(), so);
-            SessionCache.commit(partial, entry);
+            if (!cache.makeRoom(SessionCache.estimate(model, computeType()))) {
+                return plain(model, so);
+            }
+            partial = cache.begin();
+        } catch (IOException e) {
+            return plain(model, so);                  // a cache folder that cannot be written
+        }
+        try (OrtSession.SessionOptions writing = sessionOptions(model)) {
+            writing.setOptimizedModelFilePath(partial.resolve(SessionCache.MODEL).toString());
+            writing.addConfigEntry("session.optimized_model_external_initializers_file_name", SessionCache.WEIGHTS);
+            writing.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
+            OrtSession session;
+            try {
+                session = ENV.createSession(model.proto().toByteArray(), writing);
+            } catch (OrtException e) {
+                // a full disk, say: the graph loads without the cache, or fails there with its own error
+                SessionCache.delete(partial);
+                return plain(model, so);
+            }
+            try {
+                SessionCache.commit(partial, entry);
+            } catch (IOException e) {
+                // the session is made; only the entry is lost
+            }
             return new Network(ENV, session, model, failures(), observer);
         } finally {
-            FileTrees.deleteTree(partial);
+            SessionCache.delete(partial);
         }
     }
 
