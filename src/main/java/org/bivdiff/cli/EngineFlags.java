@@ -40,8 +40,8 @@ final class EngineFlags {
 
     @Option(names = "--session-cache", paramLabel = "DIR|off", order = 104,
             description = "optimised graphs kept on disk (default: $BIVDIFF_SESSION_CACHE; unset or off: none): "
-                    + "later runs load a large model in a few seconds instead of 10-20, but its steps run 3-12% "
-                    + "slower (the cached weights stay in the file's pages), and the cache holds a copy of the weights")
+                    + "later runs load a large model in a few seconds instead of 10-20, for a copy of its weights on "
+                    + "disk; whole runs were no faster, their steps slower on weights mapped from the file (README)")
     String sessionCache;
 
     @Option(names = "--session-cache-budget", paramLabel = "SIZE", order = 105,
