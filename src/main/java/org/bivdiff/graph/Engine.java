@@ -17,7 +17,6 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 
 import org.bivdiff.io.DType;
-import org.bivdiff.io.FileTrees;
 
 /**
  * Turns {@link Model}s into runnable {@link Network}s with one set of session options: graph
